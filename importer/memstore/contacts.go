@@ -1,0 +1,238 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/contactkit/contactkit/importer"
+)
+
+// Store is the in-memory reference importer.Store. It also implements
+// importer.BatchWriter (a batch is applied atomically). The zero value is
+// not usable: call New. It is safe for concurrent use.
+type Store struct {
+	mu       sync.RWMutex
+	next     uint64
+	contacts map[string]*entry
+	index    map[importer.KeyKind]map[string][]string // key kind → key → IDs in creation order
+}
+
+type entry struct {
+	seq uint64
+	c   importer.Contact
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		contacts: make(map[string]*entry),
+		index: map[importer.KeyKind]map[string][]string{
+			importer.KeyEmail:      {},
+			importer.KeyPhone:      {},
+			importer.KeyExternalID: {},
+		},
+	}
+}
+
+var _ importer.Store = (*Store)(nil)
+var _ importer.BatchWriter = (*Store)(nil)
+
+// Lookup implements importer.Store.
+func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []string) ([]importer.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	idx, ok := s.index[kind]
+	if !ok {
+		return nil, fmt.Errorf("memstore: lookup by %q: %w", kind, importer.ErrUnsupportedKey)
+	}
+	var out []importer.Contact
+	seen := make(map[string]bool)
+	for _, v := range values {
+		if v == "" {
+			continue
+		}
+		for _, id := range idx[v] {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			out = append(out, clone(s.contacts[id].c))
+		}
+	}
+	return out, nil
+}
+
+// Create implements importer.Store.
+func (s *Store) Create(ctx context.Context, contacts []importer.Contact) ([]string, error) {
+	return s.WriteBatch(ctx, contacts, nil)
+}
+
+// Update implements importer.Store.
+func (s *Store) Update(ctx context.Context, updates []importer.Update) error {
+	_, err := s.WriteBatch(ctx, nil, updates)
+	return err
+}
+
+// Count implements importer.Store.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.contacts), nil
+}
+
+// WriteBatch implements importer.BatchWriter: either every create and update
+// is applied, or (with an error) none.
+func (s *Store) WriteBatch(ctx context.Context, creates []importer.Contact, updates []importer.Update) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range updates {
+		if _, ok := s.contacts[u.ID]; !ok {
+			return nil, fmt.Errorf("memstore: update %q: %w", u.ID, importer.ErrNotFound)
+		}
+	}
+	ids := make([]string, len(creates))
+	for i, c := range creates {
+		s.next++
+		c = clone(c)
+		c.ID = "c" + strconv.FormatUint(s.next, 10)
+		c.Tags = dedupe(c.Tags)
+		s.contacts[c.ID] = &entry{seq: s.next, c: c}
+		s.indexAdd(&c)
+		ids[i] = c.ID
+	}
+	for _, u := range updates {
+		e := s.contacts[u.ID]
+		s.indexRemove(&e.c)
+		apply(&e.c, u)
+		s.indexAdd(&e.c)
+	}
+	return ids, nil
+}
+
+// All returns a copy of every stored contact in creation order.
+func (s *Store) All() []importer.Contact {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	es := make([]*entry, 0, len(s.contacts))
+	for _, e := range s.contacts {
+		es = append(es, e)
+	}
+	slices.SortFunc(es, func(a, b *entry) int { return cmpUint(a.seq, b.seq) })
+	out := make([]importer.Contact, len(es))
+	for i, e := range es {
+		out[i] = clone(e.c)
+	}
+	return out
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (s *Store) indexAdd(c *importer.Contact) {
+	for kind, idx := range s.index {
+		if k := c.Key(kind); k != "" {
+			idx[k] = append(idx[k], c.ID)
+		}
+	}
+}
+
+func (s *Store) indexRemove(c *importer.Contact) {
+	for kind, idx := range s.index {
+		k := c.Key(kind)
+		if k == "" {
+			continue
+		}
+		ids := slices.DeleteFunc(idx[k], func(id string) bool { return id == c.ID })
+		if len(ids) == 0 {
+			delete(idx, k)
+		} else {
+			idx[k] = ids
+		}
+	}
+}
+
+func apply(c *importer.Contact, u importer.Update) {
+	if u.Email != "" {
+		c.Email = u.Email
+	}
+	if u.Phone != "" {
+		c.Phone = u.Phone
+	}
+	if u.ExternalID != "" {
+		c.ExternalID = u.ExternalID
+	}
+	if len(u.Set) > 0 && c.Fields == nil {
+		c.Fields = make(map[string]string, len(u.Set))
+	}
+	for k, v := range u.Set {
+		c.Fields[k] = v
+	}
+	for _, k := range u.Clear {
+		switch k {
+		case importer.ClearPhone:
+			c.Phone = ""
+		case importer.ClearExternalID:
+			c.ExternalID = ""
+		case importer.ClearAccount:
+			c.AccountID = ""
+		default:
+			delete(c.Fields, k)
+		}
+	}
+	if u.ReplaceTags {
+		c.Tags = dedupe(slices.Clone(u.Tags))
+	} else {
+		for _, t := range u.AddTags {
+			if !slices.Contains(c.Tags, t) {
+				c.Tags = append(c.Tags, t)
+			}
+		}
+	}
+	if u.Status != "" {
+		c.Status = u.Status
+	}
+	if u.AccountID != "" {
+		c.AccountID = u.AccountID
+	}
+}
+
+func dedupe(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func clone(c importer.Contact) importer.Contact {
+	if c.Fields != nil {
+		f := make(map[string]string, len(c.Fields))
+		for k, v := range c.Fields {
+			f[k] = v
+		}
+		c.Fields = f
+	}
+	c.Tags = slices.Clone(c.Tags)
+	return c
+}

@@ -1,0 +1,156 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// Status is a contact's subscription status. The importer never changes an
+// unsubscribed contact's status.
+type Status string
+
+// Subscription statuses. The zero Status means "not set".
+const (
+	StatusNone         Status = "none"
+	StatusSubscribed   Status = "subscribed"
+	StatusUnsubscribed Status = "unsubscribed"
+)
+
+// KeyKind names a match key: what identifies "the same contact".
+type KeyKind string
+
+// Match keys. Email is matched on its lower-cased form, Phone on E.164 and
+// ExternalID exactly.
+const (
+	KeyEmail      KeyKind = "email"
+	KeyPhone      KeyKind = "phone"
+	KeyExternalID KeyKind = "external_id"
+)
+
+// Contact is a contact as the importer reads it from and writes it to a
+// Store. Values are normalized (see package validate).
+type Contact struct {
+	// ID is assigned by the Store when the contact is created.
+	ID string `json:"id,omitempty"`
+	// Email is the normalized address (domain lower-cased). Its match key is
+	// EmailKey(Email).
+	Email string `json:"email,omitempty"`
+	// Phone is in E.164, or empty.
+	Phone string `json:"phone,omitempty"`
+	// ExternalID is the contact's ID in an external service, or empty.
+	ExternalID string `json:"external_id,omitempty"`
+	// Fields holds every other field by its schema key. A missing key means
+	// the field has no value. May be nil.
+	Fields map[string]string `json:"fields,omitempty"`
+	// Tags are the contact's tags, without duplicates.
+	Tags []string `json:"tags,omitempty"`
+	// Status is the subscription status; empty means not set.
+	Status Status `json:"status,omitempty"`
+	// AccountID links the contact to an account; empty means none.
+	AccountID string `json:"account_id,omitempty"`
+}
+
+// Key returns c's match key of kind k ("" if c has none).
+func (c *Contact) Key(k KeyKind) string {
+	switch k {
+	case KeyEmail:
+		return EmailKey(c.Email)
+	case KeyPhone:
+		return c.Phone
+	case KeyExternalID:
+		return c.ExternalID
+	}
+	return ""
+}
+
+// EmailKey is the match key of a normalized address: the whole address
+// lower-cased. Stores index contacts by it.
+func EmailKey(email string) string { return strings.ToLower(email) }
+
+// Names of the dedicated parts of a contact, for Update.Clear.
+const (
+	ClearPhone      = "phone"
+	ClearExternalID = "external_id"
+	ClearAccount    = "account_id"
+)
+
+// Update changes some parts of one stored contact; parts left at their zero
+// value are not touched. It is a field-level write: two updates of different
+// fields of one contact both take effect.
+type Update struct {
+	// ID of the contact to change. Required.
+	ID string `json:"id"`
+	// Email, Phone, ExternalID: a non-empty value replaces the stored one.
+	Email      string `json:"email,omitempty"`
+	Phone      string `json:"phone,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
+	// Set gives fields their new values.
+	Set map[string]string `json:"set,omitempty"`
+	// Clear erases fields by key; ClearPhone, ClearExternalID and
+	// ClearAccount erase the dedicated parts.
+	Clear []string `json:"clear,omitempty"`
+	// AddTags are added to the contact's tags where absent.
+	AddTags []string `json:"add_tags,omitempty"`
+	// ReplaceTags, when true, makes Tags the contact's whole tag list
+	// (AddTags is then ignored).
+	ReplaceTags bool     `json:"replace_tags,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	// Status, if not empty, is the new subscription status.
+	Status Status `json:"status,omitempty"`
+	// AccountID, if not empty, is the new account link.
+	AccountID string `json:"account_id,omitempty"`
+}
+
+// Store is the host's contact persistence. The importer calls it in batches
+// (Config.BatchSize contacts at most per call), from one goroutine at a time
+// per import; an implementation used by concurrent imports must be safe for
+// concurrent use. Contexts carry cancellation: an implementation returns
+// ctx.Err() (possibly wrapped) once it notices cancellation.
+//
+// Errors returned by a Store are system failures, never bad data: the import
+// stops and its report says what was committed. Wrap a transient failure
+// with ErrTransient (errors.Is) to have the importer retry the call with
+// backoff; make such calls idempotent or atomic (see BatchWriter).
+type Store interface {
+	// Lookup returns every stored contact whose key of the given kind is one
+	// of values, in any order, in ascending ID creation order for contacts
+	// sharing a key. Values are already normalized (EmailKey for KeyEmail).
+	// Absent values are simply not in the result; a nil slice with a nil
+	// error means none matched. The returned contacts belong to the caller. Unknown kinds return ErrUnsupportedKey.
+	Lookup(ctx context.Context, kind KeyKind, values []string) ([]Contact, error)
+
+	// Create stores new contacts and returns their IDs, one per contact, in
+	// order. IDs are non-empty and unique in the store. The IDs of the given
+	// contacts are ignored. Either all are created or, with an error, none
+	// must be assumed created unless the Store also implements BatchWriter.
+	Create(ctx context.Context, contacts []Contact) ([]string, error)
+
+	// Update applies field-level updates. An update of an ID that does not
+	// exist returns an error wrapping ErrNotFound (the other updates of the
+	// call may or may not have been applied).
+	Update(ctx context.Context, updates []Update) error
+
+	// Count returns the number of stored contacts (for contact limits).
+	Count(ctx context.Context) (int, error)
+}
+
+// BatchWriter is an optional interface a Store implements when it can write
+// a batch of creates and updates atomically (one transaction). The importer
+// uses it when present, so a failed batch leaves nothing half-written;
+// without it, Create then Update are called.
+type BatchWriter interface {
+	// WriteBatch creates and updates in one atomic step and returns the new
+	// contacts' IDs in order. On error nothing of the batch is stored.
+	WriteBatch(ctx context.Context, creates []Contact, updates []Update) ([]string, error)
+}
+
+// Store errors.
+var (
+	// ErrNotFound: an Update named a contact the store does not have.
+	ErrNotFound = errors.New("importer: contact not found")
+	// ErrUnsupportedKey: Lookup was asked for a key kind the store does not index.
+	ErrUnsupportedKey = errors.New("importer: unsupported match key")
+	// ErrTransient marks a store failure worth retrying (wrap it).
+	ErrTransient = errors.New("importer: transient store failure")
+)
