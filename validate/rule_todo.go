@@ -32,26 +32,6 @@ func (r *Rule) CheckRegion(raw, region string) (Result, error) { panic("TODO(val
 // calls. Hot paths compile a Rule once.
 func Value(kind Kind, raw string, r Rules) (Result, error) { panic("TODO(validate)") }
 
-// LooksLikeEmail reports cheaply whether s could be an e-mail address.
-func LooksLikeEmail(s string) bool { panic("TODO(validate)") }
-
-// LooksLikePhone reports cheaply whether s could be a phone number.
-func LooksLikePhone(s string) bool { panic("TODO(validate)") }
-
-// LooksLikeDate reports cheaply whether s could be a date in a common layout.
-func LooksLikeDate(s string) bool { panic("TODO(validate)") }
-
-// LooksLikeInteger, LooksLikeDecimal and LooksLikeBoolean are the cheap
-// checks of those kinds.
-func LooksLikeInteger(s string) bool { panic("TODO(validate)") }
-func LooksLikeDecimal(s string) bool { panic("TODO(validate)") }
-func LooksLikeBoolean(s string) bool { panic("TODO(validate)") }
-
-// Sniff returns the kind that most non-empty values look like and the share
-// of non-empty values that look like it (0 to 1); Text with 1 when nothing
-// more specific fits.
-func Sniff(values []string) (Kind, float64) { panic("TODO(validate)") }
-
 // DateOrder tells whether a column of dates is day-first, month-first, or
 // ambiguous (every value reads both ways), for the importer to ask instead
 // of guessing.
