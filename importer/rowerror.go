@@ -1,0 +1,197 @@
+package importer
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Code is a stable, machine-readable reason for a problem with a row, a cell
+// or the input as a whole, in the form "area.reason". Codes never change once
+// published: hosts may store them, count them and translate them.
+type Code string
+
+// The codes of the CSV reader. The pipeline adds its own codes (and reuses
+// the codes of package validate) in the same form.
+const (
+	// CodeFieldCount: a row has fewer fields than the header, or more
+	// fields with a non-empty value in one of the extra fields.
+	CodeFieldCount Code = "csv.field_count"
+	// CodeBareQuote: a quote inside an unquoted field, or a character
+	// other than a delimiter or line break right after a closing quote.
+	CodeBareQuote Code = "csv.bare_quote"
+	// CodeQuote: a quoted field is still open at the end of the input.
+	CodeQuote Code = "csv.unterminated_quote"
+	// CodeRecordTooLarge: a record is longer than ReaderConfig.MaxRecordBytes.
+	// It stops the read (a *ReadError).
+	CodeRecordTooLarge Code = "csv.record_too_large"
+	// CodeTooManyColumns: a record has more fields than
+	// ReaderConfig.MaxColumns. It stops the read (a *ReadError).
+	CodeTooManyColumns Code = "csv.too_many_columns"
+	// CodeInvalidEncoding: bytes that are not valid in the input's
+	// character encoding. The reader replaces them with U+FFFD.
+	CodeInvalidEncoding Code = "csv.invalid_encoding"
+	// CodeDuplicateHeader: two header names that differ only in case or
+	// surrounding space (Reader.HeaderProblems).
+	CodeDuplicateHeader Code = "csv.duplicate_header"
+	// CodeEmptyHeader: a header name that is empty, with named columns after
+	// it (Reader.HeaderProblems). Trailing empty names are dropped silently.
+	CodeEmptyHeader Code = "csv.empty_header"
+	// CodeEmptyFile: the input has no record at all (NewReader).
+	CodeEmptyFile Code = "csv.empty_file"
+	// CodeReadFailed: reading the underlying io.Reader failed. It stops the
+	// read (a *ReadError wrapping the reader's error).
+	CodeReadFailed Code = "csv.read_failed"
+	// CodeDecode: Decode could not convert a row into the struct type.
+	CodeDecode Code = "csv.decode"
+)
+
+// Sentinel errors. Every *RowError and *ReadError matches the sentinel of its
+// Code with errors.Is, so callers never compare messages.
+var (
+	ErrFieldCount      = errors.New("importer: wrong number of fields")
+	ErrBareQuote       = errors.New("importer: bare quote")
+	ErrQuote           = errors.New("importer: unterminated quoted field")
+	ErrRecordTooLarge  = errors.New("importer: record too large")
+	ErrTooManyColumns  = errors.New("importer: too many columns")
+	ErrInvalidEncoding = errors.New("importer: invalid bytes for the character encoding")
+	ErrDuplicateHeader = errors.New("importer: duplicate header name")
+	ErrEmptyHeader     = errors.New("importer: empty header name")
+	ErrEmptyFile       = errors.New("importer: empty file")
+	ErrReadFailed      = errors.New("importer: reading the input failed")
+	ErrDecode          = errors.New("importer: cannot decode row")
+
+	// ErrUnknownEncoding: ReaderConfig.Encoding or Fallback names no
+	// encoding that golang.org/x/text supports.
+	ErrUnknownEncoding = errors.New("importer: unknown character encoding")
+	// ErrInvalidConfig: a ReaderConfig field is out of range.
+	ErrInvalidConfig = errors.New("importer: invalid reader config")
+)
+
+var codeSentinels = map[Code]error{
+	CodeFieldCount:      ErrFieldCount,
+	CodeBareQuote:       ErrBareQuote,
+	CodeQuote:           ErrQuote,
+	CodeRecordTooLarge:  ErrRecordTooLarge,
+	CodeTooManyColumns:  ErrTooManyColumns,
+	CodeInvalidEncoding: ErrInvalidEncoding,
+	CodeDuplicateHeader: ErrDuplicateHeader,
+	CodeEmptyHeader:     ErrEmptyHeader,
+	CodeEmptyFile:       ErrEmptyFile,
+	CodeReadFailed:      ErrReadFailed,
+	CodeDecode:          ErrDecode,
+}
+
+// maxValueBytes is how much of a raw value a RowError keeps.
+const maxValueBytes = 256
+
+// RowError is a problem with one row (or one cell) of the input. The reader
+// returns it for a bad row and goes on with the next row; the import
+// pipeline reuses it for validation problems.
+//
+// errors.Is(err, ErrBareQuote) (and so on for each reader code) matches a
+// RowError by its Code; errors.As reaches Err through Unwrap. For parse
+// errors Err is the matching encoding/csv sentinel (csv.ErrFieldCount,
+// csv.ErrBareQuote, csv.ErrQuote), so code written for encoding/csv keeps
+// working.
+type RowError struct {
+	// Line is the 1-based physical line of the input where the record starts.
+	Line int
+	// Column is the 1-based column; 0 when the problem concerns the whole row.
+	Column int
+	// Field is the schema field key or the header name; "" if none.
+	Field string
+	// Code is the stable reason.
+	Code Code
+	// Value is the raw value, cut to 256 bytes; "" if none.
+	Value string
+	// Err is the underlying error; it may be nil.
+	Err error
+}
+
+// Error returns "importer: line 12, column 3 (email): email.invalid: <message>".
+func (e *RowError) Error() string {
+	var b strings.Builder
+	b.WriteString("importer: line ")
+	b.WriteString(strconv.Itoa(e.Line))
+	if e.Column > 0 {
+		b.WriteString(", column ")
+		b.WriteString(strconv.Itoa(e.Column))
+	}
+	if e.Field != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Field)
+		b.WriteString(")")
+	}
+	b.WriteString(": ")
+	b.WriteString(string(e.Code))
+	if msg := errMessage(e.Err, e.Code); msg != "" {
+		b.WriteString(": ")
+		b.WriteString(msg)
+	}
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel error of e.Code.
+func (e *RowError) Is(target error) bool {
+	s, ok := codeSentinels[e.Code]
+	return ok && s == target
+}
+
+// ReadError stops a Reader: a record over a limit, or a failure of the
+// underlying io.Reader. Unlike a *RowError it is not about one bad row: once a
+// Reader returns a ReadError, every later Read returns the same error.
+type ReadError struct {
+	// Line is the 1-based physical line where the record being read starts.
+	Line int
+	// Code is CodeRecordTooLarge, CodeTooManyColumns or CodeReadFailed.
+	Code Code
+	// Err is the underlying error (for CodeReadFailed, the io.Reader's).
+	Err error
+}
+
+// Error returns "importer: line 7: csv.record_too_large: <message>".
+func (e *ReadError) Error() string {
+	s := "importer: line " + strconv.Itoa(e.Line) + ": " + string(e.Code)
+	if msg := errMessage(e.Err, e.Code); msg != "" {
+		s += ": " + msg
+	}
+	return s
+}
+
+// Unwrap returns Err.
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel error of e.Code.
+func (e *ReadError) Is(target error) bool {
+	s, ok := codeSentinels[e.Code]
+	return ok && s == target
+}
+
+// errMessage is the message of err without a leading "importer: ", or the
+// message of the code's sentinel if err is nil.
+func errMessage(err error, code Code) string {
+	if err == nil {
+		err = codeSentinels[code]
+		if err == nil {
+			return ""
+		}
+	}
+	return strings.TrimPrefix(err.Error(), "importer: ")
+}
+
+// truncateValue cuts s to maxValueBytes at a rune boundary.
+func truncateValue(s string) string {
+	if len(s) <= maxValueBytes {
+		return s
+	}
+	n := maxValueBytes
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
