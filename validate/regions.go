@@ -1,0 +1,86 @@
+package validate
+
+import (
+	_ "embed"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+)
+
+//go:embed regions.tsv
+var regionsTSV string
+
+var (
+	regionsOnce sync.Once
+	regionCodes map[string]bool   // supported ISO 3166-1 alpha-2 codes
+	regionNames map[string]string // normalized English (and a few native) names → code
+)
+
+func loadRegions() {
+	regionCodes = phonenumbers.GetSupportedRegions()
+	regionNames = make(map[string]string, 400)
+	for _, line := range strings.Split(regionsTSV, "\n") {
+		code, name, ok := strings.Cut(line, "\t")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		regionNames[normalizeRegionName(name)] = code
+	}
+}
+
+// lookupRegion resolves an ISO 3166-1 alpha-2 or alpha-3 code or a country
+// name to a region that phonenumbers supports.
+func lookupRegion(s string) (string, bool) {
+	regionsOnce.Do(loadRegions)
+	s = strings.TrimSpace(s)
+	if len(s) == 2 && isLetter(s[0]) && isLetter(s[1]) {
+		code := string([]byte{s[0] &^ 0x20, s[1] &^ 0x20})
+		if regionCodes[code] {
+			return code, true
+		}
+	}
+	if len(s) == 3 && isLetter(s[0]) && isLetter(s[1]) && isLetter(s[2]) {
+		if r, err := language.ParseRegion(s); err == nil {
+			if code := r.String(); regionCodes[code] {
+				return code, true
+			}
+		}
+	}
+	if s == "" || len(s) > 64 {
+		return "", false
+	}
+	code, ok := regionNames[normalizeRegionName(s)]
+	return code, ok
+}
+
+// normalizeRegionName folds case and accents, reads "&" as "and" and
+// "saint" as "st", drops punctuation and a leading "the".
+func normalizeRegionName(s string) string {
+	s = norm.NFD.String(strings.ToLower(s))
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case unicode.Is(unicode.Mn, c), c == '.', c == ',', c == '\'', c == '’', c == '(', c == ')':
+		case c == '&':
+			b.WriteString(" and ")
+		case c == '-' || unicode.IsSpace(c):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(c)
+		}
+	}
+	words := strings.Fields(b.String())
+	if len(words) > 1 && words[0] == "the" {
+		words = words[1:]
+	}
+	for i, w := range words {
+		if w == "saint" {
+			words[i] = "st"
+		}
+	}
+	return strings.Join(words, " ")
+}
