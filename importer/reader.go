@@ -1,0 +1,534 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/transform"
+)
+
+// HeaderMode says whether the input starts with a header row.
+type HeaderMode int
+
+const (
+	// HeaderAuto (the zero value): the first non-blank record after the
+	// preamble is the header.
+	HeaderAuto HeaderMode = iota
+	// HeaderNone: there is no header; columns are named by position,
+	// "Column 1", "Column 2", …, and the first record sets their number.
+	HeaderNone
+)
+
+// String returns "auto" or "none".
+func (m HeaderMode) String() string {
+	switch m {
+	case HeaderAuto:
+		return "auto"
+	case HeaderNone:
+		return "none"
+	}
+	return "HeaderMode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// NoSkip as ReaderConfig.SkipLines turns preamble detection off: the header
+// is the first non-blank line.
+const NoSkip = -1
+
+// Defaults of ReaderConfig's limits.
+const (
+	DefaultMaxRecordBytes = 1 << 20
+	DefaultMaxColumns     = 4096
+)
+
+// ReaderConfig configures a Reader. The zero value detects everything and
+// applies the default limits.
+type ReaderConfig struct {
+	// Encoding forces the character encoding by its WHATWG label or IANA
+	// name ("windows-1250", "ISO-8859-2", "utf-16le", "shift_jis"), as
+	// golang.org/x/text knows them. A byte order mark at the start of the
+	// input still wins. Empty means detect: a BOM (UTF-8, UTF-16 LE/BE),
+	// else UTF-16 by its NUL bytes, else UTF-8 if the input is valid UTF-8,
+	// else Fallback.
+	Encoding string
+	// Fallback is the encoding of detected input that is not valid UTF-8.
+	// Empty means DefaultFallback (windows-1252).
+	Fallback string
+	// Delimiter forces the field delimiter, an ASCII character other than a
+	// quote or a line break. Zero means sniff it from the first 64 KiB:
+	// comma, semicolon, tab or pipe, whichever splits the records most
+	// consistently into the most columns (quoted fields are honoured).
+	Delimiter rune
+	// Header says whether there is a header row. The zero value, HeaderAuto,
+	// takes the first record after the preamble as the header.
+	Header HeaderMode
+	// SkipLines is the number of physical lines before the header (or, with
+	// HeaderNone, before the first record) to skip. Zero means detect a
+	// preamble, such as the "Notes:" block at the top of LinkedIn's
+	// Connections.csv; NoSkip means there is none.
+	SkipLines int
+	// MaxRecordBytes is the most input bytes one record may take, quotes
+	// and line breaks included. A longer record stops the read with a
+	// *ReadError (CodeRecordTooLarge) before more of it is buffered. Zero
+	// means DefaultMaxRecordBytes (1 MiB).
+	MaxRecordBytes int
+	// MaxColumns is the most fields a record may have; more stop the read
+	// with a *ReadError (CodeTooManyColumns). Zero means DefaultMaxColumns
+	// (4096).
+	MaxColumns int
+	// LazyQuotes keeps a quote inside an unquoted field (5'10") and a quote
+	// inside a quoted field that is not followed by a delimiter as text.
+	// By default both are a row error (CodeBareQuote).
+	LazyQuotes bool
+	// ReuseRecord lets Read return a Record whose Fields slice is reused by
+	// the next call, saving an allocation per row.
+	ReuseRecord bool
+}
+
+func (c ReaderConfig) normalized() (ReaderConfig, error) {
+	switch {
+	case c.MaxRecordBytes < 0:
+		return c, fmt.Errorf("%w: MaxRecordBytes %d", ErrInvalidConfig, c.MaxRecordBytes)
+	case c.MaxColumns < 0:
+		return c, fmt.Errorf("%w: MaxColumns %d", ErrInvalidConfig, c.MaxColumns)
+	case c.SkipLines < NoSkip:
+		return c, fmt.Errorf("%w: SkipLines %d", ErrInvalidConfig, c.SkipLines)
+	case c.Header != HeaderAuto && c.Header != HeaderNone:
+		return c, fmt.Errorf("%w: Header %v", ErrInvalidConfig, c.Header)
+	case c.Delimiter < 0 || c.Delimiter >= utf8.RuneSelf || c.Delimiter == '"' ||
+		c.Delimiter == '\r' || c.Delimiter == '\n':
+		return c, fmt.Errorf("%w: Delimiter %q", ErrInvalidConfig, c.Delimiter)
+	}
+	if c.MaxRecordBytes == 0 {
+		c.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if c.MaxColumns == 0 {
+		c.MaxColumns = DefaultMaxColumns
+	}
+	if c.Fallback == "" {
+		c.Fallback = DefaultFallback
+	}
+	return c, nil
+}
+
+// Dialect is what a Reader found out (or was told) about its input.
+type Dialect struct {
+	// Encoding is the character encoding's WHATWG name ("utf-8",
+	// "utf-16le", "windows-1252") or, for encodings WHATWG does not know,
+	// its IANA name. Input that was plain ASCII in the first 64 KiB reads as
+	// "utf-8" until the first non-ASCII bytes: if they are not valid UTF-8
+	// the Reader switches to the fallback encoding (losslessly, as ASCII
+	// reads the same in both) and Encoding changes with it.
+	Encoding string
+	// BOM reports a byte order mark, which decided the encoding and is not
+	// part of the first header name.
+	BOM bool
+	// Delimiter is the field delimiter.
+	Delimiter rune
+	// Header is the header mode.
+	Header HeaderMode
+	// HeaderLine is the physical line of the header; 0 with HeaderNone.
+	HeaderLine int
+	// SkippedLines is the number of physical lines before the header (with
+	// HeaderNone, before the first record): preamble and blank lines.
+	SkippedLines int
+	// Columns is the number of columns, len(Reader.Header()).
+	Columns int
+}
+
+// Record is one row of the input.
+type Record struct {
+	// Line is the 1-based physical line where the record starts.
+	Line int
+	// Fields are the values, one per column. A row may carry more trailing
+	// fields than the header names only if they are all empty; they are cut
+	// off.
+	Fields []string
+}
+
+// Reader reads records from CSV input of any common dialect, one at a time,
+// holding at most one record in memory besides a 64 KiB read buffer.
+//
+// Beyond RFC 4180 it accepts LF, CRLF and (old Mac) CR line breaks, keeps
+// line breaks inside quoted fields exactly as they are, drops spaces around
+// a quoted field (` "a, b" ,c`), and tolerates trailing empty fields beyond
+// the header (Thunderbird ends every line with a delimiter). Blank rows —
+// rows whose fields hold only white space — are skipped and counted.
+//
+// Invalid bytes never reach a value unmarked: they are replaced by U+FFFD
+// and the row comes with a *RowError (CodeInvalidEncoding) whose Column is
+// the first bad cell, next to the Record with all its fields. For
+// transcoded input (UTF-16 and multi-byte code pages), a U+FFFD the input
+// itself spells out is reported the same way.
+type Reader struct {
+	cfg ReaderConfig
+	sc  *scanner
+	dec textDecoder
+
+	sniffed plan            // how the input was sniffed, for Peek to start over
+	src     *countingReader // the caller's input
+	decoded *countingReader // transcoder output; nil unless modeTranscoded
+	bomLen  int
+
+	dialect  Dialect
+	header   []string
+	problems []*RowError
+	blank    int
+
+	pending    *Record // HeaderNone: the first record, read by NewReader
+	pendingErr error
+	fields     []string // ReuseRecord
+}
+
+// plan is the outcome of sniffing, reused when Peek starts over.
+type plan struct {
+	cs        charset
+	undecided bool
+	fallback  charset
+	bomLen    int
+	delim     byte
+	term      byte
+	skip      int
+}
+
+// NewReader sniffs the input's encoding, delimiter and preamble from its
+// first 64 KiB, then reads the header (or, with HeaderNone, the first
+// record). It returns ErrEmptyFile for input without any record, a
+// *ReadError if r fails or the first record is over a limit, a *RowError if
+// the header is malformed, and an error wrapping ErrUnknownEncoding or
+// ErrInvalidConfig for a bad cfg.
+func NewReader(r io.Reader, cfg ReaderConfig) (*Reader, error) {
+	return newReader(r, cfg, nil)
+}
+
+func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
+	c, err := cfg.normalized()
+	if err != nil {
+		return nil, err
+	}
+	src := &countingReader{r: r}
+	head, err := readHead(src, sniffSize)
+	if err != nil {
+		return nil, &ReadError{Line: 1, Code: CodeReadFailed, Err: err}
+	}
+	if p == nil {
+		if p, err = sniff(head, len(head) == sniffSize, c); err != nil {
+			return nil, err
+		}
+	}
+	if len(head) <= p.bomLen {
+		return nil, ErrEmptyFile
+	}
+
+	rd := &Reader{
+		cfg:     c,
+		sniffed: *p,
+		src:     src,
+		bomLen:  p.bomLen,
+		dec:     textDecoder{cs: p.cs, undecided: p.undecided, fallback: p.fallback},
+	}
+	var body io.Reader = io.MultiReader(bytes.NewReader(head[p.bomLen:]), src)
+	if p.cs.mode == modeTranscoded {
+		rd.decoded = &countingReader{r: transform.NewReader(body, p.cs.enc.NewDecoder())}
+		body = rd.decoded
+	}
+	rd.sc = newScanner(body, p.delim, p.term, c.LazyQuotes, c.MaxRecordBytes, c.MaxColumns)
+	if err := rd.sc.skipLines(p.skip); err != nil {
+		return nil, err
+	}
+
+	var line int
+	for {
+		line, err = rd.sc.readRecord()
+		if err == io.EOF {
+			return nil, ErrEmptyFile
+		}
+		if pe, ok := err.(*parseError); ok {
+			return nil, rd.rowError(line, pe)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !isBlank(rd.sc.rec) {
+			break
+		}
+	}
+	text, ends, bad := rd.dec.decode(rd.sc.rec, rd.sc.ends)
+	first := split(nil, text, ends)
+
+	rd.dialect = Dialect{
+		BOM:          p.bomLen > 0,
+		Delimiter:    rune(p.delim),
+		Header:       c.Header,
+		SkippedLines: line - 1,
+	}
+	if c.Header == HeaderNone {
+		rd.header = make([]string, len(first))
+		for i := range rd.header {
+			rd.header[i] = "Column " + strconv.Itoa(i+1)
+		}
+		rd.pending = &Record{Line: line, Fields: first}
+		if bad >= 0 {
+			rd.pendingErr = rd.encodingError(line, bad, first[bad])
+		}
+	} else {
+		rd.dialect.HeaderLine = line
+		rd.setHeader(line, first, bad)
+	}
+	rd.dialect.Columns = len(rd.header)
+	return rd, nil
+}
+
+// sniff decides the encoding, line breaks, delimiter and preamble.
+func sniff(head []byte, truncated bool, c ReaderConfig) (*plan, error) {
+	fb, err := lookupEncoding(c.Fallback)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{fallback: fb}
+	var forced *charset
+	if c.Encoding != "" {
+		cs, err := lookupEncoding(c.Encoding)
+		if err != nil {
+			return nil, err
+		}
+		forced = &cs
+	}
+	if cs, n, ok := sniffBOM(head); ok {
+		p.cs, p.bomLen = cs, n
+	} else if forced != nil {
+		p.cs = *forced
+	} else if cs, ok := sniffUTF16(head); ok {
+		p.cs = cs
+	} else {
+		// UTF-8 unless invalid bytes outnumber the valid non-ASCII
+		// characters: a few stray bytes in UTF-8 text are marked as
+		// such, not read as mojibake.
+		switch multi, invalid := utf8Counts(head, truncated); {
+		case invalid > 0 && invalid >= multi:
+			p.cs = fb
+		case multi > 0:
+			p.cs = utf8Charset
+		default:
+			p.cs, p.undecided = utf8Charset, true
+		}
+	}
+
+	sample := head[p.bomLen:]
+	if p.cs.mode == modeTranscoded {
+		sample, _, _ = transform.Bytes(p.cs.enc.NewDecoder(), sample)
+	}
+	p.term = sniffTerm(sample)
+	sample = completeLines(sample, p.term, truncated)
+	if c.Delimiter != 0 {
+		p.delim = byte(c.Delimiter)
+	} else {
+		p.delim = sniffDelimiter(sample, p.term, c.MaxRecordBytes, c.MaxColumns)
+	}
+	switch {
+	case c.SkipLines > 0:
+		p.skip = c.SkipLines
+	case c.SkipLines == 0:
+		if h := detectHeader(sampleRecords(sample, p.delim, p.term, c.MaxRecordBytes, c.MaxColumns)); h > 1 {
+			p.skip = h - 1
+		}
+	}
+	return p, nil
+}
+
+// setHeader keeps the header names, trimmed of surrounding white space and
+// of trailing empty names, and records what is wrong with them.
+func (r *Reader) setHeader(line int, names []string, bad int) {
+	n := len(names)
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
+	for n > 0 && names[n-1] == "" {
+		n--
+	}
+	r.header = names[:n:n]
+	if bad >= 0 && bad < n {
+		r.problems = append(r.problems, r.encodingError(line, bad, names[bad]))
+	}
+	seen := make(map[string]int, n)
+	for i, name := range r.header {
+		if name == "" {
+			r.problems = append(r.problems, &RowError{Line: line, Column: i + 1, Code: CodeEmptyHeader})
+			continue
+		}
+		key := strings.ToLower(name)
+		if j, ok := seen[key]; ok {
+			r.problems = append(r.problems, &RowError{
+				Line: line, Column: i + 1, Field: name, Code: CodeDuplicateHeader, Value: truncateValue(name),
+				Err: fmt.Errorf("%w: same as column %d", ErrDuplicateHeader, j+1),
+			})
+			continue
+		}
+		seen[key] = i
+	}
+}
+
+// Read returns the next non-blank record.
+//
+// A malformed row returns a *RowError (and, for CodeFieldCount and
+// CodeInvalidEncoding, the Record too); the next Read goes on with the next
+// row. At the end of the input Read returns io.EOF. A *ReadError — a record
+// over a limit, or a failing io.Reader — is returned by this and every later
+// call.
+func (r *Reader) Read() (Record, error) {
+	if r.pending != nil {
+		rec, err := *r.pending, r.pendingErr
+		r.pending, r.pendingErr = nil, nil
+		return rec, err
+	}
+	for {
+		line, err := r.sc.readRecord()
+		if err != nil {
+			if pe, ok := err.(*parseError); ok {
+				return Record{Line: line}, r.rowError(line, pe)
+			}
+			return Record{}, err
+		}
+		if isBlank(r.sc.rec) {
+			r.blank++
+			continue
+		}
+		text, ends, bad := r.dec.decode(r.sc.rec, r.sc.ends)
+		var fields []string
+		if r.cfg.ReuseRecord {
+			r.fields = split(r.fields[:0], text, ends)
+			fields = r.fields
+		} else {
+			fields = split(make([]string, 0, len(ends)), text, ends)
+		}
+		rec := Record{Line: line, Fields: fields}
+		if err := r.checkWidth(line, fields); err != nil {
+			return rec, err
+		}
+		if len(fields) > len(r.header) {
+			rec.Fields = fields[:len(r.header)]
+		}
+		if bad >= 0 {
+			return rec, r.encodingError(line, bad, fields[bad])
+		}
+		return rec, nil
+	}
+}
+
+// checkWidth reports a row narrower than the header, or wider with a value
+// in an extra field.
+func (r *Reader) checkWidth(line int, fields []string) error {
+	n, want := len(fields), len(r.header)
+	if n < want {
+		return &RowError{Line: line, Code: CodeFieldCount,
+			Err: fmt.Errorf("%w: %d fields, the header has %d", csv.ErrFieldCount, n, want)}
+	}
+	for j := want; j < n; j++ {
+		if !isBlankString(fields[j]) {
+			return &RowError{Line: line, Column: j + 1, Code: CodeFieldCount, Value: truncateValue(fields[j]),
+				Err: fmt.Errorf("%w: %d fields, the header has %d", csv.ErrFieldCount, n, want)}
+		}
+	}
+	return nil
+}
+
+func (r *Reader) encodingError(line, col int, value string) *RowError {
+	return &RowError{Line: line, Column: col + 1, Field: r.columnName(col), Code: CodeInvalidEncoding,
+		Value: truncateValue(value),
+		Err:   fmt.Errorf("%w %s (replaced by U+FFFD)", ErrInvalidEncoding, r.dec.cs.name)}
+}
+
+func (r *Reader) rowError(line int, pe *parseError) *RowError {
+	return &RowError{Line: line, Column: pe.column, Field: r.columnName(pe.column - 1), Code: pe.code,
+		Value: truncateValue(r.dec.text(pe.value)), Err: pe.err}
+}
+
+func (r *Reader) columnName(i int) string {
+	if i >= 0 && i < len(r.header) {
+		return r.header[i]
+	}
+	return ""
+}
+
+// All returns an iterator over the remaining records: each Read's record
+// and error, row errors included. It stops at the end of the input, after
+// yielding a *ReadError, or when the loop breaks.
+func (r *Reader) All() iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				return
+			}
+			if !yield(rec, err) || (err != nil && isReadError(err)) {
+				return
+			}
+		}
+	}
+}
+
+// Header returns the column names: the header row's names trimmed of
+// surrounding white space, without trailing empty names; with HeaderNone,
+// "Column 1", "Column 2", …. The slice must not be modified.
+func (r *Reader) Header() []string { return r.header }
+
+// HeaderProblems returns what is wrong with the header: duplicate names
+// (CodeDuplicateHeader, compared ignoring case), empty names before the last
+// named column (CodeEmptyHeader), invalid bytes (CodeInvalidEncoding).
+func (r *Reader) HeaderProblems() []*RowError { return r.problems }
+
+// Dialect returns the encoding, delimiter and layout of the input.
+func (r *Reader) Dialect() Dialect {
+	d := r.dialect
+	d.Encoding = r.dec.cs.name
+	return d
+}
+
+// BlankRows returns the number of blank rows after the header skipped so
+// far.
+func (r *Reader) BlankRows() int { return r.blank }
+
+// InputOffset returns how many bytes of the original input have been
+// consumed, for a progress bar: the BOM, the preamble, the header and every
+// record returned so far. It is exact for UTF-8 and single-byte encodings;
+// for transcoded input (UTF-16, multi-byte code pages) it is estimated from
+// the ratio of input to decoded bytes, and exact at the end.
+func (r *Reader) InputOffset() int64 {
+	bom := int64(r.bomLen)
+	if r.decoded == nil {
+		return bom + r.sc.consumed
+	}
+	produced := r.decoded.n
+	if produced == 0 {
+		return bom
+	}
+	in := r.src.n - bom
+	return bom + int64(float64(in)*float64(r.sc.consumed)/float64(produced))
+}
+
+// split cuts text at the field ends, appending to dst.
+func split(dst []string, text string, ends []int) []string {
+	start := 0
+	for _, end := range ends {
+		dst = append(dst, text[start:end])
+		start = end
+	}
+	return dst
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
