@@ -1,0 +1,934 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/contactkit/contactkit/validate"
+)
+
+// MatchMode says how a row's account name finds an existing account.
+type MatchMode int
+
+const (
+	// MatchExact finds the account whose name equals the row's, byte for
+	// byte after trimming white space at both ends, as ActiveCampaign
+	// does. A name that differs only in case, punctuation or legal form
+	// ("ACME, Inc." for "Acme Inc") does not match: a new account is
+	// created, with a near-duplicate warning.
+	MatchExact MatchMode = iota
+	// MatchNormalized also finds accounts whose NormalizeName key equals
+	// the row's: "ACME, Inc." links to "Acme Inc". An exact match is
+	// preferred; among several accounts with the key, the oldest is used.
+	// It needs a Store that is a KeyFinder or a Lister.
+	MatchNormalized
+)
+
+// MissingPolicy says what happens to a row whose account does not exist.
+type MissingPolicy int
+
+const (
+	// CreateMissing creates the account (once per import) and links the
+	// row to it, as ActiveCampaign does.
+	CreateMissing MissingPolicy = iota
+	// LinkOnly leaves the row unlinked, with a CodeNotFound warning.
+	LinkOnly
+	// FailRow fails the row with CodeNotFound.
+	FailRow
+)
+
+// Outcome is what happened to one row's account link.
+type Outcome string
+
+// The outcomes of a Resolution.
+const (
+	LinkedExisting Outcome = "linked_existing" // linked to an account that existed before the import
+	LinkedNew      Outcome = "linked_new"      // linked to an account this import created (or, in a dry run, would create)
+	NotLinked      Outcome = "not_linked"      // not linked; Code says why
+	Failed         Outcome = "failed"          // the row fails; Code says why
+)
+
+// Via says how a row's account was found.
+type Via string
+
+// The ways a linked row found its account; empty when not linked.
+const (
+	ViaName       Via = "name"            // the same name
+	ViaNormalized Via = "normalized_name" // the same NormalizeName key, another spelling
+	ViaDomain     Via = "email_domain"    // the contact's e-mail domain
+)
+
+// Request is one row's account, as the import pipeline reads it.
+type Request struct {
+	// Name is the account name from the row; white space at both ends is
+	// ignored. Empty means the row names no account.
+	Name string
+	// EmailDomain is the contact's e-mail domain (see EmailDomain; a whole
+	// address is accepted too), used with Resolver.ByEmailDomain.
+	EmailDomain string
+	// Domain and Fields are given to the account if this request creates
+	// it (when several requests carry one name, the first to be processed
+	// wins). Domain is passed through NormalizeDomain; Fields is copied.
+	// Both are ignored when the account exists. An account import sets
+	// them; a contact import usually leaves them empty.
+	Domain string
+	Fields map[string]string
+}
+
+// Resolution is the account link of one Request.
+type Resolution struct {
+	// Outcome is what happened.
+	Outcome Outcome
+	// Name is the request's name, trimmed.
+	Name string
+	// AccountID and AccountName are the linked account's, when Outcome is
+	// LinkedExisting or LinkedNew. In a dry run AccountID is empty for
+	// LinkedNew.
+	AccountID   string
+	AccountName string
+	// Via says how the account was found; empty when not linked.
+	Via Via
+	// Code is the stable reason of a warning (linked rows) or of the
+	// outcome (NotLinked, Failed); empty when there is nothing to report.
+	Code validate.Code
+	// Message explains Code to people, in English.
+	Message string
+	// NearDuplicateOf is the name of an existing account, or of another
+	// name of this import, close to Name: the reason of a CodeNearDuplicate
+	// warning, or a "did you mean" for CodeNotFound. Empty if none.
+	NearDuplicateOf string
+}
+
+// Linked reports whether the row is linked to an account.
+func (r Resolution) Linked() bool { return r.Outcome == LinkedExisting || r.Outcome == LinkedNew }
+
+// Err returns r's Code as an *Error (for errors.Is with ErrNotFound and the
+// like, or a row error's cause), or nil when Code is empty.
+func (r Resolution) Err() error {
+	if r.Code == "" {
+		return nil
+	}
+	return &Error{Code: r.Code, Name: r.Name, Message: r.Message}
+}
+
+// Stats counts what a Resolver did. Rows are counted once per request.
+type Stats struct {
+	Requests       int // requests resolved
+	LinkedExisting int // requests linked to an existing account
+	LinkedNew      int // requests linked to an account of this import
+	NotLinked      int // requests left unlinked
+	Failed         int // requests failed
+	Created        int // accounts created (in a dry run: that would be)
+	NearDuplicates int // distinct missing names close to another name (CodeNearDuplicate, or a "did you mean")
+	// ExistingScanSkipped reports that the Store lists more than MaxScan
+	// accounts, so new names were checked for near-duplicates by equal
+	// keys only, not by edit distance, against existing accounts.
+	ExistingScanSkipped bool
+}
+
+// DefaultBatchSize is the number of names, keys, domains or accounts a
+// Resolver passes to one Store call when Resolver.BatchSize is zero.
+const DefaultBatchSize = 500
+
+// DefaultMaxScan is the number of existing accounts a Resolver lists, at
+// most, for near-duplicate checks when Resolver.MaxScan is zero.
+const DefaultMaxScan = 100_000
+
+// Resolver links rows to accounts: it finds each row's account by name
+// (and optionally by e-mail domain), creates missing accounts or not, and
+// warns about near-duplicate names.
+//
+// Use one Resolver per import: it caches what it finds and creates, so each
+// name is looked up and created once however many rows carry it. It is
+// safe for concurrent use; concurrent calls of Resolve still create each
+// name once. Set the fields before the first call and do not change them
+// after. Only Store is required; the zero value of every other field is
+// the default described.
+type Resolver struct {
+	// Store holds the accounts. Required.
+	Store Store
+	// Match is how names match; zero means MatchExact.
+	Match MatchMode
+	// ByEmailDomain links a row whose name finds no existing account (or
+	// that has no name) to the existing account whose Domain is the
+	// contact's e-mail domain, as HubSpot does, unless the domain is a
+	// free-mail one. A name match always comes first. It needs a Store that
+	// is a DomainFinder or a Lister.
+	ByEmailDomain bool
+	// FreeMail reports domains never used for linking; nil means IsFreeMail.
+	FreeMail func(domain string) bool
+	// Missing is what happens when no account is found; zero means
+	// CreateMissing.
+	Missing MissingPolicy
+	// Tolerance is the edit distance for near-duplicate warnings; nil means
+	// DefaultTolerance. Names with equal keys are always near-duplicates.
+	Tolerance Tolerance
+	// DryRun simulates: nothing is written to the Store, and a missing name
+	// resolves to LinkedNew without an AccountID, once per name, with the
+	// same warnings as a real run.
+	DryRun bool
+	// BatchSize is the most items passed to one Store call; zero means
+	// DefaultBatchSize.
+	BatchSize int
+	// MaxScan bounds the accounts listed (once per import, when the Store
+	// is a Lister) to check new names for near-duplicates by edit distance;
+	// zero means DefaultMaxScan; negative means never list for that.
+	MaxScan int
+
+	initMu sync.Mutex
+	st     *state
+}
+
+// Stats returns the counts so far.
+func (r *Resolver) Stats() Stats {
+	r.initMu.Lock()
+	st := r.st
+	r.initMu.Unlock()
+	if st == nil {
+		return Stats{}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.stats
+}
+
+// ResolveOne resolves a single request; see Resolve.
+func (r *Resolver) ResolveOne(ctx context.Context, req Request) (Resolution, error) {
+	res, err := r.Resolve(ctx, []Request{req})
+	if err != nil {
+		return Resolution{}, err
+	}
+	return res[0], nil
+}
+
+// Resolve resolves a batch of requests and returns one Resolution per
+// request, in order. Bad data (an empty, unknown or near-duplicate name) is
+// never an error but a Resolution's Outcome and Code. The error is for
+// failures of the system: a Store error, a cancelled ctx, a Store lacking
+// what the configuration needs (ErrNoStore, ErrUnsupported) or breaking its
+// contract (ErrBadStore). After an error, accounts created before it are
+// kept (Stats.Created counts them) and the Resolver may be used again.
+func (r *Resolver) Resolve(ctx context.Context, reqs []Request) ([]Resolution, error) {
+	st, err := r.state(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return st.resolve(ctx, reqs)
+}
+
+func (r *Resolver) state(ctx context.Context) (*state, error) {
+	r.initMu.Lock()
+	defer r.initMu.Unlock()
+	if r.st != nil {
+		return r.st, nil
+	}
+	if r.Store == nil {
+		return nil, ErrNoStore
+	}
+	st := &state{
+		store:    r.Store,
+		match:    r.Match,
+		missing:  r.Missing,
+		byDomain: r.ByEmailDomain,
+		freeMail: r.FreeMail,
+		tol:      r.Tolerance,
+		dryRun:   r.DryRun,
+		batch:    r.BatchSize,
+		maxScan:  r.MaxScan,
+		lookups:  make(map[lookupKey]*lookup),
+		creates:  make(map[string]*creation),
+		nears:    make(map[string]string),
+		ours:     make(map[string]bool),
+		seenName: make(map[string]bool),
+	}
+	if st.freeMail == nil {
+		st.freeMail = IsFreeMail
+	}
+	if st.tol == nil {
+		st.tol = DefaultTolerance
+	}
+	if st.batch <= 0 {
+		st.batch = DefaultBatchSize
+	}
+	if st.maxScan == 0 {
+		st.maxScan = DefaultMaxScan
+	}
+	st.seen = newNearIndex(st.tol)
+	st.keys, _ = r.Store.(KeyFinder)
+	st.domains, _ = r.Store.(DomainFinder)
+	st.lister, _ = r.Store.(Lister)
+	needKeys := st.match == MatchNormalized && st.keys == nil
+	needDomains := st.byDomain && st.domains == nil
+	if (needKeys || needDomains) && st.lister == nil {
+		what := "MatchNormalized needs a KeyFinder or a Lister"
+		if !needKeys {
+			what = "ByEmailDomain needs a DomainFinder or a Lister"
+		}
+		return nil, fmt.Errorf("%w: %s", ErrUnsupported, what)
+	}
+	if needKeys || needDomains {
+		// The fallback: read every account once, now.
+		if _, err := st.loadIndex(ctx, true); err != nil {
+			return nil, err
+		}
+	}
+	r.st = st
+	return st, nil
+}
+
+// state is a Resolver's configuration and per-import cache.
+type state struct {
+	store    Store
+	keys     KeyFinder
+	domains  DomainFinder
+	lister   Lister
+	match    MatchMode
+	missing  MissingPolicy
+	byDomain bool
+	freeMail func(string) bool
+	tol      Tolerance
+	dryRun   bool
+	batch    int
+	maxScan  int
+
+	mu       sync.Mutex
+	lookups  map[lookupKey]*lookup
+	creates  map[string]*creation // by ident
+	nears    map[string]string    // ident → near-duplicate, for names not created
+	ours     map[string]bool      // IDs of accounts this import created
+	seen     *nearIndex           // names linked or created in this import
+	seenName map[string]bool
+	stats    Stats
+
+	idxMu     sync.Mutex
+	idxLoaded bool
+	idx       *index // nil when not loaded or skipped
+}
+
+type lookupKind byte
+
+const (
+	byName lookupKind = iota
+	byKey
+	byDomain
+)
+
+type lookupKey struct {
+	kind lookupKind
+	v    string
+}
+
+// lookup is one cached Store lookup; accts and err are set before done is
+// closed.
+type lookup struct {
+	done  chan struct{}
+	err   error
+	accts []Account // oldest first
+}
+
+// creation is one account this import creates; its fields are set before
+// done is closed.
+type creation struct {
+	done    chan struct{}
+	err     error
+	name    string // the spelling created
+	near    string // near-duplicate warned about, or ""
+	acct    Account
+	existed bool
+}
+
+// item is a parsed Request.
+type item struct {
+	req              int // index in the batch
+	name, key, ident string
+	domain           string // e-mail domain usable for linking, or ""
+	bad              validate.Code
+	// decision
+	acct    *Account
+	via     Via
+	nDomain int // accounts found by domain
+	missing bool
+}
+
+func (st *state) parse(reqs []Request) []item {
+	items := make([]item, len(reqs))
+	for i, rq := range reqs {
+		it := &items[i]
+		it.req = i
+		it.name = strings.TrimSpace(rq.Name)
+		switch {
+		case it.name == "":
+			it.bad = CodeEmptyName
+		case !utf8.ValidString(it.name) || strings.ContainsFunc(it.name, unicode.IsControl):
+			it.bad = CodeInvalidName
+		default:
+			it.key = NormalizeName(it.name)
+			it.ident = st.identOf(it.name, it.key)
+		}
+		if st.byDomain {
+			if d := NormalizeDomain(rq.EmailDomain); d != "" && !st.freeMail(d) {
+				it.domain = d
+			}
+		}
+	}
+	return items
+}
+
+// identOf is what makes two names one account to create: the name itself,
+// or under MatchNormalized its key (or the name, if the key is empty).
+func (st *state) identOf(name, key string) string {
+	if st.match == MatchNormalized && key != "" {
+		return key
+	}
+	return "\x00" + name
+}
+
+func (st *state) resolve(ctx context.Context, reqs []Request) ([]Resolution, error) {
+	items := st.parse(reqs)
+
+	// 1. Names (and keys): existing accounts.
+	names := distinct(items, func(it *item) string {
+		if it.bad != "" {
+			return ""
+		}
+		return it.name
+	})
+	nameHits, err := st.fetch(ctx, byName, names)
+	if err != nil {
+		return nil, err
+	}
+	var keyHits map[string]*lookup
+	if st.match == MatchNormalized {
+		keys := distinct(items, func(it *item) string { return it.key })
+		if keyHits, err = st.fetch(ctx, byKey, keys); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.settle(ctx, nameHits, keyHits); err != nil {
+		return nil, err
+	}
+	st.mu.Lock()
+	for i := range items {
+		it := &items[i]
+		if it.bad != "" {
+			continue
+		}
+		if e := nameHits[it.name]; e != nil {
+			if a := st.firstExisting(e.accts); a != nil {
+				it.acct, it.via = a, ViaName
+				continue
+			}
+		}
+		if e := keyHits[it.key]; e != nil {
+			if a := st.firstExisting(e.accts); a != nil {
+				it.acct, it.via = a, ViaNormalized
+			}
+		}
+	}
+	st.mu.Unlock()
+
+	// 2. E-mail domains, for rows without an existing account.
+	if st.byDomain {
+		domains := distinct(items, func(it *item) string {
+			if it.acct != nil {
+				return ""
+			}
+			return it.domain
+		})
+		domainHits, err := st.fetch(ctx, byDomain, domains)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.settle(ctx, domainHits); err != nil {
+			return nil, err
+		}
+		st.mu.Lock()
+		for i := range items {
+			it := &items[i]
+			if it.acct != nil || it.domain == "" {
+				continue
+			}
+			if e := domainHits[it.domain]; e != nil {
+				var n int
+				for j := range e.accts {
+					if !st.ours[e.accts[j].ID] {
+						if n == 0 {
+							it.acct, it.via = &e.accts[j], ViaDomain
+						}
+						n++
+					}
+				}
+				it.nDomain = n
+			}
+		}
+		st.mu.Unlock()
+	}
+
+	// 3. Missing names: near-duplicates, creation.
+	var missing []*item
+	st.mu.Lock()
+	for i := range items {
+		it := &items[i]
+		switch {
+		case it.acct != nil:
+			if !st.seenName[it.acct.Name] {
+				st.seenName[it.acct.Name] = true
+				st.seen.add(NormalizeName(it.acct.Name), it.acct.Name)
+			}
+		case it.bad == "":
+			it.missing = true
+			missing = append(missing, it)
+		}
+	}
+	st.mu.Unlock()
+	if len(missing) > 0 {
+		if err := st.handleMissing(ctx, missing, reqs); err != nil {
+			return nil, err
+		}
+	}
+
+	// 4. Resolutions.
+	out := make([]Resolution, len(items))
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i := range items {
+		out[i] = st.resolution(&items[i])
+		st.stats.Requests++
+		switch out[i].Outcome {
+		case LinkedExisting:
+			st.stats.LinkedExisting++
+		case LinkedNew:
+			st.stats.LinkedNew++
+		case NotLinked:
+			st.stats.NotLinked++
+		case Failed:
+			st.stats.Failed++
+		}
+	}
+	return out, nil
+}
+
+// handleMissing checks missing names for near-duplicates and, under
+// CreateMissing, creates them.
+func (st *state) handleMissing(ctx context.Context, missing []*item, reqs []Request) error {
+	// Equal keys among existing accounts, for the near-duplicate check.
+	var keyHits map[string]*lookup
+	if st.match == MatchExact && st.keys != nil {
+		keys := make([]string, 0, len(missing))
+		for _, it := range missing {
+			keys = append(keys, it.key)
+		}
+		var err error
+		if keyHits, err = st.fetch(ctx, byKey, uniq(keys)); err != nil {
+			return err
+		}
+	}
+	idx, err := st.loadIndex(ctx, false)
+	if err != nil {
+		return err
+	}
+
+	type claim struct {
+		c   *creation
+		req *Request
+	}
+	var mine []claim
+	var wait []*creation
+	st.mu.Lock()
+	for _, it := range missing {
+		if st.missing != CreateMissing {
+			if _, ok := st.nears[it.ident]; !ok {
+				near := st.nearOf(it, keyHits, idx)
+				st.nears[it.ident] = near
+				if near != "" {
+					st.stats.NearDuplicates++
+				}
+			}
+			continue
+		}
+		if c := st.creates[it.ident]; c != nil {
+			wait = append(wait, c)
+			continue
+		}
+		c := &creation{done: make(chan struct{}), name: it.name}
+		c.near = st.nearOf(it, keyHits, idx)
+		if c.near != "" {
+			st.stats.NearDuplicates++
+		}
+		st.creates[it.ident] = c
+		if !st.seenName[it.name] {
+			st.seenName[it.name] = true
+			st.seen.add(it.key, it.name)
+		}
+		mine = append(mine, claim{c, &reqs[it.req]})
+	}
+	st.mu.Unlock()
+
+	for start := 0; start < len(mine); start += st.batch {
+		chunk := mine[start:min(start+st.batch, len(mine))]
+		accts := make([]Account, len(chunk))
+		for i, cl := range chunk {
+			accts[i] = Account{Name: cl.c.name, Domain: NormalizeDomain(cl.req.Domain), Fields: maps.Clone(cl.req.Fields)}
+		}
+		var created []Created
+		if st.dryRun {
+			created = make([]Created, len(accts))
+			for i := range accts {
+				created[i].Account = accts[i]
+			}
+		} else {
+			created, err = st.store.CreateAccounts(ctx, accts)
+			if err == nil {
+				err = checkCreated(accts, created)
+			} else {
+				err = fmt.Errorf("accounts: create accounts: %w", err)
+			}
+		}
+		st.mu.Lock()
+		if err != nil {
+			for _, cl := range mine[start:] {
+				cl.c.err = err
+				delete(st.creates, st.identOf(cl.c.name, NormalizeName(cl.c.name)))
+				close(cl.c.done)
+			}
+			st.mu.Unlock()
+			return err
+		}
+		for i, cl := range chunk {
+			cl.c.acct, cl.c.existed = created[i].Account, created[i].Existed
+			if !cl.c.existed {
+				st.stats.Created++
+				if cl.c.acct.ID != "" {
+					st.ours[cl.c.acct.ID] = true
+				}
+			}
+			close(cl.c.done)
+		}
+		st.mu.Unlock()
+	}
+	for _, c := range wait {
+		select {
+		case <-c.done:
+			if c.err != nil {
+				return c.err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func checkCreated(in []Account, out []Created) error {
+	if len(out) != len(in) {
+		return fmt.Errorf("%w: CreateAccounts returned %d results for %d accounts", ErrBadStore, len(out), len(in))
+	}
+	for i := range out {
+		if out[i].Account.ID == "" {
+			return fmt.Errorf("%w: CreateAccounts returned an account without an ID for %q", ErrBadStore, in[i].Name)
+		}
+	}
+	return nil
+}
+
+// nearOf returns the name closest to it among existing accounts and names
+// of this import, or "". Called with st.mu held.
+func (st *state) nearOf(it *item, keyHits map[string]*lookup, idx *index) string {
+	best, bestDist := "", 1<<30
+	if e := keyHits[it.key]; e != nil {
+		for _, a := range e.accts {
+			if a.Name != it.name && !st.ours[a.ID] {
+				best, bestDist = a.Name, 0
+				break
+			}
+		}
+	}
+	if idx != nil && bestDist > 0 {
+		if n, d, ok := idx.near.find(it.key, it.name); ok && d < bestDist {
+			best, bestDist = n.name, d
+		}
+	}
+	if bestDist > 0 {
+		if n, d, ok := st.seen.find(it.key, it.name); ok && d < bestDist {
+			best = n.name
+		}
+	}
+	return best
+}
+
+// resolution builds an item's Resolution. Called with st.mu held.
+func (st *state) resolution(it *item) Resolution {
+	res := Resolution{Name: it.name}
+	switch {
+	case it.acct != nil:
+		res.Outcome, res.AccountID, res.AccountName, res.Via = LinkedExisting, it.acct.ID, it.acct.Name, it.via
+		if it.nDomain > 1 {
+			res.Code = CodeAmbiguousDomain
+			res.Message = fmt.Sprintf("%d accounts have the domain %q; linked to the oldest, %q", it.nDomain, it.domain, it.acct.Name)
+		}
+	case it.bad == CodeEmptyName:
+		res.Outcome, res.Code, res.Message = NotLinked, CodeEmptyName, "no account name; the contact is not linked"
+	case it.bad == CodeInvalidName:
+		res.Outcome, res.Code, res.Message = NotLinked, CodeInvalidName, "the account name is not valid text"
+		if st.missing == FailRow {
+			res.Outcome = Failed
+		}
+	case st.missing == CreateMissing:
+		c := st.creates[it.ident]
+		res.AccountID, res.AccountName = c.acct.ID, c.acct.Name
+		res.Via = ViaName
+		if c.acct.Name != it.name {
+			res.Via = ViaNormalized
+		}
+		if c.existed {
+			res.Outcome = LinkedExisting
+			break
+		}
+		res.Outcome = LinkedNew
+		if c.near != "" {
+			res.Code, res.NearDuplicateOf = CodeNearDuplicate, c.near
+			verb := "created"
+			if st.dryRun {
+				verb = "would create"
+			}
+			res.Message = fmt.Sprintf("%s account %q, close to %q", verb, c.acct.Name, c.near)
+		}
+	default:
+		res.Outcome = NotLinked
+		if st.missing == FailRow {
+			res.Outcome = Failed
+		}
+		res.Code = CodeNotFound
+		res.Message = fmt.Sprintf("no account named %q", it.name)
+		if near := st.nears[it.ident]; near != "" {
+			res.NearDuplicateOf = near
+			res.Message += fmt.Sprintf("; did you mean %q?", near)
+		}
+	}
+	return res
+}
+
+// firstExisting returns the first account not created by this import.
+// Called with st.mu held.
+func (st *state) firstExisting(accts []Account) *Account {
+	for i := range accts {
+		if !st.ours[accts[i].ID] {
+			return &accts[i]
+		}
+	}
+	return nil
+}
+
+// settle waits until the creations of the accounts found, if this import
+// is creating them, are done, so that st.ours tells them apart.
+func (st *state) settle(ctx context.Context, hits ...map[string]*lookup) error {
+	var wait []*creation
+	st.mu.Lock()
+	for _, m := range hits {
+		for _, e := range m {
+			for _, a := range e.accts {
+				if st.ours[a.ID] {
+					continue
+				}
+				if c := st.creates[st.identOf(a.Name, NormalizeName(a.Name))]; c != nil {
+					wait = append(wait, c)
+				}
+			}
+		}
+	}
+	st.mu.Unlock()
+	for _, c := range wait {
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// fetch returns the cached lookups of vals (distinct, non-empty), asking
+// the Store, in batches, for those no other call has asked for, and
+// waiting for those another call is asking for.
+func (st *state) fetch(ctx context.Context, kind lookupKind, vals []string) (map[string]*lookup, error) {
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]*lookup, len(vals))
+	var mine []string
+	st.mu.Lock()
+	for _, v := range vals {
+		k := lookupKey{kind, v}
+		e := st.lookups[k]
+		if e == nil {
+			e = &lookup{done: make(chan struct{})}
+			st.lookups[k] = e
+			mine = append(mine, v)
+		}
+		out[v] = e
+	}
+	st.mu.Unlock()
+
+	for start := 0; start < len(mine); start += st.batch {
+		chunk := mine[start:min(start+st.batch, len(mine))]
+		res, err := st.get(ctx, kind, chunk)
+		if err != nil {
+			st.mu.Lock()
+			for _, v := range mine[start:] {
+				e := out[v]
+				e.err = err
+				delete(st.lookups, lookupKey{kind, v})
+				close(e.done)
+			}
+			st.mu.Unlock()
+			return nil, err
+		}
+		for _, v := range chunk {
+			e := out[v]
+			e.accts = res[v]
+			close(e.done)
+		}
+	}
+	for _, e := range out {
+		select {
+		case <-e.done:
+			if e.err != nil {
+				return nil, e.err
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return out, nil
+}
+
+func (st *state) get(ctx context.Context, kind lookupKind, vals []string) (map[string][]Account, error) {
+	switch kind {
+	case byName:
+		m, err := st.store.FindAccountsByName(ctx, vals)
+		if err != nil {
+			return nil, fmt.Errorf("accounts: find accounts by name: %w", err)
+		}
+		res := make(map[string][]Account, len(m))
+		for k, a := range m {
+			res[k] = []Account{a}
+		}
+		return res, nil
+	case byKey:
+		if st.keys != nil {
+			m, err := st.keys.FindAccountsByKey(ctx, vals)
+			if err != nil {
+				return nil, fmt.Errorf("accounts: find accounts by key: %w", err)
+			}
+			return m, nil
+		}
+		return st.fromIndex(ctx, vals, func(x *index) map[string][]Account { return x.byKey })
+	default:
+		if st.domains != nil {
+			m, err := st.domains.FindAccountsByDomain(ctx, vals)
+			if err != nil {
+				return nil, fmt.Errorf("accounts: find accounts by domain: %w", err)
+			}
+			return m, nil
+		}
+		return st.fromIndex(ctx, vals, func(x *index) map[string][]Account { return x.byDomain })
+	}
+}
+
+func (st *state) fromIndex(ctx context.Context, vals []string, m func(*index) map[string][]Account) (map[string][]Account, error) {
+	idx, err := st.loadIndex(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	res := make(map[string][]Account, len(vals))
+	for _, v := range vals {
+		if a := m(idx)[v]; a != nil {
+			res[v] = a
+		}
+	}
+	return res, nil
+}
+
+// index is every existing account, read once through a Lister.
+type index struct {
+	byKey    map[string][]Account
+	byDomain map[string][]Account // by lower-case domain
+	near     *nearIndex
+}
+
+// loadIndex reads every account once. Unless required, it gives up beyond
+// maxScan accounts (returning nil) or when the Store is not a Lister.
+func (st *state) loadIndex(ctx context.Context, required bool) (*index, error) {
+	st.idxMu.Lock()
+	defer st.idxMu.Unlock()
+	if st.idxLoaded && (st.idx != nil || !required) {
+		return st.idx, nil
+	}
+	if st.lister == nil || (!required && st.maxScan < 0) {
+		st.idxLoaded = true
+		return nil, nil
+	}
+	x := &index{
+		byKey:    make(map[string][]Account),
+		byDomain: make(map[string][]Account),
+		near:     newNearIndex(st.tol),
+	}
+	n := 0
+	for a, err := range st.lister.ListAccounts(ctx) {
+		if err != nil {
+			return nil, fmt.Errorf("accounts: list accounts: %w", err)
+		}
+		if n++; !required && n > st.maxScan {
+			st.idxLoaded = true
+			st.mu.Lock()
+			st.stats.ExistingScanSkipped = true
+			st.mu.Unlock()
+			return nil, nil
+		}
+		if k := NormalizeName(a.Name); k != "" {
+			x.byKey[k] = append(x.byKey[k], a)
+			x.near.add(k, a.Name)
+		}
+		if d := strings.ToLower(a.Domain); d != "" {
+			x.byDomain[d] = append(x.byDomain[d], a)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st.idx, st.idxLoaded = x, true
+	return x, nil
+}
+
+// distinct returns the non-empty values of f over items, once each, in order.
+func distinct(items []item, f func(*item) string) []string {
+	seen := make(map[string]bool)
+	var out []string
+	for i := range items {
+		if v := f(&items[i]); v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func uniq(vals []string) []string {
+	seen := make(map[string]bool, len(vals))
+	out := vals[:0]
+	for _, v := range vals {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
