@@ -171,8 +171,9 @@ type Reader struct {
 	dec textDecoder
 
 	sniffed plan            // how the input was sniffed, for Peek to start over
-	src     *countingReader // the caller's input
+	encoded *countingReader // transcoder input; nil unless modeTranscoded
 	decoded *countingReader // transcoder output; nil unless modeTranscoded
+	offset  int64           // last InputOffset of transcoded input
 	bomLen  int
 
 	dialect  Dialect
@@ -228,13 +229,13 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 	rd := &Reader{
 		cfg:     c,
 		sniffed: *p,
-		src:     src,
 		bomLen:  p.bomLen,
 		dec:     textDecoder{cs: p.cs, undecided: p.undecided, fallback: p.fallback},
 	}
 	var body io.Reader = io.MultiReader(bytes.NewReader(head[p.bomLen:]), src)
 	if p.cs.mode == modeTranscoded {
-		rd.decoded = &countingReader{r: transform.NewReader(body, p.cs.enc.NewDecoder())}
+		rd.encoded = &countingReader{r: body}
+		rd.decoded = &countingReader{r: transform.NewReader(rd.encoded, p.cs.enc.NewDecoder())}
 		body = rd.decoded
 	}
 	rd.sc = newScanner(body, p.delim, p.term, c.LazyQuotes, c.MaxRecordBytes, c.MaxColumns)
@@ -497,18 +498,17 @@ func (r *Reader) BlankRows() int { return r.blank }
 // consumed, for a progress bar: the BOM, the preamble, the header and every
 // record returned so far. It is exact for UTF-8 and single-byte encodings;
 // for transcoded input (UTF-16, multi-byte code pages) it is estimated from
-// the ratio of input to decoded bytes, and exact at the end.
+// the ratio of input to decoded bytes (never decreasing, exact at the end).
 func (r *Reader) InputOffset() int64 {
 	bom := int64(r.bomLen)
 	if r.decoded == nil {
 		return bom + r.sc.consumed
 	}
-	produced := r.decoded.n
-	if produced == 0 {
-		return bom
+	if produced := r.decoded.n; produced > 0 {
+		est := bom + int64(float64(r.encoded.n)*float64(r.sc.consumed)/float64(produced))
+		r.offset = max(r.offset, est)
 	}
-	in := r.src.n - bom
-	return bom + int64(float64(in)*float64(r.sc.consumed)/float64(produced))
+	return r.offset
 }
 
 // split cuts text at the field ends, appending to dst.
