@@ -1,0 +1,589 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/contactkit/contactkit/importer"
+)
+
+// keyColumn is the indexed column of each match key.
+var keyColumn = map[importer.KeyKind]string{
+	importer.KeyEmail:      "email_key",
+	importer.KeyPhone:      "phone",
+	importer.KeyExternalID: "external_id",
+}
+
+// Lookup implements importer.Store: for each chunk of values one statement
+// finds the contacts, then one reads their fields and one their tags, all
+// in one read-only transaction. Contacts come in ascending creation order.
+func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []string) ([]importer.Contact, error) {
+	col, ok := keyColumn[kind]
+	if !ok {
+		return nil, fmt.Errorf("sqlstore: lookup by %q: %w", kind, importer.ErrUnsupportedKey)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, s.wrap(ctx, "lookup", err)
+	}
+	keys := uniqueNonEmpty(values)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var out []importer.Contact
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		err := chunks(keys, maxParams, func(part []string) error {
+			b := s.build().sql(`SELECT id, email, phone, external_id, status, account_id FROM `, s.t.contacts, ` WHERE `, col, ` IN `)
+			listStrings(b, part)
+			rows, err := b.query(ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var (
+					id int64
+					c  importer.Contact
+				)
+				if err := rows.Scan(&id, &c.Email, &c.Phone, &c.ExternalID, &c.Status, &c.AccountID); err != nil {
+					return err
+				}
+				c.ID = formatID(id)
+				out = append(out, c)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			return err
+		}
+		return s.loadDetails(ctx, tx, out)
+	})
+	if err != nil {
+		return nil, s.wrap(ctx, "lookup", err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// loadDetails sorts cs by ID (creation order) and fills in
+// their fields and tags.
+func (s *Store) loadDetails(ctx context.Context, q querier, cs []importer.Contact) error {
+	ids := make([]int64, len(cs))
+	for i := range cs {
+		ids[i], _ = parseID(cs[i].ID)
+	}
+	// Values are deduplicated and a contact has one key of each kind, so no
+	// contact comes twice; sort by numeric ID (creation order).
+	sort.Sort(byID{cs, ids})
+	pos := make(map[int64]int, len(cs))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	err := chunks(ids, maxParams, func(part []int64) error {
+		b := s.build().sql(`SELECT contact_id, key, value FROM `, s.t.fields, ` WHERE contact_id IN `)
+		listIDs(b, part)
+		rows, err := b.query(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id     int64
+				k, val string
+			)
+			if err := rows.Scan(&id, &k, &val); err != nil {
+				return err
+			}
+			c := &cs[pos[id]]
+			if c.Fields == nil {
+				c.Fields = make(map[string]string)
+			}
+			c.Fields[k] = val
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	return chunks(ids, maxParams, func(part []int64) error {
+		b := s.build().sql(`SELECT contact_id, tag FROM `, s.t.tags, ` WHERE contact_id IN `)
+		listIDs(b, part)
+		b.sql(` ORDER BY contact_id, seq`)
+		rows, err := b.query(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id  int64
+				tag string
+			)
+			if err := rows.Scan(&id, &tag); err != nil {
+				return err
+			}
+			c := &cs[pos[id]]
+			c.Tags = append(c.Tags, tag)
+		}
+		return rows.Err()
+	})
+}
+
+type byID struct {
+	cs  []importer.Contact
+	ids []int64
+}
+
+func (s byID) Len() int           { return len(s.cs) }
+func (s byID) Less(i, j int) bool { return s.ids[i] < s.ids[j] }
+func (s byID) Swap(i, j int) {
+	s.cs[i], s.cs[j] = s.cs[j], s.cs[i]
+	s.ids[i], s.ids[j] = s.ids[j], s.ids[i]
+}
+
+// Create implements importer.Store: all contacts are created in one
+// transaction, or none.
+func (s *Store) Create(ctx context.Context, contacts []importer.Contact) ([]string, error) {
+	ids, err := s.write(ctx, "create", contacts, nil)
+	return ids, err
+}
+
+// Update implements importer.Store. All updates are applied in one
+// transaction: an unknown ID fails the call with importer.ErrNotFound and
+// nothing is changed.
+func (s *Store) Update(ctx context.Context, updates []importer.Update) error {
+	_, err := s.write(ctx, "update", nil, updates)
+	return err
+}
+
+// WriteBatch implements importer.BatchWriter: creates and updates in one
+// transaction; on error nothing of the batch is stored.
+func (s *Store) WriteBatch(ctx context.Context, creates []importer.Contact, updates []importer.Update) ([]string, error) {
+	return s.write(ctx, "write batch", creates, updates)
+}
+
+// Count implements importer.Store.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, s.wrap(ctx, "count", err)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+s.t.contacts).Scan(&n); err != nil {
+		return 0, s.wrap(ctx, "count", err)
+	}
+	return n, nil
+}
+
+func (s *Store) write(ctx context.Context, op string, creates []importer.Contact, updates []importer.Update) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, s.wrap(ctx, op, err)
+	}
+	if len(creates) == 0 && len(updates) == 0 {
+		return []string{}, nil
+	}
+	plan, err := foldUpdates(updates)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// Updates first: an unknown ID fails the batch before anything is written.
+		if err := s.applyUpdates(ctx, tx, plan); err != nil {
+			return err
+		}
+		var err error
+		ids, err = s.insertContacts(ctx, tx, creates)
+		return err
+	})
+	if err != nil {
+		return nil, s.wrap(ctx, op, err)
+	}
+	return ids, nil
+}
+
+// insertContacts inserts contacts with multi-row INSERT … RETURNING id
+// statements and returns their IDs in order, then inserts their fields and
+// tags with multi-row statements.
+func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []importer.Contact) ([]string, error) {
+	if len(contacts) == 0 {
+		return []string{}, nil
+	}
+	newIDs := make([]int64, 0, len(contacts))
+	err := chunks(contacts, chunkRows(6), func(part []importer.Contact) error {
+		b := s.build().sql(`INSERT INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id) VALUES `)
+		for i := range part {
+			c := &part[i]
+			if i > 0 {
+				b.sql(", ")
+			}
+			b.sql("(").arg(c.Email).sql(", ").arg(importer.EmailKey(c.Email)).sql(", ").arg(c.Phone).sql(", ").
+				arg(c.ExternalID).sql(", ").arg(string(c.Status)).sql(", ").arg(c.AccountID).sql(")")
+		}
+		b.sql(` RETURNING id`)
+		rows, err := b.query(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		start := len(newIDs)
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			newIDs = append(newIDs, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if got := len(newIDs) - start; got != len(part) {
+			return fmt.Errorf("insert returned %d IDs for %d contacts", got, len(part))
+		}
+		// The rows are inserted in the order of VALUES and each gets a
+		// larger ID than the one before, but RETURNING's row order is not
+		// promised: sort to restore the contacts' order.
+		slices.Sort(newIDs[start:])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	var fields []fieldRow
+	var tags []tagRow
+	for i := range contacts {
+		id := newIDs[i]
+		keys := make([]string, 0, len(contacts[i].Fields))
+		for k := range contacts[i].Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fields = append(fields, fieldRow{id, k, contacts[i].Fields[k]})
+		}
+		for _, t := range dedupeTags(nil, contacts[i].Tags) {
+			tags = append(tags, tagRow{id, t})
+		}
+	}
+	if err := s.upsertFields(ctx, tx, fields, false); err != nil {
+		return nil, err
+	}
+	if err := s.insertTags(ctx, tx, tags); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(newIDs))
+	for i, id := range newIDs {
+		out[i] = formatID(id)
+	}
+	return out, nil
+}
+
+type fieldRow struct {
+	id         int64
+	key, value string
+}
+
+type tagRow struct {
+	id  int64
+	tag string
+}
+
+// upsertFields writes field values in multi-row statements; with replace,
+// existing values of the same keys are overwritten.
+func (s *Store) upsertFields(ctx context.Context, tx *sql.Tx, rows []fieldRow, replace bool) error {
+	return chunks(rows, chunkRows(3), func(part []fieldRow) error {
+		b := s.build().sql(`INSERT INTO `, s.t.fields, ` (contact_id, key, value) VALUES `)
+		for i, r := range part {
+			if i > 0 {
+				b.sql(", ")
+			}
+			b.sql("(").arg(r.id).sql(", ").arg(r.key).sql(", ").arg(r.value).sql(")")
+		}
+		if replace {
+			b.sql(` ON CONFLICT (contact_id, key) DO UPDATE SET value = excluded.value`)
+		}
+		_, err := b.exec(ctx, tx)
+		return err
+	})
+}
+
+// insertTags adds tags in multi-row statements, skipping those a contact
+// already has; new tags come after existing ones in the given order.
+func (s *Store) insertTags(ctx context.Context, tx *sql.Tx, rows []tagRow) error {
+	return chunks(rows, chunkRows(2), func(part []tagRow) error {
+		b := s.build().sql(`INSERT INTO `, s.t.tags, ` (contact_id, tag) VALUES `)
+		for i, r := range part {
+			if i > 0 {
+				b.sql(", ")
+			}
+			b.sql("(").arg(r.id).sql(", ").arg(r.tag).sql(")")
+		}
+		b.sql(` ON CONFLICT (contact_id, tag) DO NOTHING`)
+		_, err := b.exec(ctx, tx)
+		return err
+	})
+}
+
+// change is a dedicated column's fate: untouched, or set to val ("" clears).
+type change struct {
+	set bool
+	val string
+}
+
+func (c *change) to(v string) { c.set, c.val = true, v }
+
+// arg is the change as a statement argument: NULL keeps the stored value.
+func (c change) arg() any {
+	if !c.set {
+		return nil
+	}
+	return c.val
+}
+
+// folded is every update of one contact in a call, merged in call order.
+type folded struct {
+	id                                          int64
+	email, phone, externalID, status, accountID change
+	fields                                      map[string]*string // nil value: delete
+	replaceTags                                 bool
+	tags                                        []string
+}
+
+// foldUpdates merges the updates of each contact, in order, into one
+// change per contact (the same result as applying them one by one), and
+// sorts the contacts by ID so that concurrent writers lock rows in the same
+// order. An ID this store cannot have issued fails with ErrNotFound.
+func foldUpdates(updates []importer.Update) ([]*folded, error) {
+	if len(updates) == 0 {
+		return nil, nil
+	}
+	byID := make(map[int64]*folded, len(updates))
+	var plan []*folded
+	for i := range updates {
+		u := &updates[i]
+		id, ok := parseID(u.ID)
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: update: contact %q: %w", u.ID, importer.ErrNotFound)
+		}
+		f := byID[id]
+		if f == nil {
+			f = &folded{id: id}
+			byID[id] = f
+			plan = append(plan, f)
+		}
+		if u.Email != "" {
+			f.email.to(u.Email)
+		}
+		if u.Phone != "" {
+			f.phone.to(u.Phone)
+		}
+		if u.ExternalID != "" {
+			f.externalID.to(u.ExternalID)
+		}
+		for k, v := range u.Set {
+			if f.fields == nil {
+				f.fields = make(map[string]*string)
+			}
+			v := v
+			f.fields[k] = &v
+		}
+		for _, k := range u.Clear {
+			switch k {
+			case importer.ClearPhone:
+				f.phone.to("")
+			case importer.ClearExternalID:
+				f.externalID.to("")
+			case importer.ClearAccount:
+				f.accountID.to("")
+			default:
+				if f.fields == nil {
+					f.fields = make(map[string]*string)
+				}
+				f.fields[k] = nil
+			}
+		}
+		if u.ReplaceTags {
+			f.replaceTags = true
+			f.tags = dedupeTags(nil, u.Tags)
+		} else {
+			f.tags = dedupeTags(f.tags, u.AddTags)
+		}
+		if u.Status != "" {
+			f.status.to(string(u.Status))
+		}
+		if u.AccountID != "" {
+			f.accountID.to(u.AccountID)
+		}
+	}
+	slices.SortFunc(plan, func(a, b *folded) int { return cmpInt64(a.id, b.id) })
+	return plan, nil
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// applyUpdates checks that every contact exists, then writes the dedicated
+// columns with one UPDATE … FROM (VALUES …) per chunk, and fields and tags
+// with multi-row DELETE and INSERT statements.
+func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) error {
+	if len(plan) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(plan))
+	for i, f := range plan {
+		ids[i] = f.id
+	}
+	if err := s.checkExist(ctx, tx, ids); err != nil {
+		return err
+	}
+
+	var cols []*folded
+	var delFields []fieldRow
+	var setFields []fieldRow
+	var dropTags []int64
+	var addTags []tagRow
+	for _, f := range plan {
+		if f.email.set || f.phone.set || f.externalID.set || f.status.set || f.accountID.set {
+			cols = append(cols, f)
+		}
+		keys := make([]string, 0, len(f.fields))
+		for k := range f.fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if v := f.fields[k]; v == nil {
+				delFields = append(delFields, fieldRow{id: f.id, key: k})
+			} else {
+				setFields = append(setFields, fieldRow{f.id, k, *v})
+			}
+		}
+		if f.replaceTags {
+			dropTags = append(dropTags, f.id)
+		}
+		for _, t := range f.tags {
+			addTags = append(addTags, tagRow{f.id, t})
+		}
+	}
+
+	err := chunks(cols, chunkRows(7), func(part []*folded) error {
+		b := s.build().sql(`UPDATE `, s.t.contacts, ` SET `,
+			`email = COALESCE(v.column2, email), email_key = COALESCE(v.column3, email_key), `,
+			`phone = COALESCE(v.column4, phone), external_id = COALESCE(v.column5, external_id), `,
+			`status = COALESCE(v.column6, status), account_id = COALESCE(v.column7, account_id) FROM (VALUES `)
+		for i, f := range part {
+			if i > 0 {
+				b.sql(", ")
+			}
+			var key any
+			if f.email.set {
+				key = importer.EmailKey(f.email.val)
+			}
+			b.sql("(").cast(f.id, "BIGINT").sql(", ").cast(f.email.arg(), "TEXT").sql(", ").cast(key, "TEXT").sql(", ").
+				cast(f.phone.arg(), "TEXT").sql(", ").cast(f.externalID.arg(), "TEXT").sql(", ").
+				cast(f.status.arg(), "TEXT").sql(", ").cast(f.accountID.arg(), "TEXT").sql(")")
+		}
+		b.sql(`) AS v WHERE `, s.t.contacts, `.id = v.column1`)
+		_, err := b.exec(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+
+	err = chunks(delFields, chunkRows(2), func(part []fieldRow) error {
+		b := s.build().sql(`DELETE FROM `, s.t.fields, ` WHERE (contact_id, key) IN (VALUES `)
+		for i, r := range part {
+			if i > 0 {
+				b.sql(", ")
+			}
+			b.sql("(").cast(r.id, "BIGINT").sql(", ").cast(r.key, "TEXT").sql(")")
+		}
+		b.sql(")")
+		_, err := b.exec(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.upsertFields(ctx, tx, setFields, true); err != nil {
+		return err
+	}
+	err = chunks(dropTags, maxParams, func(part []int64) error {
+		b := s.build().sql(`DELETE FROM `, s.t.tags, ` WHERE contact_id IN `)
+		listIDs(b, part)
+		_, err := b.exec(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.insertTags(ctx, tx, addTags)
+}
+
+// checkExist fails with ErrNotFound naming the first of ids that is not a
+// stored contact.
+func (s *Store) checkExist(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	found := make(map[int64]bool, len(ids))
+	err := chunks(ids, maxParams, func(part []int64) error {
+		b := s.build().sql(`SELECT id FROM `, s.t.contacts, ` WHERE id IN `)
+		listIDs(b, part)
+		rows, err := b.query(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			found[id] = true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if !found[id] {
+			return fmt.Errorf("contact %s: %w", formatID(id), importer.ErrNotFound)
+		}
+	}
+	return nil
+}
+
+// dedupeTags appends to dst the tags not already in it, skipping empty ones.
+func dedupeTags(dst, tags []string) []string {
+	for _, t := range tags {
+		if t != "" && !slices.Contains(dst, t) {
+			dst = append(dst, t)
+		}
+	}
+	return dst
+}
+
+func uniqueNonEmpty(vs []string) []string {
+	seen := make(map[string]bool, len(vs))
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,55 @@
+// Package sqlstore is the database/sql reference implementation of
+// importer.Store (and importer.BatchWriter), on SQLite, the embedded
+// default, and on PostgreSQL. It passes importer/storetest on both.
+//
+// # Use
+//
+// Open a database, create the tables once with Migrate, and give the Store
+// to the importer:
+//
+//	store, err := sqlstore.Open(ctx, "contacts.db", sqlstore.Config{})
+//	// or sqlstore.Open(ctx, "postgres://app@db:5432/crm", sqlstore.Config{Schema: "contactkit"})
+//	if err != nil { … }
+//	defer store.Close()
+//	if err := store.Migrate(ctx); err != nil { … }
+//	// store is an importer.Store: pass it to the import.
+//
+// A host that already has a *sql.DB uses New(db, cfg) instead; the Store
+// then never closes it. SQLite goes through modernc.org/sqlite (pure Go, no
+// C toolchain) and PostgreSQL through pgx's database/sql driver; New also
+// accepts other drivers of the two databases. Open's SQLite connections use
+// the pragmas of SQLiteDSN: a busy timeout, WAL, and write transactions that
+// take the write lock when they begin, so that one *sql.DB can be used from
+// many goroutines; an in-memory database (":memory:") is kept on a single
+// connection.
+//
+// Migrate is explicit and idempotent: it records the steps it applied in a
+// schema_migrations table and applies only the missing ones, in one
+// transaction. Config.TablePrefix and (on PostgreSQL) Config.Schema place the
+// tables beside the host's own.
+//
+// # Statements
+//
+// Every call costs a fixed number of set-based statements per chunk of a
+// few thousand parameters, never one per contact: lookups use IN lists,
+// creates one multi-row INSERT … RETURNING id, updates one
+// UPDATE … FROM (VALUES …) plus multi-row statements for field values and
+// tags. Updates of one contact within a call are merged first, in order, so
+// the result is that of applying them one by one. Each write call (Create,
+// Update, WriteBatch) is one transaction; each Lookup reads one snapshot.
+// IDs are decimal strings of an ascending integer key, so creation order is
+// ID order.
+//
+// # Errors
+//
+// Errors start with "sqlstore: " and keep the driver's error in their chain
+// (errors.As finds *pgconn.PgError or *sqlite.Error). Besides the sentinels
+// of the importer.Store contract (importer.ErrNotFound for an update of an
+// unknown ID, which fails the whole call and writes nothing, and
+// importer.ErrUnsupportedKey), failures worth retrying wrap
+// importer.ErrTransient: SQLITE_BUSY and SQLITE_LOCKED, PostgreSQL
+// serialization failures, deadlocks, lock timeouts, shutdowns and
+// connection errors, lost connections. A call whose context ends returns an
+// error wrapping ctx.Err(), never ErrTransient. New and Open report an
+// unusable Config with ErrConfig.
+package sqlstore
