@@ -13,16 +13,16 @@ import (
 // Schema, and "suggest.*" for the warnings Suggest attaches to columns.
 const (
 	// Schema problems, from Schema.Validate.
-	CodeSchemaEmpty        validate.Code = "schema.empty"         // no fields at all
-	CodeSchemaKey          validate.Code = "schema.key"           // an empty key, or one with surrounding space or control characters
-	CodeSchemaDuplicateKey validate.Code = "schema.duplicate_key" // two fields with one key
-	CodeSchemaKind         validate.Code = "schema.kind"          // an unknown Kind
-	CodeSchemaRole         validate.Code = "schema.role"          // an unknown Role, or a role on a field of the wrong kind
+	CodeSchemaEmpty         validate.Code = "schema.empty"          // no fields at all
+	CodeSchemaKey           validate.Code = "schema.key"            // an empty key, or one with surrounding space or control characters
+	CodeSchemaDuplicateKey  validate.Code = "schema.duplicate_key"  // two fields with one key
+	CodeSchemaKind          validate.Code = "schema.kind"           // an unknown Kind
+	CodeSchemaRole          validate.Code = "schema.role"           // an unknown Role, or a role on a field of the wrong kind
 	CodeSchemaDuplicateRole validate.Code = "schema.duplicate_role" // two fields with one role
-	CodeSchemaNoEmail      validate.Code = "schema.no_email"      // no field with RoleEmail
-	CodeSchemaOptions      validate.Code = "schema.options"       // an Enum or MultiSelect without options, or with empty or repeated option IDs
-	CodeSchemaRules        validate.Code = "schema.rules"         // Rules that validate.New rejects
-	CodeSchemaAlias        validate.Code = "schema.alias"         // an alias that is empty or names another field too
+	CodeSchemaNoEmail       validate.Code = "schema.no_email"       // no field with RoleEmail
+	CodeSchemaOptions       validate.Code = "schema.options"        // an Enum or MultiSelect without options, or with empty or repeated option IDs
+	CodeSchemaRules         validate.Code = "schema.rules"          // Rules that validate.New rejects
+	CodeSchemaAlias         validate.Code = "schema.alias"          // an alias that is empty or names another field too
 
 	// Mapping problems, from Mapping.Compile.
 	CodeColumn          validate.Code = "mapping.column"           // Columns out of order: Columns[i].Index must be i

@@ -151,14 +151,15 @@ func (m *Mapping) Fits(header []string) bool {
 // fills (ErrMissingRequired). All problems are returned, as *Error values
 // joined with errors.Join.
 func (m *Mapping) Compile(s *Schema) (*Plan, error) {
-	if err := s.Validate(); err != nil {
+	rules, err := s.compile()
+	if err != nil {
 		return nil, err
 	}
 	var errs []error
 	add := func(code validate.Code, field string, col int, format string, args ...any) {
 		errs = append(errs, &Error{Code: code, Field: field, Column: col, Message: fmt.Sprintf(format, args...)})
 	}
-	p := &Plan{schema: s, fields: make([]fieldPlan, len(s.Fields)), width: len(m.Columns)}
+	p := &Plan{schema: s, rules: rules, fields: make([]fieldPlan, len(s.Fields)), width: len(m.Columns)}
 	joins := make([]int, len(s.Fields)) // columns with OpJoin per field
 	for i, c := range m.Columns {
 		if c.Index != i {

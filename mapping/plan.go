@@ -2,6 +2,8 @@ package mapping
 
 import (
 	"strings"
+
+	"github.com/contactkit/contactkit/validate"
 )
 
 // State says whether a row has a value for a field. Absent is not empty: a
@@ -46,6 +48,7 @@ type Value struct {
 // field. It is immutable and safe for concurrent use.
 type Plan struct {
 	schema *Schema
+	rules  []*validate.Rule
 	fields []fieldPlan
 	width  int
 }
@@ -77,6 +80,10 @@ type fieldPlan struct {
 
 // Schema returns the schema the plan was compiled for.
 func (p *Plan) Schema() *Schema { return p.schema }
+
+// Rule returns the compiled validation rule of Schema().Fields[i], for
+// callers that validate the values Apply returns.
+func (p *Plan) Rule(i int) *validate.Rule { return p.rules[i] }
 
 // Columns returns the number of file columns the mapping describes.
 func (p *Plan) Columns() int { return p.width }

@@ -142,13 +142,20 @@ func (s *Schema) ByRole(r Role) int {
 // It returns nil or every problem found, as *Error values joined with
 // errors.Join; each matches ErrSchema.
 func (s *Schema) Validate() error {
+	_, err := s.compile()
+	return err
+}
+
+// compile validates s and returns the compiled rule of every field.
+func (s *Schema) compile() ([]*validate.Rule, error) {
 	var errs []error
+	rules := make([]*validate.Rule, len(s.Fields))
 	add := func(code validate.Code, field, format string, args ...any) {
 		errs = append(errs, &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	if len(s.Fields) == 0 {
 		add(CodeSchemaEmpty, "", "the schema has no fields")
-		return errors.Join(errs...)
+		return nil, errors.Join(errs...)
 	}
 	keys := make(map[string]bool, len(s.Fields))
 	roles := make(map[Role]string)
@@ -184,9 +191,11 @@ func (s *Schema) Validate() error {
 		}
 		if msg := checkOptions(f, k); msg != "" {
 			add(CodeSchemaOptions, f.Key, "field %q: %s", f.Key, msg)
-		} else if _, err := validate.New(k, f.Rules); err != nil {
+		} else if r, err := validate.New(k, f.Rules); err != nil {
 			errs = append(errs, &Error{Code: CodeSchemaRules, Field: f.Key,
 				Message: fmt.Sprintf("field %q: %v", f.Key, err)})
+		} else {
+			rules[i] = r
 		}
 		for _, n := range []string{NormalizeHeader(f.Key), NormalizeHeader(f.label())} {
 			if n != "" && names[n] == "" {
@@ -211,7 +220,10 @@ func (s *Schema) Validate() error {
 	if roles[RoleEmail] == "" {
 		add(CodeSchemaNoEmail, "", "no field has the role %q", RoleEmail)
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return rules, nil
 }
 
 func validKey(k string) bool {

@@ -1,0 +1,70 @@
+// Package mapping turns the columns of a contact file into the host's
+// fields.
+//
+// The host describes its fields once in a [Schema]: key, label, kind (from
+// package validate), whether it is required, options for enums and
+// multi-selects, aliases, and the [Role] a field plays (the e-mail that
+// identifies a contact, the phone, the account link, the subscription
+// status, tags, …). Custom fields are fields like any other.
+// [DefaultSchema] is the contact schema the examples use.
+//
+// # Suggesting a mapping
+//
+// [Suggest] (or [Suggester.Suggest], with saved mappings and options)
+// takes a file's header, a few sample rows and the schema, and returns a
+// [Suggestion]: a [Mapping] with, per column, the chosen field or none, a
+// confidence, the reason and warnings; the columns that match no field;
+// the columns dropped because another column fills their field (the second
+// e-mail of a repeated group, a home phone beside the work phone); the
+// columns whose values contradict their header; the required fields nothing
+// fills; and, in Err, why the mapping cannot be used (no e-mail column).
+//
+// Headers are compared after [NormalizeHeader]: case, spacing, punctuation
+// and accents do not matter ("E-mail", "e_mail", "eMail" are one header).
+// A header matches a field by its key, label or aliases, by built-in
+// synonyms in English, German, French, Spanish, Portuguese, Italian, Dutch
+// and Polish and in the spellings of common exports (Google Contacts,
+// Outlook, LinkedIn, Mailchimp, HubSpot, Shopify, Salesforce, Zoho,
+// Pipedrive, Brevo, Klaviyo), with noise words removed ("Primary Email",
+// "Person - Email - Work"), with group numbers removed ("E-mail 2 - Value"),
+// inside a longer header ("Address 1 - City"), or with a small typo
+// ("Emial"). Sample values are sniffed with validate: they confirm the
+// header, overrule it (a column named Email full of phone numbers goes to
+// the phone field, flagged), or choose the field of a column without a
+// usable header (an unnamed column of e-mail addresses).
+//
+// # Using a mapping
+//
+// A Mapping is plain JSON-serializable data: the host shows it, lets people
+// change fields, add constants (a tag, a segment for every row) and
+// transforms (split a full name, take the first of several values, join
+// address lines), and saves it. [Fingerprint] identifies a header: a saved
+// mapping is suggested again for the next file with the same fingerprint
+// ([Suggester.Saved]).
+//
+// [Mapping.Compile] checks a mapping against the schema and returns a
+// [Plan]. [Plan.Apply] turns each row into one raw [Value] per schema
+// field, with a [State] that keeps apart a field no column feeds (Absent),
+// an empty cell (Empty) and a value (Present); it reuses its destination
+// slice and allocates nothing per row unless values must be joined.
+// [Plan.Preview] shows the first rows as they would be stored: normalized
+// by each field's rule, or the error per cell.
+//
+// [WriteTemplate] writes the template CSV of a schema (its labels and one
+// example row) with gocsv, safe to open in a spreadsheet.
+//
+// # Errors
+//
+// Suggest never fails; what stops a suggested mapping from being used is
+// in Suggestion.Err. [Schema.Validate] and [Mapping.Compile] return every
+// problem they find as an [*Error] (with a stable Code, the Field and the
+// 1-based Column concerned), joined with errors.Join. Test them with
+// errors.Is: [ErrSchema] matches any schema problem, [ErrMapping] any
+// mapping problem, and [ErrNoEmail], [ErrDuplicateField], [ErrUnknownField],
+// [ErrMissingRequired] and [ErrTransform] one kind each; errors.As gives
+// the first *Error. A file without an e-mail column fails Compile with
+// ErrNoEmail before anything is imported. Problems of single values are
+// not errors of this package: [Plan.Preview] reports them per cell as
+// *validate.Error values. Warnings on suggested columns carry the
+// suggest.* codes ([CodeRepeated], [CodeValuesConflict], …).
+package mapping
