@@ -1,8 +1,7 @@
 package validate
 
-// This file fixes the exported surface of package validate that the other
+// This file holds the configuration and result types that the other
 // packages (mapping, accounts, importer, autoimport) program against.
-// Bodies marked "TODO(validate)" are being implemented.
 
 // Kind is the kind of value a field holds. The zero Kind is treated as Text.
 type Kind string
@@ -77,10 +76,11 @@ type Result struct {
 	// canonical form, boolean "true"/"false", enum option ID, multi-select
 	// option IDs joined by "|".
 	Value string
-	// Values holds the individual values of a MultiSelect; nil otherwise.
+	// Values holds the individual values of a MultiSelect, in first-seen
+	// order without duplicates; nil otherwise.
 	Values []string
-	// Key is the dedupe key: the lower-cased address for Email, E.164 for
-	// Phone; empty for other kinds.
+	// Key is the dedupe key: the whole address lower-cased for Email,
+	// E.164 (without extension) for Phone; empty for other kinds.
 	Key string
 	// Extension is a phone extension kept with Rules.KeepExtension.
 	Extension string

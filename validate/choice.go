@@ -6,11 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// CodeMultiSelectInvalid is the code for a MultiSelect value that contains
-// "|", which separates stored values (possible only with AnyValue and a
-// Separator other than "|").
-const CodeMultiSelectInvalid Code = "multiselect.invalid"
-
 // compileOptions builds the case-insensitive lookup of option IDs and
 // synonyms for Enum and MultiSelect.
 func (r *Rule) compileOptions() error {

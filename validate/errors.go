@@ -10,7 +10,8 @@ import (
 // translate them. Every code starts with its kind.
 type Code string
 
-// The codes of package validate. Other packages (importer, mapping) add
+// The codes of package validate; the package documentation's Errors
+// section says when each is used. Other packages (importer, mapping) add
 // their own codes in the same "area.reason" form.
 const (
 	CodeRequired Code = "value.required" // an empty value where one is required
@@ -48,8 +49,10 @@ const (
 
 	CodeEnumUnknown        Code = "enum.unknown"
 	CodeMultiSelectUnknown Code = "multiselect.unknown"
+	CodeMultiSelectInvalid Code = "multiselect.invalid" // a free value (AnyValue) that contains "|"
 
-	CodeKindUnknown Code = "kind.unknown"
+	CodeKindUnknown Code = "kind.unknown" // New: no such Kind
+	CodeRules       Code = "kind.rules"   // New: Rules that cannot work (an Enum without Options, an unknown DefaultRegion)
 )
 
 // Error is a value that a rule rejected (or, as Result.Warning, warned

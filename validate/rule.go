@@ -19,11 +19,6 @@ type Rule struct {
 	layouts []string          // Date: a private copy of Rules.Layouts
 }
 
-// CodeRules is the code of the error New returns for Rules that cannot
-// work (an Enum without Options, an unknown DefaultRegion, …). It starts
-// with "kind." so that errors.Is(err, ErrKind) holds.
-const CodeRules Code = "kind.rules"
-
 // New compiles the rule for kind. It fails with ErrKind for an unknown kind
 // (CodeKindUnknown) and for Rules that cannot work (CodeRules): an Enum
 // without Options, a MultiSelect without Options and without AnyValue, an

@@ -1,0 +1,134 @@
+// Package validate turns raw cell values into normalized values, one rule
+// per kind of field, or says precisely why it cannot, with a stable code.
+// It is the lowest floor of contactkit: the importer, the mapping engine
+// and automatic import all use it, and it imports nothing of this module.
+//
+// # Usage
+//
+// Compile a [Rule] once per field and import, then call [Rule.Check] for
+// every value; a Rule is safe for concurrent use. [Value] does both for
+// one-off calls.
+//
+//	rule, err := validate.New(validate.Phone, validate.Rules{DefaultRegion: "ES"})
+//	if err != nil { … }                          // bad configuration: errors.Is(err, validate.ErrKind)
+//	res, err := rule.CheckRegion(cell, country)  // country from another column, may be ""
+//	if err != nil {                               // bad value: a row error, not a failure
+//		code := validate.CodeOf(err)              // "phone.too_short", …
+//	}
+//	store(res.Value)                              // "+34612345678"
+//
+// An empty (after trimming) value is never validated: Check returns the
+// zero [Result] and a nil error, and the caller decides whether the field
+// is required ([CodeRequired]) or the cell means "no value".
+//
+// Check does not allocate when the normalized value equals the trimmed
+// input: Result.Value is then a substring of the input. Phone parsing is
+// the exception (libphonenumber allocates), and MultiSelect allocates its
+// Result.Values. The benchmarks in bench_test.go give the costs.
+//
+// # Kinds
+//
+// Text: trimmed unless KeepSpace; invalid UTF-8 rejected; control
+// characters rejected except tab, line feed and carriage return (multi-line
+// notes arrive in quoted CSV cells); MaxLength counts runes.
+//
+// Email: trimmed; the local part is an ASCII dot-atom and is kept as
+// written; the domain is lower-cased, Unicode domains are normalized to NFC
+// and accepted alongside their xn-- form; at most 64 bytes before "@" and
+// 254 in all; a dot in the domain unless AllowSingleLabelDomain. "Name
+// <a@b.c>" is an error carrying the address as Suggestion unless
+// AllowDisplayName. Result.Key is the whole address lower-cased. A likely
+// typo of a common mailbox domain (gmial.com, hotmial.com, x.con) is a
+// Result.Warning with a Suggestion; the value itself is never changed.
+// Where this differs from RFC 5322 on purpose (quoted local parts,
+// comments and IP-literal domains are rejected), testdata/email_lists.tsv
+// marks it against published test lists.
+//
+// Phone: parsed with github.com/nyaruka/phonenumbers (libphonenumber
+// metadata) and returned in E.164; Result.Key is the same. Numbers may be
+// international ("+34 …" or "0034 …", whatever the region's own prefix)
+// or national, read in the row's region (CheckRegion: ISO alpha-2 or
+// alpha-3 code, or an English country name) or else Rules.DefaultRegion.
+// Spaces, dashes, dots, slashes and parentheses are ignored. Numbers that
+// a spreadsheet turned into 4.4207946E+11 or 34612345678.0 are reported
+// as such, with the E.164 number as Suggestion when the digits survive. An
+// extension ("ext. 12", "x12", "#12") goes to Result.Extension with
+// KeepExtension and is an error otherwise. New warms the metadata once per
+// process.
+//
+// Date: ISO 8601 yyyy-mm-dd, optionally followed by a time that is dropped
+// (the date is kept as written, not converted between time zones); then
+// Rules.Layouts, Go time layouts, in order ("02/01/2006", "01/02/2006",
+// "02 Jan 2006", "2-Jan-06"); then Excel serial day numbers (1900 date
+// system, with its phantom 1900-02-29) if ExcelSerial. The result is
+// yyyy-mm-dd. [DetectDateOrder] tells whether a column of d/m/y values is
+// day-first, month-first or ambiguous, so that the importer can ask.
+//
+// Integer: an optional sign and ASCII digits within int64; canonical form
+// without "+" or leading zeros. A leading zero is an error unless
+// AllowLeadingZero: "08123" is a code, not a number.
+//
+// Decimal: an optional sign, digits and one decimal point ("," too with
+// DecimalComma); no thousands separators or exponents. Canonical form:
+// "." as separator, no "+", no leading zeros, no trailing fractional
+// zeros ("+003,50" → "3.5").
+//
+// Boolean: true/false, yes/no, y/n, 1/0 in any case → "true"/"false".
+//
+// Enum: one of Options by ID or synonym, case-insensitively → the ID.
+//
+// MultiSelect: split on Separator ("|" by default), trimmed, empty parts
+// dropped, each mapped to its option ID (or kept as written with
+// AnyValue), duplicates removed keeping the first-seen order. Value is the
+// IDs joined by "|", Values the slice.
+//
+// # Sniffers
+//
+// [LooksLikeEmail], [LooksLikePhone], [LooksLikeDate], [LooksLikeInteger],
+// [LooksLikeDecimal] and [LooksLikeBoolean] are cheap, allocation-free
+// shape checks; [Sniff] tells which kind most values of a column look like,
+// so the mapping engine can confirm or question a column (an e-mail column
+// full of phone numbers).
+//
+// # Errors
+//
+// Every rejected value is an [*Error] with a stable [Code], the raw Value,
+// an English Message, and where it helps a Suggestion or the Allowed
+// values. Check it with errors.As, with errors.Is against the sentinel of
+// its kind ([ErrEmail] matches every "email.*" code, [ErrInvalid] every
+// code), or errors.Is against &Error{Code: …}; [CodeOf] extracts the code.
+// Never match on message text. The codes:
+//
+//	value.required             CodeRequired: for callers; Check never returns it
+//	text.too_long              more runes than MaxLength
+//	text.control_char          a control character other than tab, LF, CR
+//	text.invalid_utf8          bytes that are not UTF-8
+//	email.invalid              no "@", bad local part (quoted, spaces, non-ASCII, dots)
+//	email.display_name         "Name <a@b.c>" without AllowDisplayName; Suggestion is the address
+//	email.too_long             more than 254 bytes (or a domain over 253)
+//	email.local_too_long       more than 64 bytes before "@"
+//	email.domain               bad domain: no dot, bad label, IP address or literal
+//	email.typo                 Result.Warning only: a likely typo; Suggestion is the fixed address
+//	phone.invalid              a possible length but no such number range, or a stray character
+//	phone.too_short            too few digits, or a local number without area code
+//	phone.too_long             too many digits
+//	phone.impossible           unknown country code, or a length no number of the country has
+//	phone.region               a national number and no region to read it in
+//	phone.spreadsheet_mangled  4.4207946E+11 or 34612345678.0; Suggestion if recoverable
+//	phone.extension            an extension without KeepExtension; Suggestion is the number
+//	phone.not_a_number         no digits at all, or text
+//	date.format                fits no accepted layout
+//	date.impossible            the right shape but no such day (2023-02-30, serial 60)
+//	integer.format             not an optional sign and digits
+//	integer.leading_zero       "08123" without AllowLeadingZero
+//	integer.range              outside int64
+//	decimal.format             not a decimal number in the accepted form
+//	boolean.format             not one of the accepted spellings
+//	enum.unknown               no such option; Allowed lists the IDs, Suggestion a near one
+//	multiselect.unknown        some values are no option; Allowed, Suggestion the fixed cell
+//	multiselect.invalid        a free value (AnyValue) containing "|"
+//	kind.unknown               New: no such Kind
+//	kind.rules                 New: Rules that cannot work
+//
+// New returns errors.Is(err, [ErrKind]) for the last two; Check never does.
+package validate
