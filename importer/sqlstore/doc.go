@@ -1,6 +1,9 @@
 // Package sqlstore is the database/sql reference implementation of
-// importer.Store (and importer.BatchWriter), on SQLite, the embedded
-// default, and on PostgreSQL. It passes importer/storetest on both.
+// importer.Store (and importer.BatchWriter) and of accounts.Store (with
+// accounts.KeyFinder, DomainFinder, Lister and Updater), on SQLite, the
+// embedded default, and on PostgreSQL. One Store is both: contacts link to
+// accounts by account ID. It passes importer/storetest and
+// accounts/accountstest on both databases.
 //
 // # Use
 //
@@ -12,7 +15,8 @@
 //	if err != nil { … }
 //	defer store.Close()
 //	if err := store.Migrate(ctx); err != nil { … }
-//	// store is an importer.Store: pass it to the import.
+//	// store is an importer.Store and an accounts.Store: pass it to the
+//	// import and to the account resolver.
 //
 // A host that already has a *sql.DB uses New(db, cfg) instead; the Store
 // then never closes it. SQLite goes through modernc.org/sqlite (pure Go, no
@@ -36,9 +40,11 @@
 // UPDATE … FROM (VALUES …) plus multi-row statements for field values and
 // tags. Updates of one contact within a call are merged first, in order, so
 // the result is that of applying them one by one. Each write call (Create,
-// Update, WriteBatch) is one transaction; each Lookup reads one snapshot.
-// IDs are decimal strings of an ascending integer key, so creation order is
-// ID order.
+// Update, WriteBatch, CreateAccounts, UpdateAccounts) is one transaction;
+// each lookup reads one snapshot. IDs are decimal strings of an ascending
+// integer key, so creation order is ID order. Account names are unique
+// (a UNIQUE constraint, byte for byte); their accounts.NormalizeName keys
+// and lower-cased domains are indexed columns.
 //
 // # Errors
 //
@@ -46,7 +52,9 @@
 // (errors.As finds *pgconn.PgError or *sqlite.Error). Besides the sentinels
 // of the importer.Store contract (importer.ErrNotFound for an update of an
 // unknown ID, which fails the whole call and writes nothing, and
-// importer.ErrUnsupportedKey), failures worth retrying wrap
+// importer.ErrUnsupportedKey) and of the accounts.Store contract (an
+// *accounts.Error matching accounts.ErrEmptyName or accounts.ErrNotFound,
+// with nothing written), failures worth retrying wrap
 // importer.ErrTransient: SQLITE_BUSY and SQLITE_LOCKED, PostgreSQL
 // serialization failures, deadlocks, lock timeouts, shutdowns and
 // connection errors, lost connections. A call whose context ends returns an

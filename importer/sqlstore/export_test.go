@@ -9,3 +9,6 @@ func WrapForTest(ctx context.Context, op string, err error) error {
 
 // MigrationsTable is the quoted name of s's migrations table.
 func MigrationsTable(s *Store) string { return s.t.migrations }
+
+// AccountsTable is the quoted name of s's accounts table.
+func AccountsTable(s *Store) string { return s.t.accounts }

@@ -17,6 +17,7 @@ type migration struct {
 
 var migrations = []migration{
 	{1, "contacts", contactsDDL},
+	{2, "accounts", accountsDDL},
 }
 
 // SchemaVersion is the schema version Migrate brings a database to.
@@ -73,6 +74,11 @@ func contactsDDL(t tables, d Dialect) []string {
 //     an absent value is the empty string.
 //   - contact_fields: contact_id, key, value: one row per custom field value.
 //   - contact_tags: seq (tag order), contact_id, tag.
+//   - accounts: id (ascending in creation order), name (unique, byte for
+//     byte), name_key (accounts.NormalizeName, indexed), name_key_version
+//     (accounts.NormalizeVersion: Migrate recomputes older keys), domain,
+//     domain_key (ASCII lower case, indexed).
+//   - account_fields: account_id, key, value.
 //   - schema_migrations: version, name: the steps applied.
 func (s *Store) Migrate(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
@@ -135,7 +141,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return s.rekeyAccounts(ctx, tx)
 	})
 	return s.wrap(ctx, "migrate", err)
 }

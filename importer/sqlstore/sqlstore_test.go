@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/contactkit/contactkit/accounts"
+	"github.com/contactkit/contactkit/accounts/accountstest"
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/sqlstore"
 	"github.com/contactkit/contactkit/importer/storetest"
@@ -67,7 +69,7 @@ func TestTablePlacement(t *testing.T) {
 			require.NoError(t, rows.Scan(&n))
 			names = append(names, n)
 		}
-		assert.Equal(t, []string{"crm_contact_fields", "crm_contact_tags", "crm_contacts", "crm_schema_migrations"}, names)
+		assert.Equal(t, []string{"crm_account_fields", "crm_accounts", "crm_contact_fields", "crm_contact_tags", "crm_contacts", "crm_schema_migrations"}, names)
 	})
 	t.Run("postgres schema and prefix", func(t *testing.T) {
 		t.Parallel()
@@ -86,7 +88,7 @@ func TestTablePlacement(t *testing.T) {
 			require.NoError(t, rows.Scan(&n))
 			names = append(names, n)
 		}
-		assert.Equal(t, []string{"crm_contact_fields", "crm_contact_tags", "crm_contacts", "crm_schema_migrations"}, names)
+		assert.Equal(t, []string{"crm_account_fields", "crm_accounts", "crm_contact_fields", "crm_contact_tags", "crm_contacts", "crm_schema_migrations"}, names)
 		var n int
 		require.NoError(t, db.QueryRow(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'crm_%'`).Scan(&n))
 		assert.Zero(t, n, "nothing lands in public")
@@ -323,4 +325,61 @@ func TestBusySQLiteIsTransient(t *testing.T) {
 	_, err = s2.Create(ctx, []importer.Contact{{Email: "a@example.com"}})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, importer.ErrTransient)
+}
+
+func TestAccountsConformance(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			if b.name == "postgres" {
+				postgresDB(t)
+			}
+			accountstest.Run(t, func(t *testing.T) accounts.Store { return b.open(t) })
+		})
+	}
+}
+
+func TestMigrateRecomputesStaleNameKeys(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := b.open(t)
+			ctx := context.Background()
+			c, err := s.CreateAccounts(ctx, []accounts.Account{{Name: "ACME, Inc."}, {Name: "Globex"}})
+			require.NoError(t, err)
+			// As if the keys had been computed by an older NormalizeName.
+			_, err = s.DB().Exec(`UPDATE ` + sqlstore.AccountsTable(s) + ` SET name_key = 'stale', name_key_version = 0`)
+			require.NoError(t, err)
+			got, err := s.FindAccountsByKey(ctx, []string{"acme"})
+			require.NoError(t, err)
+			require.Empty(t, got, "precondition: the keys are stale")
+
+			require.NoError(t, s.Migrate(ctx))
+			got, err = s.FindAccountsByKey(ctx, []string{accounts.NormalizeName("ACME, Inc."), accounts.NormalizeName("Globex")})
+			require.NoError(t, err)
+			assert.Len(t, got, 2, "Migrate recomputes keys of another NormalizeVersion")
+			assert.Equal(t, c[0].Account.ID, got[accounts.NormalizeName("ACME, Inc.")][0].ID)
+		})
+	}
+}
+
+func TestOneStoreHoldsContactsAndAccounts(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := b.open(t)
+			ctx := context.Background()
+			acc, err := s.CreateAccounts(ctx, []accounts.Account{{Name: "Acme", Domain: "acme.com"}})
+			require.NoError(t, err)
+			ids, err := s.Create(ctx, []importer.Contact{{Email: "ann@acme.com", AccountID: acc[0].Account.ID}})
+			require.NoError(t, err)
+			got, err := s.Lookup(ctx, importer.KeyEmail, []string{"ann@acme.com"})
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			assert.Equal(t, ids[0], got[0].ID)
+			assert.Equal(t, acc[0].Account.ID, got[0].AccountID, "a contact links to an account by its ID")
+			n, err := s.Count(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, 1, n, "accounts are not contacts")
+		})
+	}
 }
