@@ -1,0 +1,177 @@
+package importer
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+	"unicode/utf8"
+)
+
+// fuzzRead is everything one pass of a Reader produced.
+type fuzzRead struct {
+	lines  []int
+	fields [][]string
+	codes  []Code
+	fatal  error
+}
+
+// FuzzReader checks, for any input: no panic; every row error and read
+// error names a line of the input; every value is valid UTF-8 (invalid
+// bytes are marked, never passed through); good rows have one field per
+// column; records come in line order; the reader ends; a read error
+// repeats; InputOffset reaches the input's size; and the Reader Peek
+// returns reads exactly what a fresh Reader reads.
+func FuzzReader(f *testing.F) {
+	seeds := []string{
+		"a,b,c\n1,2,3\n",
+		"a;b\r\n\"x\r\ny\";\"q\"\"q\"\r\n",
+		"\xef\xbb\xbfName,Email,\nJo,jo@x,\n\n",
+		"\xff\xfea\x00,\x00b\x00\n\x001\x00,\x002\x00\n\x00",
+		"Notes:\n\"long, note\"\n\nFirst,Last\nA,B\n",
+		"a,b\n1,2\"3\n\"open\n",
+		"a\tb\n1\t2\t3\n4\n",
+		"a,b\rc,d\r",
+		"x|y\nJos\xe9|M\xe1laga\n",
+		" \"a\" , \"b\" \n\"\"\"\",\n",
+	}
+	for i, s := range seeds {
+		f.Add([]byte(s), byte(i), i%2 == 0, i%3 == 0)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, delim byte, lazy, noHeader bool) {
+		cfg := ReaderConfig{
+			Delimiter:      []rune{0, ',', ';', '\t', '|'}[int(delim)%5],
+			LazyQuotes:     lazy,
+			MaxRecordBytes: 512,
+			MaxColumns:     32,
+		}
+		if noHeader {
+			cfg.Header = HeaderNone
+		}
+		maxLine := bytes.Count(data, []byte{'\n'}) + bytes.Count(data, []byte{'\r'}) + 1
+
+		r, err := NewReader(bytes.NewReader(data), cfg)
+		if err != nil {
+			checkFuzzError(t, err, maxLine, true)
+			return
+		}
+		for _, h := range r.Header() {
+			if !utf8.ValidString(h) {
+				t.Fatalf("header name %q is not valid UTF-8", h)
+			}
+		}
+		for _, p := range r.HeaderProblems() {
+			checkFuzzError(t, p, maxLine, false)
+		}
+		got := readFuzz(t, r, len(data), maxLine)
+		if got.fatal == nil && r.InputOffset() != int64(len(data)) {
+			t.Fatalf("InputOffset %d at the end of %d bytes", r.InputOffset(), len(data))
+		}
+
+		// Peek over a plain io.Reader replays what it buffered.
+		pv, pr, err := Peek(struct{ io.Reader }{bytes.NewReader(data)}, cfg, 3)
+		if err != nil {
+			if got.fatal == nil || len(got.lines) > 3 {
+				t.Fatalf("Peek failed where NewReader read on: %v", err)
+			}
+			return
+		}
+		again := readFuzz(t, pr, len(data), maxLine)
+		if !equalFuzz(got, again) {
+			t.Fatalf("Peek's reader read\n%+v\nNewReader's read\n%+v", again, got)
+		}
+		for i, row := range pv.Rows {
+			if row.Line > got.lines[len(got.lines)-1] {
+				t.Fatalf("preview row %d at line %d beyond the rows read", i, row.Line)
+			}
+		}
+	})
+}
+
+func readFuzz(t *testing.T, r *Reader, size, maxLine int) fuzzRead {
+	var got fuzzRead
+	last := 0
+	for i := 0; ; i++ {
+		if i > size+2 {
+			t.Fatalf("more than %d reads from %d bytes", i, size)
+		}
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			checkFuzzError(t, err, maxLine, false)
+			var re *RowError
+			if !errors.As(err, &re) {
+				got.fatal = err
+				if _, again := r.Read(); again != err {
+					t.Fatalf("read error %v not repeated: %v", err, again)
+				}
+				break
+			}
+			got.codes = append(got.codes, re.Code)
+		} else if len(rec.Fields) != len(r.Header()) {
+			t.Fatalf("line %d: %d fields for %d columns", rec.Line, len(rec.Fields), len(r.Header()))
+		}
+		if rec.Line != 0 {
+			if rec.Line < last || rec.Line > maxLine {
+				t.Fatalf("record at line %d after line %d (input has %d lines)", rec.Line, last, maxLine)
+			}
+			last = rec.Line
+		}
+		for _, v := range rec.Fields {
+			if !utf8.ValidString(v) {
+				t.Fatalf("line %d: value %q is not valid UTF-8", rec.Line, v)
+			}
+		}
+		got.lines = append(got.lines, rec.Line)
+		got.fields = append(got.fields, append([]string(nil), rec.Fields...))
+	}
+	return got
+}
+
+func checkFuzzError(t *testing.T, err error, maxLine int, opening bool) {
+	t.Helper()
+	var (
+		re  *RowError
+		rde *ReadError
+	)
+	switch {
+	case errors.As(err, &re):
+		if re.Line <= 0 || re.Line > maxLine || re.Column < 0 || re.Code == "" || !utf8.ValidString(re.Value) {
+			t.Fatalf("bad row error %#v", re)
+		}
+		if s, ok := codeSentinels[re.Code]; ok && !errors.Is(err, s) {
+			t.Fatalf("row error %v does not match its sentinel", err)
+		}
+	case errors.As(err, &rde):
+		if rde.Line <= 0 || rde.Line > maxLine || !errors.Is(err, codeSentinels[rde.Code]) {
+			t.Fatalf("bad read error %#v", rde)
+		}
+	case opening && errors.Is(err, ErrEmptyFile):
+	default:
+		t.Fatalf("unexpected error %T %v", err, err)
+	}
+}
+
+func equalFuzz(a, b fuzzRead) bool {
+	if len(a.lines) != len(b.lines) || len(a.codes) != len(b.codes) || (a.fatal == nil) != (b.fatal == nil) {
+		return false
+	}
+	for i := range a.lines {
+		if a.lines[i] != b.lines[i] || len(a.fields[i]) != len(b.fields[i]) {
+			return false
+		}
+		for j := range a.fields[i] {
+			if a.fields[i][j] != b.fields[i][j] {
+				return false
+			}
+		}
+	}
+	for i := range a.codes {
+		if a.codes[i] != b.codes[i] {
+			return false
+		}
+	}
+	return a.fatal == nil || a.fatal.Error() == b.fatal.Error()
+}

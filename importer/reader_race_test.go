@@ -1,0 +1,7 @@
+//go:build race
+
+package importer
+
+// raceEnabled: the race detector slows the reader down about tenfold, so
+// the big-stream test reads a tenth of the data.
+const raceEnabled = true
