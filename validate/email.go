@@ -287,6 +287,11 @@ func suggestDomain(d string) string {
 		if sld >= 8 {
 			limit = 2
 		}
+		// One or two edits leave one of the first two letters in place
+		// (or swap them): a cheap filter before the distance.
+		if len(fixed) < 2 || fixed[0] != c[0] && fixed[1] != c[1] && fixed[0] != c[1] && fixed[1] != c[0] {
+			continue
+		}
 		if dist := osaDistance(fixed, c, limit); dist <= limit && dist < bestD {
 			best, bestD = c, dist
 		}
