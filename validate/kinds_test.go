@@ -340,6 +340,16 @@ func TestNew(t *testing.T) {
 	rule, err := validate.New(validate.MultiSelect, validate.Rules{AnyValue: true})
 	require.NoError(t, err)
 	assert.True(t, rule.Rules().AnyValue)
+
+	// The rule keeps its own copy of the caller's slices.
+	layouts := []string{"02/01/2006"}
+	date, err := validate.New(validate.Date, validate.Rules{Layouts: layouts})
+	require.NoError(t, err)
+	layouts[0] = "01/02/2006"
+	date.Rules().Layouts[0] = "01/02/2006"
+	res, err := date.Check("13/02/2024")
+	require.NoError(t, err)
+	assert.Equal(t, "2024-02-13", res.Value)
 }
 
 func TestEmptyIsNeverChecked(t *testing.T) {

@@ -31,12 +31,13 @@ func New(kind Kind, r Rules) (*Rule, error) {
 	if kind == "" {
 		kind = Text
 	}
+	r.Options = slices.Clone(r.Options) // the rule keeps its own copies
+	r.Layouts = slices.Clone(r.Layouts)
 	rule := &Rule{kind: kind, rules: r}
 	switch kind {
 	case Text, Email, Integer, Decimal, Boolean:
 	case Date:
 		rule.layouts = slices.Clone(r.Layouts)
-		rule.rules.Layouts = rule.layouts
 	case Phone:
 		warmPhone()
 		if r.DefaultRegion != "" {
@@ -61,8 +62,14 @@ func rulesError(msg string) error {
 	return &Error{Code: CodeRules, Message: msg}
 }
 
-// Rules returns the rules the rule was compiled with.
-func (r *Rule) Rules() Rules { return r.rules }
+// Rules returns the rules the rule was compiled with. Its slices are
+// copies: changing them does not change the rule.
+func (r *Rule) Rules() Rules {
+	out := r.rules
+	out.Layouts = slices.Clone(r.rules.Layouts)
+	out.Options = slices.Clone(r.rules.Options)
+	return out
+}
 
 // Check validates raw. An empty (after trimming) raw value is never checked
 // here: Check returns the zero Result and a nil error, and callers decide
