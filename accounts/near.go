@@ -1,5 +1,7 @@
 package accounts
 
+import "strings"
+
 // Tolerance gives the largest edit distance (insertions, deletions and
 // substitutions of letters) at which two different normalized names of
 // the given length, in runes, count as near-duplicates. For two names of
@@ -22,7 +24,9 @@ func DefaultTolerance(runes int) int {
 
 // IsNearDuplicate reports whether two account names are near-duplicates
 // under tol (nil means DefaultTolerance): their NormalizeName keys are
-// equal, or within tol's edit distance. Names with empty keys never are.
+// equal, or within tol's edit distance and with the same digits in the same
+// order ("Studio 54" and "Studio 55" are two companies). Names with empty
+// keys never are.
 func IsNearDuplicate(a, b string, tol Tolerance) bool {
 	ka, kb := NormalizeName(a), NormalizeName(b)
 	if ka == "" || kb == "" {
@@ -33,6 +37,9 @@ func IsNearDuplicate(a, b string, tol Tolerance) bool {
 	}
 	if tol == nil {
 		tol = DefaultTolerance
+	}
+	if digits(ka) != digits(kb) {
+		return false
 	}
 	ra, rb := []rune(ka), []rune(kb)
 	d := min(clampTol(tol, len(ra)), clampTol(tol, len(rb)))
@@ -104,7 +111,20 @@ type nearIndex struct {
 }
 
 type nearItem struct {
-	key, name string
+	key, name, digits string
+}
+
+// digits returns the ASCII digits of key, in order.
+func digits(key string) string {
+	if !strings.ContainsAny(key, "0123456789") {
+		return ""
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, key)
 }
 
 type segKey struct {
@@ -127,7 +147,7 @@ func (x *nearIndex) add(key, name string) {
 		return
 	}
 	id := int32(len(x.items))
-	x.items = append(x.items, nearItem{key, name})
+	x.items = append(x.items, nearItem{key, name, digits(key)})
 	x.exact[key] = append(x.exact[key], id)
 	r := []rune(key)
 	n := len(r)
@@ -161,6 +181,7 @@ func (x *nearIndex) find(key, name string) (it nearItem, dist int, ok bool) {
 	if tq == 0 {
 		return nearItem{}, 0, false
 	}
+	qd := digits(key)
 	bestID, bestDist := int32(-1), tq+1
 	tried := make(map[int32]bool)
 	for n := max(1, m-tq); n <= m+tq; n++ {
@@ -182,7 +203,7 @@ func (x *nearIndex) find(key, name string) (it nearItem, dist int, ok bool) {
 					}
 					tried[id] = true
 					it := x.items[id]
-					if it.name == name || it.key == key {
+					if it.name == name || it.key == key || it.digits != qd {
 						continue
 					}
 					if dd := distance(q, []rune(it.key), min(d, bestDist)); dd <= d &&

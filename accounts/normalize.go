@@ -44,6 +44,8 @@ func NormalizeName(name string) string {
 	class := 0
 	for _, r := range s {
 		switch {
+		case strings.ContainsRune(droppedRunes, r):
+			// Also when decomposition made it: "ŉ" is "ʼn".
 		case unicode.In(r, unicode.Mn, unicode.Me):
 			if class == 2 {
 				b.WriteRune(r)
@@ -69,25 +71,34 @@ func NormalizeName(name string) string {
 			class = 0
 		}
 	}
-	tokens := strings.Fields(norm.NFC.String(b.String()))
+	tokens := mergeSingles(strings.Fields(norm.NFC.String(b.String())))
 	for {
-		next := stripLegal(mergeSingles(slices.Clone(tokens)))
-		if slices.Equal(next, tokens) {
+		next, merge := stripLegal(tokens)
+		if next == nil {
 			break
 		}
 		tokens = next
+		if merge {
+			tokens = mergeSingles(tokens)
+		}
 	}
 	return strings.Join(tokens, " ")
 }
 
-// preReplacer runs before case folding and decomposition.
-var preReplacer = strings.NewReplacer(
-	// Dropped: apostrophes, dots, the Catalan middle dot, marks of trade.
-	"'", "", "’", "", "‘", "", "`", "", "´", "", "ʼ", "", "ʻ", "", "′", "",
-	".", "", "·", "", "™", "", "®", "", "©", "", "℠", "",
-	"ŀ", "l", "Ŀ", "l",
-	"&", " and ", "＆", " and ",
-)
+// droppedRunes vanish from names: apostrophes, dots, the Catalan middle
+// dot, marks of trade.
+const droppedRunes = "'’‘`´ʼʻ′.·™®©℠"
+
+// preReplacer runs before case folding and decomposition (which would turn
+// "´" into a space and an accent, and "™" into "TM").
+var preReplacer = func() *strings.Replacer {
+	var pairs []string
+	for _, r := range droppedRunes {
+		pairs = append(pairs, string(r), "")
+	}
+	pairs = append(pairs, "ŀ", "l", "Ŀ", "l", "&", " and ", "＆", " and ")
+	return strings.NewReplacer(pairs...)
+}()
 
 // specialLetters are letters without a decomposition, spelt in ASCII.
 var specialLetters = map[rune]string{
@@ -100,7 +111,7 @@ func mergeSingles(tokens []string) []string {
 	out := tokens[:0]
 	for i := 0; i < len(tokens); {
 		j := i
-		for j < len(tokens) && utf8.RuneCountInString(tokens[j]) == 1 {
+		for j < len(tokens) && oneRune(tokens[j]) {
 			j++
 		}
 		if j-i >= 2 {
@@ -114,12 +125,18 @@ func mergeSingles(tokens []string) []string {
 	return out
 }
 
+func oneRune(s string) bool {
+	_, size := utf8.DecodeRuneInString(s)
+	return s != "" && size == len(s)
+}
+
 // stripLegal removes one legal form at the end or the start, keeping at
-// least one token.
-func stripLegal(tokens []string) []string {
+// least one token. It returns nil if there is none, and merge if a token
+// was shortened (so single letters may need joining again).
+func stripLegal(tokens []string) (_ []string, merge bool) {
 	n := len(tokens)
 	if n == 0 {
-		return tokens
+		return nil, false
 	}
 	if n > 1 {
 		for _, seq := range legalSuffixes[tokens[n-1]] {
@@ -128,12 +145,12 @@ func stripLegal(tokens []string) []string {
 				for len(tokens) > 1 && connectors[tokens[len(tokens)-1]] {
 					tokens = tokens[:len(tokens)-1]
 				}
-				return tokens
+				return tokens, false
 			}
 		}
 		for _, seq := range legalPrefixes[tokens[0]] {
 			if len(seq) < n && slices.Equal(tokens[:len(seq)], seq) {
-				return tokens[len(seq):]
+				return tokens[len(seq):], false
 			}
 		}
 	}
@@ -142,23 +159,23 @@ func stripLegal(tokens []string) []string {
 	for _, f := range cjkForms {
 		if len(last) > len(f) && strings.HasSuffix(last, f) {
 			tokens[n-1] = strings.TrimSuffix(last, f)
-			return tokens
+			return tokens, true
 		}
 		if n > 1 && last == f {
-			return tokens[:n-1]
+			return tokens[:n-1], false
 		}
 	}
 	first := tokens[0]
 	for _, f := range cjkForms {
 		if len(first) > len(f) && strings.HasPrefix(first, f) {
 			tokens[0] = strings.TrimPrefix(first, f)
-			return tokens
+			return tokens, true
 		}
 		if n > 1 && first == f {
-			return tokens[1:]
+			return tokens[1:], false
 		}
 	}
-	return tokens
+	return nil, false
 }
 
 // connectors are dropped when a legal form removed after them leaves them

@@ -1,0 +1,228 @@
+package accounts_test
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"maps"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/contactkit/contactkit/accounts"
+	"github.com/contactkit/contactkit/accounts/accountstest"
+)
+
+// fakeStore is a small in-memory accounts.Store with every optional
+// interface, counting calls and failing on demand. (The reference store is
+// importer/memstore.Accounts; package accounts does not import it.)
+type fakeStore struct {
+	mu     sync.Mutex
+	list   []accounts.Account
+	byName map[string]int
+
+	calls      map[string]int // method → calls
+	namesAsked int            // names passed to FindAccountsByName
+	createsFor map[string]int // name → times actually created
+	failFind   error
+	failCreate error
+	shortRes   bool // CreateAccounts returns one result too few
+}
+
+func newFake(existing ...accounts.Account) *fakeStore {
+	s := &fakeStore{byName: map[string]int{}, calls: map[string]int{}, createsFor: map[string]int{}}
+	if _, err := s.CreateAccounts(context.Background(), existing); err != nil {
+		panic(err)
+	}
+	clear(s.calls)
+	clear(s.createsFor)
+	return s
+}
+
+func named(names ...string) []accounts.Account {
+	out := make([]accounts.Account, len(names))
+	for i, n := range names {
+		out[i] = accounts.Account{Name: n}
+	}
+	return out
+}
+
+func (s *fakeStore) count(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
+}
+
+func (s *fakeStore) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.list)
+}
+
+func (s *fakeStore) FindAccountsByName(ctx context.Context, names []string) (map[string]accounts.Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls["FindAccountsByName"]++
+	s.namesAsked += len(names)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s.failFind != nil {
+		return nil, s.failFind
+	}
+	out := map[string]accounts.Account{}
+	for _, n := range names {
+		if i, ok := s.byName[n]; ok {
+			out[n] = s.list[i].Clone()
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) CreateAccounts(ctx context.Context, as []accounts.Account) ([]accounts.Created, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls["CreateAccounts"]++
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s.failCreate != nil {
+		return nil, s.failCreate
+	}
+	for _, a := range as {
+		if strings.TrimSpace(a.Name) == "" {
+			return nil, accounts.ErrEmptyName
+		}
+	}
+	out := make([]accounts.Created, len(as))
+	for j, a := range as {
+		if i, ok := s.byName[a.Name]; ok {
+			out[j] = accounts.Created{Account: s.list[i].Clone(), Existed: true}
+			continue
+		}
+		a = a.Clone()
+		a.ID = fmt.Sprintf("id%d", len(s.list)+1)
+		s.byName[a.Name] = len(s.list)
+		s.list = append(s.list, a)
+		s.createsFor[a.Name]++
+		out[j] = accounts.Created{Account: a.Clone()}
+	}
+	if s.shortRes {
+		out = out[:len(out)-1]
+	}
+	return out, nil
+}
+
+func (s *fakeStore) findBy(ctx context.Context, method string, vals []string, key func(accounts.Account) string) (map[string][]accounts.Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[method]++
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := map[string][]accounts.Account{}
+	for _, v := range vals {
+		if v == "" {
+			continue
+		}
+		var found []accounts.Account
+		for _, a := range s.list {
+			if key(a) == key(accounts.Account{Name: v, Domain: v}) && key(a) != "" {
+				found = append(found, a.Clone())
+			}
+		}
+		if found != nil {
+			out[v] = found
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) FindAccountsByKey(ctx context.Context, keys []string) (map[string][]accounts.Account, error) {
+	return s.findBy(ctx, "FindAccountsByKey", keys, func(a accounts.Account) string {
+		if a.ID == "" { // the query: already a key
+			return a.Name
+		}
+		return accounts.NormalizeName(a.Name)
+	})
+}
+
+func (s *fakeStore) FindAccountsByDomain(ctx context.Context, domains []string) (map[string][]accounts.Account, error) {
+	return s.findBy(ctx, "FindAccountsByDomain", domains, func(a accounts.Account) string { return strings.ToLower(a.Domain) })
+}
+
+func (s *fakeStore) ListAccounts(ctx context.Context) iter.Seq2[accounts.Account, error] {
+	return func(yield func(accounts.Account, error) bool) {
+		s.mu.Lock()
+		s.calls["ListAccounts"]++
+		snap := make([]accounts.Account, len(s.list))
+		for i, a := range s.list {
+			snap[i] = a.Clone()
+		}
+		s.mu.Unlock()
+		for _, a := range snap {
+			if err := ctx.Err(); err != nil {
+				yield(accounts.Account{}, err)
+				return
+			}
+			if !yield(a, nil) {
+				return
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			yield(accounts.Account{}, err)
+		}
+	}
+}
+
+func (s *fakeStore) UpdateAccounts(ctx context.Context, us []accounts.Update) ([]accounts.Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pos := make([]int, len(us))
+	for j, u := range us {
+		pos[j] = -1
+		for i := range s.list {
+			if s.list[i].ID == u.ID {
+				pos[j] = i
+			}
+		}
+		if pos[j] < 0 {
+			return nil, &accounts.Error{Code: accounts.CodeNotFound, ID: u.ID}
+		}
+	}
+	out := make([]accounts.Account, len(us))
+	for j, u := range us {
+		a := &s.list[pos[j]]
+		if a.Fields == nil {
+			a.Fields = map[string]string{}
+		}
+		for _, k := range u.Clear {
+			delete(a.Fields, k)
+		}
+		maps.Copy(a.Fields, u.Set)
+		if u.Domain != nil {
+			a.Domain = *u.Domain
+		}
+		out[j] = a.Clone()
+	}
+	return out, nil
+}
+
+// baseOnly hides every optional interface of a store.
+type baseOnly struct{ accounts.Store }
+
+// withLister offers a store's Lister but no KeyFinder or DomainFinder.
+type withLister struct {
+	accounts.Store
+	accounts.Lister
+}
+
+func listerOnly(s *fakeStore) withLister { return withLister{s, s} }
+
+// The fake keeps the contract the Resolver relies on.
+func TestFakeStoreConformance(t *testing.T) {
+	accountstest.Run(t, func(*testing.T) accounts.Store { return newFake() })
+}
