@@ -1,0 +1,106 @@
+package importer_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"strings"
+
+	"github.com/contactkit/contactkit/importer"
+)
+
+// A LinkedIn export: a "Notes:" preamble, then the header. Bad rows are
+// row errors; the read goes on.
+func Example_reader() {
+	const export = "Notes:\n" +
+		"\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n" +
+		"\n" +
+		"First Name,Last Name,Email Address,Company\n" +
+		"Ana,García,,\"Acme, Inc.\"\n" +
+		"Bob,Smith,bob@example.com\n" +
+		"\n" +
+		"Eve,Jones,eve@example.com,Initech\n"
+
+	r, err := importer.NewReader(strings.NewReader(export), importer.ReaderConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := r.Dialect()
+	fmt.Printf("%s, delimiter %q, header on line %d: %q\n", d.Encoding, d.Delimiter, d.HeaderLine, r.Header())
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		var rowErr *importer.RowError
+		if errors.As(err, &rowErr) {
+			fmt.Println("skipped:", rowErr)
+			continue
+		}
+		if err != nil {
+			log.Fatal(err) // a *importer.ReadError: over a limit, or I/O
+		}
+		fmt.Println(rec.Line, rec.Fields)
+	}
+	fmt.Println("blank rows:", r.BlankRows())
+	// Output:
+	// utf-8, delimiter ',', header on line 4: ["First Name" "Last Name" "Email Address" "Company"]
+	// 5 [Ana García  Acme, Inc.]
+	// skipped: importer: line 6: csv.field_count: wrong number of fields: 3 fields, the header has 4
+	// 8 [Eve Jones eve@example.com Initech]
+	// blank rows: 1
+}
+
+// Peek gives a mapping screen its sample, then the Reader for the import.
+func ExamplePeek() {
+	// A German Excel export: windows-1252, semicolons.
+	upload := strings.NewReader("Vorname;Nachname;E-Mail\r\nJ\xfcrgen;Wei\xdf;j@example.de\r\n\xc4nne;\xd6zt\xfcrk;a@example.de\r\n")
+
+	preview, r, err := importer.Peek(upload, importer.ReaderConfig{}, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s, %q: %q\n", preview.Dialect.Encoding, preview.Dialect.Delimiter, preview.Header)
+	for _, row := range preview.Rows {
+		fmt.Println("sample:", row.Fields)
+	}
+	for rec, err := range r.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("import:", rec.Fields)
+	}
+	// Output:
+	// windows-1252, ';': ["Vorname" "Nachname" "E-Mail"]
+	// sample: [Jürgen Weiß j@example.de]
+	// import: [Jürgen Weiß j@example.de]
+	// import: [Änne Öztürk a@example.de]
+}
+
+// Decode streams rows into a struct; the columns it lacks are in Extra.
+func ExampleDecode() {
+	type contact struct {
+		Name  string `csv:"Name"`
+		Email string `csv:"Email"`
+		Score int    `csv:"Score"`
+	}
+	r, err := importer.NewReader(strings.NewReader("Name\tEmail\tScore\tTwitter\nAda\tada@example.com\t9\t@ada\nBob\tbob@example.com\tlots\t\n"), importer.ReaderConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for row, err := range importer.Decode[contact](r) {
+		if errors.Is(err, importer.ErrDecode) {
+			fmt.Println("line", row.Line, "skipped")
+			continue
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		twitter, _ := row.Lookup("Twitter")
+		fmt.Printf("%+v %s\n", row.Value, twitter)
+	}
+	// Output:
+	// {Name:Ada Email:ada@example.com Score:9} @ada
+	// line 3 skipped
+}
