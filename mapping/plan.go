@@ -33,9 +33,10 @@ func (s State) String() string {
 
 // Value is a row's raw value for one field.
 type Value struct {
-	// Raw is the value as the file has it, after the column's transform;
-	// for a multi-valued field, the values of its columns and constants
-	// joined with the field's separator.
+	// Raw is the value as the file has it, after the column's transform
+	// (and without an apostrophe that neutralized a formula); for a
+	// multi-valued field, the values of its columns and constants joined
+	// with the field's separator.
 	Raw string
 	// State says whether the value is absent, empty or present.
 	State State
@@ -93,7 +94,9 @@ func (p *Plan) Columns() int { return p.width }
 // that passes the previous result back allocates nothing per row except
 // when values must be joined (several columns or constants for one field,
 // a split multi-value cell). Cells missing from a short row are empty;
-// extra cells are ignored. The returned strings share memory with row.
+// extra cells are ignored. A leading apostrophe that keeps a spreadsheet
+// from reading a cell as a formula ("'+1 415 555 0132", as WriteTemplate
+// writes it) is removed. The returned strings share memory with row.
 func (p *Plan) Apply(row []string, dst []Value) []Value {
 	n := len(p.fields)
 	if cap(dst) < n {
@@ -171,7 +174,7 @@ func (s *source) apply(row []string) string {
 	if s.col >= len(row) {
 		return ""
 	}
-	c := row[s.col]
+	c := unneutralize(row[s.col])
 	switch s.op {
 	case OpTrim, OpJoin:
 		return strings.TrimSpace(c)
@@ -186,6 +189,19 @@ func (s *source) apply(row []string) string {
 			return family
 		}
 		return given
+	}
+	return c
+}
+
+// unneutralize removes the apostrophe that WriteTemplate (and people
+// following the same advice) put before a cell a spreadsheet would read as
+// a formula: "'+1 415 555 0132" is "+1 415 555 0132".
+func unneutralize(c string) string {
+	if len(c) > 1 && c[0] == '\'' {
+		switch c[1] {
+		case '=', '+', '-', '@', '\t', '\r':
+			return c[1:]
+		}
 	}
 	return c
 }

@@ -173,7 +173,7 @@ func sniffColumn(i int, sample [][]string) colInfo {
 		if i >= len(row) {
 			continue
 		}
-		v := strings.TrimSpace(row[i])
+		v := strings.TrimSpace(unneutralize(row[i]))
 		if v == "" {
 			continue
 		}
