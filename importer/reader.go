@@ -165,6 +165,8 @@ type Record struct {
 // the first bad cell, next to the Record with all its fields. For
 // transcoded input (UTF-16 and multi-byte code pages), a U+FFFD the input
 // itself spells out is reported the same way.
+//
+// A Reader is not safe for concurrent use.
 type Reader struct {
 	cfg ReaderConfig
 	sc  *scanner
@@ -212,8 +214,7 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := &countingReader{r: r}
-	head, err := readHead(src, sniffSize)
+	head, err := readHead(r, sniffSize)
 	if err != nil {
 		return nil, &ReadError{Line: 1, Code: CodeReadFailed, Err: err}
 	}
@@ -232,7 +233,7 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 		bomLen:  p.bomLen,
 		dec:     textDecoder{cs: p.cs, undecided: p.undecided, fallback: p.fallback},
 	}
-	var body io.Reader = io.MultiReader(bytes.NewReader(head[p.bomLen:]), src)
+	var body io.Reader = io.MultiReader(bytes.NewReader(head[p.bomLen:]), r)
 	if p.cs.mode == modeTranscoded {
 		rd.encoded = &countingReader{r: body}
 		rd.decoded = &countingReader{r: transform.NewReader(rd.encoded, p.cs.enc.NewDecoder())}
