@@ -27,6 +27,19 @@ type fakeStore struct {
 	failFind   error
 	failCreate error
 	shortRes   bool // CreateAccounts returns one result too few
+	// hook, if set, runs first in FindAccountsByName and CreateAccounts,
+	// outside the lock; a non-nil error is returned.
+	hook func(ctx context.Context, method string) error
+}
+
+func (s *fakeStore) runHook(ctx context.Context, method string) error {
+	s.mu.Lock()
+	h := s.hook
+	s.mu.Unlock()
+	if h == nil {
+		return nil
+	}
+	return h(ctx, method)
 }
 
 func newFake(existing ...accounts.Account) *fakeStore {
@@ -60,6 +73,9 @@ func (s *fakeStore) len() int {
 }
 
 func (s *fakeStore) FindAccountsByName(ctx context.Context, names []string) (map[string]accounts.Account, error) {
+	if err := s.runHook(ctx, "FindAccountsByName"); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls["FindAccountsByName"]++
@@ -80,6 +96,9 @@ func (s *fakeStore) FindAccountsByName(ctx context.Context, names []string) (map
 }
 
 func (s *fakeStore) CreateAccounts(ctx context.Context, as []accounts.Account) ([]accounts.Created, error) {
+	if err := s.runHook(ctx, "CreateAccounts"); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls["CreateAccounts"]++

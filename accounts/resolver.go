@@ -536,49 +536,74 @@ func (st *state) handleMissing(ctx context.Context, missing []*item, reqs []Requ
 		return err
 	}
 
-	type claim struct {
-		c   *creation
-		req *Request
-	}
-	var mine []claim
-	var wait []*creation
-	st.mu.Lock()
-	for _, it := range missing {
-		if st.missing != CreateMissing {
-			if _, ok := st.nears[it.ident]; !ok {
-				near := st.nearOf(it, keyHits, idx)
-				st.nears[it.ident] = near
-				if near != "" {
-					st.stats.NearDuplicates++
+	// Claim each missing name's creation, or wait for the call that
+	// claimed it; if that call fails (its ctx may have been cancelled),
+	// claim it again.
+	for len(missing) > 0 {
+		var mine []*creation
+		var waitC []*creation
+		var waitI []*item
+		st.mu.Lock()
+		for _, it := range missing {
+			if st.missing != CreateMissing {
+				if _, ok := st.nears[it.ident]; !ok {
+					near := st.nearOf(it, keyHits, idx)
+					st.nears[it.ident] = near
+					if near != "" {
+						st.stats.NearDuplicates++
+					}
 				}
+				continue
 			}
-			continue
+			if c := st.creates[it.ident]; c != nil {
+				waitC, waitI = append(waitC, c), append(waitI, it)
+				continue
+			}
+			rq := &reqs[it.req]
+			c := &creation{
+				done: make(chan struct{}),
+				name: it.name,
+				near: st.nearOf(it, keyHits, idx),
+				acct: Account{Name: it.name, Domain: NormalizeDomain(rq.Domain), Fields: maps.Clone(rq.Fields)},
+			}
+			st.creates[it.ident] = c
+			if !st.seenName[it.name] {
+				st.seenName[it.name] = true
+				st.seen.add(it.key, it.name)
+			}
+			mine = append(mine, c)
 		}
-		if c := st.creates[it.ident]; c != nil {
-			wait = append(wait, c)
-			continue
-		}
-		c := &creation{done: make(chan struct{}), name: it.name}
-		c.near = st.nearOf(it, keyHits, idx)
-		if c.near != "" {
-			st.stats.NearDuplicates++
-		}
-		st.creates[it.ident] = c
-		if !st.seenName[it.name] {
-			st.seenName[it.name] = true
-			st.seen.add(it.key, it.name)
-		}
-		mine = append(mine, claim{c, &reqs[it.req]})
-	}
-	st.mu.Unlock()
+		st.mu.Unlock()
 
-	for start := 0; start < len(mine); start += st.batch {
-		chunk := mine[start:min(start+st.batch, len(mine))]
+		if err := st.create(ctx, mine); err != nil {
+			return err
+		}
+		missing = missing[:0]
+		for i, c := range waitC {
+			select {
+			case <-c.done:
+				if c.err != nil {
+					missing = append(missing, waitI[i])
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
+}
+
+// create stores the claimed accounts in batches (or, in a dry run, only
+// pretends) and completes their creations.
+func (st *state) create(ctx context.Context, claimed []*creation) error {
+	for start := 0; start < len(claimed); start += st.batch {
+		chunk := claimed[start:min(start+st.batch, len(claimed))]
 		accts := make([]Account, len(chunk))
-		for i, cl := range chunk {
-			accts[i] = Account{Name: cl.c.name, Domain: NormalizeDomain(cl.req.Domain), Fields: maps.Clone(cl.req.Fields)}
+		for i, c := range chunk {
+			accts[i] = c.acct
 		}
 		var created []Created
+		var err error
 		if st.dryRun {
 			created = make([]Created, len(accts))
 			for i := range accts {
@@ -594,35 +619,28 @@ func (st *state) handleMissing(ctx context.Context, missing []*item, reqs []Requ
 		}
 		st.mu.Lock()
 		if err != nil {
-			for _, cl := range mine[start:] {
-				cl.c.err = err
-				delete(st.creates, st.identOf(cl.c.name, NormalizeName(cl.c.name)))
-				close(cl.c.done)
+			for _, c := range claimed[start:] {
+				c.err = err
+				delete(st.creates, st.identOf(c.name, NormalizeName(c.name)))
+				close(c.done)
 			}
 			st.mu.Unlock()
 			return err
 		}
-		for i, cl := range chunk {
-			cl.c.acct, cl.c.existed = created[i].Account, created[i].Existed
-			if !cl.c.existed {
+		for i, c := range chunk {
+			c.acct, c.existed = created[i].Account, created[i].Existed
+			if !c.existed {
 				st.stats.Created++
-				if cl.c.acct.ID != "" {
-					st.ours[cl.c.acct.ID] = true
+				if c.near != "" {
+					st.stats.NearDuplicates++
+				}
+				if c.acct.ID != "" {
+					st.ours[c.acct.ID] = true
 				}
 			}
-			close(cl.c.done)
+			close(c.done)
 		}
 		st.mu.Unlock()
-	}
-	for _, c := range wait {
-		select {
-		case <-c.done:
-			if c.err != nil {
-				return c.err
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
 	}
 	return nil
 }
@@ -757,55 +775,60 @@ func (st *state) settle(ctx context.Context, hits ...map[string]*lookup) error {
 
 // fetch returns the cached lookups of vals (distinct, non-empty), asking
 // the Store, in batches, for those no other call has asked for, and
-// waiting for those another call is asking for.
+// waiting for those another call is asking for. If that other call fails
+// (its ctx may have been cancelled), this one asks again itself.
 func (st *state) fetch(ctx context.Context, kind lookupKind, vals []string) (map[string]*lookup, error) {
 	if len(vals) == 0 {
 		return nil, nil
 	}
 	out := make(map[string]*lookup, len(vals))
-	var mine []string
-	st.mu.Lock()
-	for _, v := range vals {
-		k := lookupKey{kind, v}
-		e := st.lookups[k]
-		if e == nil {
-			e = &lookup{done: make(chan struct{})}
-			st.lookups[k] = e
-			mine = append(mine, v)
+	for len(vals) > 0 {
+		var mine []string
+		st.mu.Lock()
+		for _, v := range vals {
+			k := lookupKey{kind, v}
+			e := st.lookups[k]
+			if e == nil {
+				e = &lookup{done: make(chan struct{})}
+				st.lookups[k] = e
+				mine = append(mine, v)
+			}
+			out[v] = e
 		}
-		out[v] = e
-	}
-	st.mu.Unlock()
+		st.mu.Unlock()
 
-	for start := 0; start < len(mine); start += st.batch {
-		chunk := mine[start:min(start+st.batch, len(mine))]
-		res, err := st.get(ctx, kind, chunk)
-		if err != nil {
-			st.mu.Lock()
-			for _, v := range mine[start:] {
+		for start := 0; start < len(mine); start += st.batch {
+			chunk := mine[start:min(start+st.batch, len(mine))]
+			res, err := st.get(ctx, kind, chunk)
+			if err != nil {
+				st.mu.Lock()
+				for _, v := range mine[start:] {
+					e := out[v]
+					e.err = err
+					delete(st.lookups, lookupKey{kind, v})
+					close(e.done)
+				}
+				st.mu.Unlock()
+				return nil, err
+			}
+			for _, v := range chunk {
 				e := out[v]
-				e.err = err
-				delete(st.lookups, lookupKey{kind, v})
+				e.accts = res[v]
 				close(e.done)
 			}
-			st.mu.Unlock()
-			return nil, err
 		}
-		for _, v := range chunk {
-			e := out[v]
-			e.accts = res[v]
-			close(e.done)
-		}
-	}
-	for _, e := range out {
-		select {
-		case <-e.done:
-			if e.err != nil {
-				return nil, e.err
+		var retry []string
+		for _, v := range vals {
+			select {
+			case <-out[v].done:
+				if out[v].err != nil {
+					retry = append(retry, v)
+				}
+			case <-ctx.Done():
+				return nil, ctx.Err()
 			}
-		case <-ctx.Done():
-			return nil, ctx.Err()
 		}
+		vals = retry
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -503,6 +504,55 @@ func TestResolverStoreErrors(t *testing.T) {
 		_, err := new(accounts.Resolver).Resolve(ctx, reqs("A"))
 		require.ErrorIs(t, err, accounts.ErrNoStore)
 	})
+}
+
+// A batch whose ctx is cancelled while it asks the store must not fail
+// another batch waiting for the same name: that one asks again.
+func TestResolverCancelledBatchDoesNotFailOthers(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{"FindAccountsByName", "CreateAccounts"} {
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			s := newFake()
+			entered := make(chan struct{})
+			var once sync.Once
+			s.hook = func(ctx context.Context, m string) error {
+				if m != method {
+					return nil
+				}
+				first := false
+				once.Do(func() { first = true })
+				if first { // the first call blocks until its ctx is cancelled
+					close(entered)
+					<-ctx.Done()
+					return ctx.Err()
+				}
+				return nil
+			}
+			r := &accounts.Resolver{Store: s}
+			ctxA, cancelA := context.WithCancel(context.Background())
+			errA := make(chan error, 1)
+			go func() {
+				_, err := r.Resolve(ctxA, reqs("Shared"))
+				errA <- err
+			}()
+			<-entered
+			resB := make(chan []accounts.Resolution, 1)
+			errB := make(chan error, 1)
+			go func() {
+				res, err := r.Resolve(context.Background(), reqs("Shared"))
+				resB <- res
+				errB <- err
+			}()
+			time.Sleep(20 * time.Millisecond) // let B wait for A's call (the test holds either way)
+			cancelA()
+			require.ErrorIs(t, <-errA, context.Canceled)
+			require.NoError(t, <-errB)
+			res := <-resB
+			assert.Equal(t, linkNew, res[0].Outcome)
+			assert.Equal(t, 1, s.len())
+		})
+	}
 }
 
 func TestResolverOptionalInterfaces(t *testing.T) {
