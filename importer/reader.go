@@ -201,7 +201,8 @@ type plan struct {
 
 // NewReader sniffs the input's encoding, delimiter and preamble from its
 // first 64 KiB, then reads the header (or, with HeaderNone, the first
-// record). It returns ErrEmptyFile for input without any record, a
+// record). It returns ErrEmptyFile for input without any record,
+// ErrSpreadsheet for an xlsx, ods, xls or pdf file, a
 // *ReadError if r fails or the first record is over a limit, a *RowError if
 // the header is malformed, and an error wrapping ErrUnknownEncoding or
 // ErrInvalidConfig for a bad cfg.
@@ -217,6 +218,9 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 	head, err := readHead(r, sniffSize)
 	if err != nil {
 		return nil, &ReadError{Line: 1, Code: CodeReadFailed, Err: err}
+	}
+	if isBinaryFile(head) {
+		return nil, ErrSpreadsheet
 	}
 	if p == nil {
 		if p, err = sniff(head, len(head) == sniffSize, c); err != nil {

@@ -355,6 +355,8 @@ func TestNewReaderErrors(t *testing.T) {
 		{"only a BOM", "\xef\xbb\xbf", ReaderConfig{}, ErrEmptyFile},
 		{"only blank lines", "\n\r\n , \n", ReaderConfig{}, ErrEmptyFile},
 		{"skipping past the end", "a,b\n1,2\n", ReaderConfig{SkipLines: 5}, ErrEmptyFile},
+		{"xlsx uploaded as CSV", "PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", ReaderConfig{}, ErrSpreadsheet},
+		{"xls uploaded as CSV", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", ReaderConfig{}, ErrSpreadsheet},
 		{"unknown encoding", "a\n", ReaderConfig{Encoding: "klingon"}, ErrUnknownEncoding},
 		{"unknown fallback", "a\n", ReaderConfig{Fallback: "klingon"}, ErrUnknownEncoding},
 		{"quote as delimiter", "a\n", ReaderConfig{Delimiter: '"'}, ErrInvalidConfig},

@@ -40,6 +40,9 @@ const (
 	CodeEmptyHeader Code = "csv.empty_header"
 	// CodeEmptyFile: the input has no record at all (NewReader).
 	CodeEmptyFile Code = "csv.empty_file"
+	// CodeSpreadsheet: the input is a spreadsheet or document file (xlsx,
+	// ods, xls, pdf), not text (NewReader).
+	CodeSpreadsheet Code = "csv.spreadsheet_file"
 	// CodeReadFailed: reading the underlying io.Reader failed. It stops the
 	// read (a *ReadError wrapping the reader's error).
 	CodeReadFailed Code = "csv.read_failed"
@@ -59,6 +62,7 @@ var (
 	ErrDuplicateHeader = errors.New("importer: duplicate header name")
 	ErrEmptyHeader     = errors.New("importer: empty header name")
 	ErrEmptyFile       = errors.New("importer: empty file")
+	ErrSpreadsheet     = errors.New("importer: a spreadsheet or document file, not CSV text (export it as CSV first)")
 	ErrReadFailed      = errors.New("importer: reading the input failed")
 	ErrDecode          = errors.New("importer: cannot decode row")
 
@@ -79,6 +83,7 @@ var codeSentinels = map[Code]error{
 	CodeDuplicateHeader: ErrDuplicateHeader,
 	CodeEmptyHeader:     ErrEmptyHeader,
 	CodeEmptyFile:       ErrEmptyFile,
+	CodeSpreadsheet:     ErrSpreadsheet,
 	CodeReadFailed:      ErrReadFailed,
 	CodeDecode:          ErrDecode,
 }

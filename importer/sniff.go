@@ -181,6 +181,23 @@ func isBlankString(s string) bool {
 	return true
 }
 
+// binarySignatures start files people upload by mistake instead of a CSV
+// export: ZIP (xlsx, ods, numbers), OLE2 (xls), PDF.
+var binarySignatures = [][]byte{
+	[]byte("PK\x03\x04"),
+	{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1},
+	[]byte("%PDF-"),
+}
+
+func isBinaryFile(head []byte) bool {
+	for _, sig := range binarySignatures {
+		if bytes.HasPrefix(head, sig) {
+			return true
+		}
+	}
+	return false
+}
+
 // readHead reads up to n bytes; a short head means the input ended.
 func readHead(r io.Reader, n int) ([]byte, error) {
 	head := make([]byte, n)
