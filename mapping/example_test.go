@@ -123,3 +123,19 @@ func ExampleWriteTemplate() {
 	// Email,First name,Last name,Phone,Company,Job title,City,Country,Birthday,Tags,Newsletter
 	// jane.doe@example.com,Jane,Doe,'+1 415 555 0132,Example Inc.,Sales manager,Springfield,United States,1990-05-17,customer|newsletter,subscribed
 }
+
+func ExampleSuggester() {
+	s := mapping.DefaultSchema()
+
+	// Last month's file: the host fixed the suggestion and saved it.
+	first := mapping.Suggest([]string{"Mail", "Kundennr", "Segment"}, nil, s).Mapping
+	first.Columns[2].Field = "" // not imported after all
+	first.Constants = []mapping.Constant{{Field: "tags", Value: "partner"}}
+
+	// This month's file has the same header, spelled a little differently.
+	g := mapping.Suggester{Saved: []*mapping.Mapping{first}}
+	sug := g.Suggest([]string{"MAIL", "kundennr", "segment"}, nil, s)
+	fmt.Println(sug.Saved, sug.Mapping.Columns[0].Field, sug.Mapping.Columns[2].Field == "", sug.Mapping.Constants)
+	// Output:
+	// true email true [{tags partner}]
+}

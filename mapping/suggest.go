@@ -382,8 +382,9 @@ func (g *Suggester) columnCandidates(ix *index, col int, header string, c *colIn
 			sug.Conflicts = append(sug.Conflicts, Conflict{Column: col, Field: f.Key, Looks: looks, Share: share})
 		}
 	}
-	// Values propose a role field the header did not: an unnamed column of
-	// e-mail addresses, a column named Email full of phone numbers.
+	// Values propose a role field the header did not: a column of e-mail
+	// addresses without a known header, an unnamed column of phone
+	// numbers, a column named Email full of phone numbers.
 	if len(out) == 0 || out[0].conf < g.minConfidence() {
 		var carried []Warning // the header's conflict, shown with the values' choice
 		if len(out) > 0 {
@@ -409,7 +410,11 @@ func (g *Suggester) columnCandidates(ix *index, col int, header string, c *colIn
 			if fi < 0 || fi == headerField || r.share < strongShare {
 				continue
 			}
-			if r.role == RolePhone && c.email >= 0.5 {
+			if r.role == RolePhone && (c.email >= 0.5 || (len(out) == 0 && !isUnnamed(norm))) {
+				// Phone-like values in a column whose header means
+				// something else (a customer number, a fax) are not a
+				// phone: only unnamed columns and overruled headers
+				// are read as phones.
 				continue
 			}
 			out = append(out, candidate{field: fi, split: -1, conf: base * r.share, match: MatchValues,

@@ -345,3 +345,17 @@ func TestSuggestSavedMappingThatNoLongerCompiles(t *testing.T) {
 	assert.Equal(t, []string{"email", ""}, fields(sug))
 	assert.NoError(t, sug.Err)
 }
+
+func TestSuggestPhoneLikeValuesUnderUnknownHeader(t *testing.T) {
+	t.Parallel()
+	// Eight-digit customer numbers look like phone numbers; their header
+	// is not a phone header, so they stay unmapped.
+	header := []string{"Email", "Kundenkonto", "Fax", "", "Kontakt"}
+	sample := [][]string{
+		{"a@b.co", "40012345", "+49 30 1234567", "+49 30 7654321", "x@y.de"},
+		{"c@d.co", "40012346", "+49 30 1234568", "+49 30 7654322", "z@y.de"},
+	}
+	sug := mapping.Suggest(header, sample, mapping.DefaultSchema())
+	assert.Equal(t, []string{"email", "", "", "phone", ""}, fields(sug))
+	assert.Equal(t, []mapping.Repeat{{Column: 4, Field: "email", By: 0}}, sug.Repeated, "a named column of e-mails is still an e-mail column")
+}
