@@ -237,10 +237,15 @@ var nameSuffixes = []string{"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"}
 var nameParticles = []string{"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la",
 	"dos", "das", "do", "ten", "ter", "zu", "bin", "ibn", "al", "el", "st"}
 
+// isWord reports whether w, without a trailing dot, is one of the ASCII
+// words of list, case-insensitively.
 func isWord(w string, list []string) bool {
 	w = strings.TrimSuffix(w, ".")
+	if len(w) > 8 {
+		return false // longer than every listed word
+	}
 	for _, x := range list {
-		if strings.EqualFold(w, x) {
+		if len(w) == len(x) && strings.EqualFold(w, x) {
 			return true
 		}
 	}
