@@ -1,0 +1,50 @@
+package importer
+
+import (
+	"errors"
+
+	"github.com/contactkit/contactkit/validate"
+)
+
+// Codes of the import pipeline, beside the reader's csv.* codes and the
+// validate.* codes of values. They are stable: hosts may store and translate them.
+const (
+	// CodeRequired: a required field is empty.
+	CodeRequired Code = Code(validate.CodeRequired)
+	// CodeNoMatchKey: the row has none of the match keys (e.g. no e-mail).
+	CodeNoMatchKey Code = "row.no_match_key"
+	// CodeClearRequired: the clear token was used on a required field or a match key.
+	CodeClearRequired Code = "row.clear_required"
+	// CodeDuplicateInFile: a later row with an earlier row's key (rejected,
+	// skipped or merged per Config.FileDuplicates).
+	CodeDuplicateInFile Code = "row.duplicate_in_file"
+	// CodeExists: the contact exists and the mode is create-only (skipped).
+	CodeExists Code = "row.exists"
+	// CodeNotFound: no contact matches and the mode is update-only (skipped).
+	CodeNotFound Code = "row.not_found"
+	// CodeContactLimit: the contact limit is reached (skipped).
+	CodeContactLimit Code = "row.contact_limit"
+	// CodeBeforeResume: the row is at or before Config.ResumeAfterLine (skipped).
+	CodeBeforeResume Code = "row.before_resume"
+	// CodeUnsubscribedKept: the row would re-activate an unsubscribed
+	// contact; the status was left unsubscribed (warning).
+	CodeUnsubscribedKept Code = "row.unsubscribed_kept"
+	// CodeAccountsNotLinked: the file has no account column (or the import
+	// no resolver), so contacts are not linked to accounts (warning, line 0).
+	CodeAccountsNotLinked Code = "import.accounts_not_linked"
+	// CodeUnmappedColumn: a column is not imported (warning, line 0).
+	CodeUnmappedColumn Code = "import.unmapped_column"
+)
+
+// Errors of Import. Bad rows are never Go errors; these are.
+var (
+	// ErrMapping: the mapping cannot be used (no e-mail column, a field
+	// mapped twice, …). Nothing was written. It wraps mapping's error.
+	ErrMapping = errors.New("importer: the mapping cannot be used")
+	// ErrConfig: the Config cannot work (e.g. a dry run with an account
+	// resolver that would write). Nothing was written.
+	ErrConfig = errors.New("importer: invalid config")
+	// ErrStore: the store failed; the error wraps the store's and the report
+	// says what was committed (Report.LastCommittedLine).
+	ErrStore = errors.New("importer: store failed")
+)

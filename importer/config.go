@@ -1,0 +1,230 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/contactkit/contactkit/accounts"
+	"github.com/contactkit/contactkit/mapping"
+)
+
+// Mode says whether an import creates contacts, updates them, or both.
+type Mode string
+
+// Import modes. The zero Mode is ModeUpsert.
+const (
+	// ModeUpsert creates new contacts and updates existing ones.
+	ModeUpsert Mode = "upsert"
+	// ModeCreate only creates; rows matching an existing contact are skipped
+	// (ActiveCampaign's "Update existing contacts" switched off).
+	ModeCreate Mode = "create"
+	// ModeUpdate only updates; rows matching no contact are skipped.
+	ModeUpdate Mode = "update"
+)
+
+// Merge says how an update treats fields that already have a value.
+type Merge string
+
+// Merge policies. The zero Merge is MergeOverwrite.
+const (
+	// MergeOverwrite replaces stored values with the file's non-empty values.
+	MergeOverwrite Merge = "overwrite"
+	// MergeFillEmpty only fills fields that are empty in the store.
+	MergeFillEmpty Merge = "fill_empty"
+)
+
+// StoreDuplicates says what a row matching an existing contact does.
+type StoreDuplicates string
+
+// Store duplicate policies. The zero value is LinkExisting.
+const (
+	// LinkExisting merges the row into the existing contact (per Mode and Merge).
+	LinkExisting StoreDuplicates = "link"
+	// CreateDuplicate creates a new contact without linking it to the
+	// existing one (iPresso's second choice). Rows are still deduplicated
+	// within the file.
+	CreateDuplicate StoreDuplicates = "create_duplicate"
+)
+
+// FileDuplicates says what a later row with the match key of an earlier row
+// of the same file does. Every later row is reported by line.
+type FileDuplicates string
+
+// File duplicate policies. The zero value is MergeRows.
+const (
+	// MergeRows merges later rows into the contact of the first one: their
+	// values fill the fields still empty and their tags are added.
+	MergeRows FileDuplicates = "merge"
+	// KeepFirst skips later rows.
+	KeepFirst FileDuplicates = "keep_first"
+	// KeepLast lets later rows' non-empty values overwrite earlier ones.
+	KeepLast FileDuplicates = "keep_last"
+	// RejectLater fails later rows (code row.duplicate_in_file).
+	RejectLater FileDuplicates = "reject"
+)
+
+// Config configures an import. The zero value imports a file with the
+// default contact schema and a suggested mapping, creating and updating
+// contacts matched by e-mail.
+type Config struct {
+	// Schema is the host's contact fields. If nil, mapping.DefaultSchema() is used.
+	Schema *mapping.Schema
+	// Mapping maps the file's columns to Schema's fields. If nil, the mapping
+	// suggested by mapping.Suggest from the header and the first SampleRows
+	// rows is used, and reported.
+	Mapping *mapping.Mapping
+	// SampleRows is how many rows the suggestion looks at; zero means 50.
+	SampleRows int
+	// Reader configures how the file is read (charset, delimiter, header, limits).
+	Reader ReaderConfig
+
+	// Mode: create, update or both; zero means ModeUpsert.
+	Mode Mode
+	// Merge: overwrite or fill only empty fields on update; zero means MergeOverwrite.
+	Merge Merge
+	// ClearToken is a cell value that erases the stored value of its field
+	// (e.g. "#CLEAR"). An empty cell never erases anything. Empty means no
+	// clear token.
+	ClearToken string
+	// MatchKeys are the keys that identify an existing contact, tried in
+	// order. Nil means [KeyEmail].
+	MatchKeys []KeyKind
+	// StoreDuplicates: link rows to the existing contact, or create a new one.
+	StoreDuplicates StoreDuplicates
+	// FileDuplicates: what later rows with an earlier row's key do.
+	FileDuplicates FileDuplicates
+	// ReplaceTags makes the file's tags replace a contact's tags on update;
+	// by default they are added.
+	ReplaceTags bool
+	// Status is the subscription status of new contacts whose row gives
+	// none. Empty means none is set. An import never changes the status of
+	// an unsubscribed contact.
+	Status Status
+	// ContactLimit is the most contacts the store may hold; past it no
+	// contacts are created (updates go on) and the report says from which
+	// line. Zero means no limit.
+	ContactLimit int
+	// SuppressSideEffects marks every write event as one that must not fire
+	// autoresponders, webhooks or notifications (automatic import sets it).
+	SuppressSideEffects bool
+	// Strict rejects a row on any invalid value; by default an invalid value
+	// in an optional field drops that field and keeps the row.
+	Strict bool
+	// DryRun runs everything but writes nothing; the report counts what
+	// would happen and lists field changes of updates.
+	DryRun bool
+	// Region is the default phone region (ISO 3166-1 alpha-2) for national
+	// numbers; it overrides the schema's phone rules. Empty keeps the schema's.
+	Region string
+
+	// Accounts links contacts to accounts through the account column (the
+	// schema's mapping.RoleAccount field). If nil, rows are not linked and
+	// the report says so.
+	Accounts *accounts.Resolver
+
+	// BatchSize is the most rows per store call; zero means 500.
+	BatchSize int
+	// Workers is the number of goroutines validating rows; zero means
+	// runtime.GOMAXPROCS(0).
+	Workers int
+	// ResumeAfterLine skips rows that start at or before this line (the
+	// LastCommittedLine of an interrupted run's report). Zero reads all.
+	ResumeAfterLine int
+
+	// MaxProblems is how many row errors and how many warnings the report
+	// keeps in memory (the rest are counted, and all go to ErrorCSV); zero
+	// means 1000; negative means none.
+	MaxProblems int
+	// MaxChanges is how many field changes a dry run keeps; zero means 1000.
+	MaxChanges int
+	// PreviewRows keeps the first N written (or, in a dry run, would-be
+	// written) contacts in Report.Preview. Zero keeps none.
+	PreviewRows int
+	// ErrorCSV, if not nil, receives the error CSV as the import runs: the
+	// header, then every rejected row as read, with its line and reasons.
+	ErrorCSV io.Writer
+
+	// Progress, if not nil, is called after every batch and at the end, from
+	// the goroutine that called Import.
+	Progress func(Progress)
+	// OnCommit, if not nil, is called after each committed batch with its
+	// write events, in file order (never in a dry run). An error from it
+	// stops the import; the batch stays committed.
+	OnCommit func(ctx context.Context, events []Event) error
+	// TotalBytes is the input's size if known, for Progress; zero means unknown.
+	TotalBytes int64
+
+	// Retry decides whether a failed store call is tried again; nil means
+	// DefaultRetryPolicy.
+	Retry RetryPolicy
+	// Backoff says how long to wait before a retry; nil means DefaultBackoff.
+	Backoff Backoff
+	// MaxRetries bounds the retries of one store call; zero means 5;
+	// negative means none.
+	MaxRetries int
+}
+
+// RetryPolicy reports whether a store call that failed with err should be
+// tried again. attempt counts from 1.
+type RetryPolicy func(ctx context.Context, err error, attempt int) bool
+
+// Backoff returns how long to wait before retry number attempt (from 1).
+type Backoff func(attempt int) time.Duration
+
+// DefaultRetryPolicy retries errors wrapping ErrTransient, unless the
+// context is done.
+func DefaultRetryPolicy(ctx context.Context, err error, attempt int) bool {
+	return ctx.Err() == nil && errors.Is(err, ErrTransient)
+}
+
+// DefaultBackoff is capped exponential backoff with jitter: about 50ms,
+// 100ms, 200ms, … up to 5s.
+func DefaultBackoff(attempt int) time.Duration {
+	d := 50 * time.Millisecond << min(attempt-1, 7)
+	d = min(d, 5*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+func (c *Config) batchSize() int {
+	if c.BatchSize > 0 {
+		return c.BatchSize
+	}
+	return 500
+}
+
+func (c *Config) maxProblems() int {
+	switch {
+	case c.MaxProblems < 0:
+		return 0
+	case c.MaxProblems == 0:
+		return 1000
+	}
+	return c.MaxProblems
+}
+
+func (c *Config) maxChanges() int {
+	if c.MaxChanges > 0 {
+		return c.MaxChanges
+	}
+	return 1000
+}
+
+func (c *Config) maxRetries() int {
+	switch {
+	case c.MaxRetries < 0:
+		return 0
+	case c.MaxRetries == 0:
+		return 5
+	}
+	return c.MaxRetries
+}
+
+func (c *Config) matchKeys() []KeyKind {
+	if len(c.MatchKeys) > 0 {
+		return c.MatchKeys
+	}
+	return []KeyKind{KeyEmail}
+}

@@ -1,0 +1,1119 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/contactkit/contactkit/accounts"
+	"github.com/contactkit/contactkit/mapping"
+	"github.com/contactkit/contactkit/validate"
+)
+
+// Import reads a CSV file from src and imports its contacts into st as cfg
+// says, and reports what happened. It is ImportFrom over
+// NewReader(src, cfg.Reader).
+//
+// Bad rows are not errors: they are in the report, and the rest of the file
+// is imported. The error is non-nil only when the import could not go on:
+// an unreadable file or a limit exceeded (a *ReadError), an unusable
+// mapping (ErrMapping, nothing written), a store failure (ErrStore) or a
+// cancelled context. The report is never nil; with an error, it says what
+// was committed (Report.LastCommittedLine).
+func Import(ctx context.Context, src io.Reader, st Store, cfg Config) (*Report, error) {
+	rd, err := NewReader(src, cfg.Reader)
+	if err != nil {
+		return &Report{Started: time.Now(), DryRun: cfg.DryRun}, err
+	}
+	return ImportFrom(ctx, rd, st, cfg)
+}
+
+// Source is where an import's rows come from: a CSV *Reader, or the records
+// an external service sent (package autoimport).
+type Source interface {
+	// Header returns the column names; rows have this many fields.
+	Header() []string
+	// Read returns the next row; a *RowError for a bad row (the caller goes
+	// on reading); io.EOF at the end; any other error stops the import.
+	Read() (Record, error)
+}
+
+// The optional abilities of a Source, used for the report and progress.
+type (
+	dialecter     interface{ Dialect() Dialect }
+	blankCounter  interface{ BlankRows() int }
+	offsetter     interface{ InputOffset() int64 }
+	headerChecker interface{ HeaderProblems() []*RowError }
+)
+
+// ImportFrom imports the rows of src into st; see Import.
+func ImportFrom(ctx context.Context, src Source, st Store, cfg Config) (*Report, error) {
+	rep := &Report{Started: time.Now(), DryRun: cfg.DryRun, Mapping: map[string]string{}}
+	defer func() { rep.Duration = time.Since(rep.Started) }()
+	if d, ok := src.(dialecter); ok {
+		d := d.Dialect()
+		rep.Encoding = d.Encoding
+		rep.Delimiter = string(d.Delimiter)
+		rep.HeaderLine = d.HeaderLine
+	}
+	rep.Header = src.Header()
+
+	schema := cfg.Schema
+	if schema == nil {
+		schema = mapping.DefaultSchema()
+	}
+
+	// Take the sample rows for a suggested mapping; they are imported too.
+	var pending []pulled
+	if cfg.Mapping == nil {
+		n := cfg.SampleRows
+		if n <= 0 {
+			n = 50
+		}
+		var sample [][]string
+		for len(pending) < n {
+			res := readOne(src)
+			pending = append(pending, res)
+			if res.err != nil && res.rowErr == nil {
+				break
+			}
+			if res.rowErr == nil {
+				sample = append(sample, res.fields)
+			}
+		}
+		sg, err := suggestMapping(rep.Header, sample, schema)
+		if err != nil {
+			return rep, fmt.Errorf("%w: %w", ErrMapping, err)
+		}
+		cfg.Mapping = sg.Mapping
+		rep.Suggested = true
+	}
+
+	r, err := newRun(ctx, st, &cfg, schema, rep)
+	if err != nil {
+		return rep, err
+	}
+	return rep, r.loop(ctx, src, pending)
+}
+
+// pulled is one read: a record, a row error, or the end.
+type pulled struct {
+	line   int
+	fields []string
+	rowErr *RowError
+	err    error
+}
+
+func readOne(src Source) pulled {
+	rec, err := src.Read()
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) {
+			return pulled{line: re.Line, rowErr: re, err: err, fields: slices.Clone(rec.Fields)}
+		}
+		return pulled{err: err}
+	}
+	return pulled{line: rec.Line, fields: slices.Clone(rec.Fields)}
+}
+
+// fieldRule is one schema field with its compiled rule and part.
+type fieldRule struct {
+	key      string
+	role     mapping.Role
+	rule     *validate.Rule
+	required bool
+	matchKey bool
+}
+
+type run struct {
+	cfg    *Config
+	st     Store
+	bw     BatchWriter
+	schema *mapping.Schema
+	plan   *mapping.Plan
+	fields []fieldRule
+	// indexes of role fields, -1 when absent
+	country int
+	keys    []KeyKind
+	rep     *Report
+	errCSV  *errorCSV
+	file    *fileIndex
+	stored  int // contacts in the store, for the limit
+	created int
+	linking bool
+	preview *previewer
+	workers int
+	line    int
+}
+
+func newRun(ctx context.Context, st Store, cfg *Config, schema *mapping.Schema, rep *Report) (*run, error) {
+	if err := schema.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMapping, err)
+	}
+	plan, err := cfg.Mapping.Compile(schema)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMapping, err)
+	}
+	r := &run{cfg: cfg, st: st, schema: schema, plan: plan, rep: rep, keys: cfg.matchKeys(), country: -1}
+	r.bw, _ = st.(BatchWriter)
+	r.file = newFileIndex(r.keys)
+	r.workers = cfg.Workers
+	if r.workers <= 0 {
+		r.workers = runtime.GOMAXPROCS(0)
+	}
+	for i := range schema.Fields {
+		f := &schema.Fields[i]
+		rules := f.Rules
+		if f.Kind == validate.Phone && cfg.Region != "" {
+			rules.DefaultRegion = cfg.Region
+		}
+		rule, err := validate.New(f.Kind, rules)
+		if err != nil {
+			return nil, fmt.Errorf("%w: field %q: %w", ErrMapping, f.Key, err)
+		}
+		fr := fieldRule{key: f.Key, role: f.Role, rule: rule, required: f.Required}
+		switch f.Role {
+		case mapping.RoleEmail:
+			fr.matchKey = slices.Contains(r.keys, KeyEmail)
+		case mapping.RolePhone:
+			fr.matchKey = slices.Contains(r.keys, KeyPhone)
+		case mapping.RoleExternalID:
+			fr.matchKey = slices.Contains(r.keys, KeyExternalID)
+		case mapping.RoleCountry:
+			r.country = i
+		}
+		r.fields = append(r.fields, fr)
+	}
+
+	// Report the mapping, unmapped columns and whether accounts are linked.
+	accountMapped := false
+	for _, c := range cfg.Mapping.Columns {
+		if c.Field == "" {
+			rep.Unmapped = append(rep.Unmapped, c.Header)
+			continue
+		}
+		rep.Mapping[c.Header] = c.Field
+		if i := schema.Index(c.Field); i >= 0 && schema.Fields[i].Role == mapping.RoleAccount {
+			accountMapped = true
+		}
+	}
+	for _, c := range cfg.Mapping.Constants {
+		if i := schema.Index(c.Field); i >= 0 && schema.Fields[i].Role == mapping.RoleAccount {
+			accountMapped = true
+		}
+	}
+	r.linking = accountMapped && cfg.Accounts != nil
+	if r.linking && cfg.DryRun && !cfg.Accounts.DryRun {
+		return nil, fmt.Errorf("%w: a dry run needs an accounts.Resolver with DryRun set", ErrConfig)
+	}
+	if !r.linking {
+		why := "the file has no account column"
+		if accountMapped {
+			why = "the import has no account resolver"
+		}
+		rep.addProblem(Problem{Code: CodeAccountsNotLinked, Action: ActionWarning,
+			Message: "contacts will not be linked to accounts: " + why}, cfg.maxProblems())
+	}
+	if cfg.ErrorCSV != nil {
+		r.errCSV, err = newErrorCSV(cfg.ErrorCSV, rep.Header)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cfg.PreviewRows > 0 {
+		r.preview = &previewer{n: cfg.PreviewRows, fields: r.fields}
+	}
+	if cfg.ContactLimit > 0 {
+		n, err := st.Count(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: count contacts: %w", ErrStore, err)
+		}
+		r.stored = n
+	}
+	return r, nil
+}
+
+// loop reads batches and runs each through the pipeline.
+func (r *run) loop(ctx context.Context, src Source, pending []pulled) error {
+	bs := r.cfg.batchSize()
+	batch := make([]*row, 0, bs)
+	eof := false
+	var fatal error
+	next := func() pulled {
+		if len(pending) > 0 {
+			res := pending[0]
+			pending = pending[1:]
+			return res
+		}
+		return readOne(src)
+	}
+	for !eof {
+		if err := ctx.Err(); err != nil {
+			fatal = err
+			break
+		}
+		batch = batch[:0]
+		for len(batch) < bs {
+			res := next()
+			if res.err != nil && res.rowErr == nil {
+				if !errors.Is(res.err, io.EOF) {
+					fatal = res.err
+				}
+				eof = true
+				break
+			}
+			r.line = res.line
+			batch = append(batch, &row{line: res.line, rec: res.fields, readErr: res.rowErr})
+		}
+		if len(batch) > 0 {
+			if err := r.process(ctx, batch); err != nil {
+				fatal = err
+				break
+			}
+		}
+		r.blank(src)
+		r.progress(src, false)
+		if fatal != nil {
+			break
+		}
+	}
+	r.blank(src)
+	if h, ok := src.(headerChecker); ok {
+		for _, p := range h.HeaderProblems() {
+			r.rep.addProblem(toProblem(p, ActionWarning), r.cfg.maxProblems())
+		}
+	}
+	if r.errCSV != nil {
+		if err := r.errCSV.flush(); err != nil && fatal == nil {
+			fatal = err
+		}
+	}
+	if r.linking {
+		r.rep.AccountsCreated = r.cfg.Accounts.Stats().Created
+	}
+	r.progress(src, true)
+	if fatal != nil && ctx.Err() != nil && errors.Is(fatal, ctx.Err()) {
+		return fmt.Errorf("importer: cancelled after line %d (committed through line %d): %w", r.line, r.rep.LastCommittedLine, fatal)
+	}
+	return fatal
+}
+
+func (r *run) progress(src Source, done bool) {
+	if r.cfg.Progress == nil {
+		return
+	}
+	p := Progress{Counts: r.rep.Counts, TotalBytes: r.cfg.TotalBytes, Line: r.line, Done: done}
+	if o, ok := src.(offsetter); ok {
+		p.BytesRead = o.InputOffset()
+	}
+	r.cfg.Progress(p)
+}
+
+func (r *run) blank(src Source) {
+	if b, ok := src.(blankCounter); ok {
+		r.rep.Blank = b.BlankRows()
+	}
+}
+
+// row is one data row on its way through the pipeline.
+type row struct {
+	line    int
+	rec     []string
+	readErr *RowError
+
+	c        Contact
+	clears   []string
+	account  string
+	problems []Problem
+	rejected bool
+
+	// decided in the sequential stage
+	outcome   outcome
+	reason    Code
+	target    *row     // for a row merged into an earlier row of the same batch
+	matchID   string   // the existing contact to update
+	existing  *Contact // its stored state
+	fileDup   *fileEntry
+	merged    bool       // merging this row changed its target
+	entry     *fileEntry // this row's entry in the file index, if it is a first occurrence
+	linked    bool
+	linkedNew bool
+}
+
+type outcome uint8
+
+const (
+	outPending outcome = iota
+	outFailed
+	outSkipped
+	outCreate
+	outUpdate
+	outMerged // merged into another row of the batch
+	outDupUpdate
+)
+
+// process runs one batch: validate (in parallel), then, in file order,
+// dedupe, match, link accounts, write, report.
+func (r *run) process(ctx context.Context, batch []*row) error {
+	r.validateAll(batch)
+
+	for _, rw := range batch {
+		r.rep.Rows++
+		switch {
+		case rw.line <= r.cfg.ResumeAfterLine:
+			rw.outcome, rw.reason = outSkipped, CodeBeforeResume
+		case rw.readErr != nil || rw.rejected:
+			rw.outcome = outFailed
+		default:
+			r.dedupeInFile(rw)
+		}
+	}
+	if err := r.match(ctx, batch); err != nil {
+		return err
+	}
+	if r.linking {
+		if err := r.linkAccounts(ctx, batch); err != nil {
+			return err
+		}
+	}
+	creates, updates, err := r.build(batch)
+	if err != nil {
+		return err
+	}
+	ids, err := r.write(ctx, creates, updates)
+	if err != nil {
+		return err
+	}
+	return r.commit(ctx, batch, ids)
+}
+
+// validateAll maps and validates every row, spread over the workers.
+func (r *run) validateAll(batch []*row) {
+	w := min(r.workers, (len(batch)+63)/64)
+	if w <= 1 {
+		vals := make([]mapping.Value, len(r.fields))
+		for _, rw := range batch {
+			vals = r.validate(rw, vals)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (len(batch) + w - 1) / w
+	for i := 0; i < len(batch); i += chunk {
+		part := batch[i:min(i+chunk, len(batch))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vals := make([]mapping.Value, len(r.fields))
+			for _, rw := range part {
+				vals = r.validate(rw, vals)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// validate turns one record into a contact draft and its problems.
+func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
+	if rw.readErr != nil {
+		rw.problems = append(rw.problems, toProblem(rw.readErr, ActionRejected))
+		return vals
+	}
+	if rw.line <= r.cfg.ResumeAfterLine {
+		return vals
+	}
+	vals = r.plan.Apply(rw.rec, vals)
+	c := &rw.c
+	for i := range r.fields {
+		fr := &r.fields[i]
+		v := vals[i]
+		if v.State == mapping.Absent {
+			continue
+		}
+		raw := v.Raw
+		if v.State == mapping.Empty || strings.TrimSpace(raw) == "" {
+			if fr.required {
+				r.reject(rw, Problem{Column: v.Column, Field: fr.key, Code: CodeRequired,
+					Message: fmt.Sprintf("%s is required", fr.key)})
+			}
+			continue
+		}
+		if r.cfg.ClearToken != "" && strings.TrimSpace(raw) == r.cfg.ClearToken {
+			if fr.required || fr.matchKey {
+				r.reject(rw, Problem{Column: v.Column, Field: fr.key, Code: CodeClearRequired, Value: raw,
+					Message: fmt.Sprintf("%s cannot be cleared", fr.key)})
+				continue
+			}
+			rw.clears = append(rw.clears, clearName(fr))
+			continue
+		}
+		var res validate.Result
+		var err error
+		if fr.role == mapping.RolePhone && r.country >= 0 && vals[r.country].State == mapping.Present {
+			res, err = fr.rule.CheckRegion(raw, vals[r.country].Raw)
+		} else {
+			res, err = fr.rule.Check(raw)
+		}
+		if err != nil {
+			p := Problem{Column: v.Column, Field: fr.key, Code: Code(validate.CodeOf(err)), Value: raw, Message: err.Error()}
+			var ve *validate.Error
+			if errors.As(err, &ve) {
+				p.Message, p.Suggestion = ve.Message, ve.Suggestion
+			}
+			if r.cfg.Strict || fr.required || fr.matchKey {
+				r.reject(rw, p)
+			} else {
+				p.Action = ActionDropped
+				rw.problems = append(rw.problems, p)
+			}
+			continue
+		}
+		if res.Warning != nil {
+			rw.problems = append(rw.problems, Problem{Column: v.Column, Field: fr.key, Code: Code(res.Warning.Code),
+				Value: raw, Message: res.Warning.Message, Suggestion: res.Warning.Suggestion, Action: ActionWarning})
+		}
+		switch fr.role {
+		case mapping.RoleEmail:
+			c.Email = res.Value
+		case mapping.RolePhone:
+			c.Phone = res.Value
+		case mapping.RoleExternalID:
+			c.ExternalID = res.Value
+		case mapping.RoleTags:
+			c.Tags = res.Values
+			if c.Tags == nil {
+				c.Tags = []string{res.Value}
+			}
+		case mapping.RoleStatus:
+			c.Status = Status(res.Value)
+		case mapping.RoleAccount:
+			rw.account = res.Value
+		default:
+			if c.Fields == nil {
+				c.Fields = make(map[string]string, len(r.fields))
+			}
+			c.Fields[fr.key] = res.Value
+		}
+	}
+	if !rw.rejected {
+		has := false
+		for _, k := range r.keys {
+			if c.Key(k) != "" {
+				has = true
+				break
+			}
+		}
+		if !has {
+			r.reject(rw, Problem{Code: CodeNoMatchKey, Field: string(r.keys[0]),
+				Message: fmt.Sprintf("the row has no %s to identify the contact", keyNames(r.keys))})
+		}
+	}
+	return vals
+}
+
+func keyNames(keys []KeyKind) string {
+	s := make([]string, len(keys))
+	for i, k := range keys {
+		s[i] = string(k)
+	}
+	return strings.Join(s, " or ")
+}
+
+func clearName(fr *fieldRule) string {
+	switch fr.role {
+	case mapping.RolePhone:
+		return ClearPhone
+	case mapping.RoleExternalID:
+		return ClearExternalID
+	case mapping.RoleAccount:
+		return ClearAccount
+	}
+	return fr.key
+}
+
+func (r *run) reject(rw *row, p Problem) {
+	p.Action = ActionRejected
+	rw.rejected = true
+	rw.problems = append(rw.problems, p)
+}
+
+// dedupeInFile applies Config.FileDuplicates to a row whose key an earlier
+// row of the file had, and registers the keys of a first occurrence.
+func (r *run) dedupeInFile(rw *row) {
+	e := r.file.find(&rw.c)
+	if e == nil {
+		r.file.add(&rw.c, rw)
+		return
+	}
+	dup := Problem{Code: CodeDuplicateInFile, Field: string(e.kind), Value: e.key}
+	switch r.cfg.FileDuplicates {
+	case KeepFirst:
+		rw.outcome, rw.reason = outSkipped, CodeDuplicateInFile
+		dup.Message = fmt.Sprintf("duplicate of line %d; skipped (keep first)", e.line)
+		dup.Action = ActionSkipped
+		rw.problems = append(rw.problems, dup)
+		return
+	case RejectLater:
+		dup.Message = fmt.Sprintf("duplicate of line %d", e.line)
+		r.reject(rw, dup)
+		rw.outcome = outFailed
+		return
+	}
+	dup.Action = ActionWarning
+	dup.Message = fmt.Sprintf("duplicate of line %d; merged", e.line)
+	rw.problems = append(rw.problems, dup)
+	if e.row != nil {
+		// The first row is in this batch: merge into it.
+		rw.outcome, rw.target = outMerged, e.row
+		rw.merged = mergeRow(e.row, rw, r.cfg.FileDuplicates == KeepLast)
+		return
+	}
+	// The first row was in an earlier batch.
+	rw.outcome, rw.fileDup = outDupUpdate, e
+}
+
+// mergeRow merges src into dst; overwrite lets src's values win. It reports
+// whether dst changed.
+func mergeRow(dst, src *row, overwrite bool) bool {
+	changed := false
+	set := func(d *string, s string) {
+		if s != "" && *d != s && (overwrite || *d == "") {
+			*d = s
+			changed = true
+		}
+	}
+	set(&dst.c.Email, src.c.Email)
+	set(&dst.c.Phone, src.c.Phone)
+	set(&dst.c.ExternalID, src.c.ExternalID)
+	set((*string)(&dst.c.Status), string(src.c.Status))
+	set(&dst.account, src.account)
+	for k, v := range src.c.Fields {
+		if dst.c.Fields == nil {
+			dst.c.Fields = map[string]string{}
+		}
+		if old := dst.c.Fields[k]; v != old && (overwrite || old == "") {
+			dst.c.Fields[k] = v
+			changed = true
+		}
+	}
+	for _, t := range src.c.Tags {
+		if !slices.Contains(dst.c.Tags, t) {
+			dst.c.Tags = append(dst.c.Tags, t)
+			changed = true
+		}
+	}
+	if overwrite {
+		for _, k := range src.clears {
+			if !slices.Contains(dst.clears, k) {
+				dst.clears = append(dst.clears, k)
+				changed = true
+			}
+		}
+	}
+	return changed
+}
+
+// match looks the batch's rows up in the store and decides create, update
+// or skip for each.
+func (r *run) match(ctx context.Context, batch []*row) error {
+	found := make(map[KeyKind]map[string][]Contact, len(r.keys))
+	for _, k := range r.keys {
+		var values []string
+		for _, rw := range batch {
+			if rw.outcome == outPending || rw.outcome == outDupUpdate {
+				if v := rw.c.Key(k); v != "" {
+					values = append(values, v)
+				}
+			}
+		}
+		if len(values) == 0 {
+			continue
+		}
+		var got []Contact
+		err := r.retry(ctx, func() error {
+			var err error
+			got, err = r.st.Lookup(ctx, k, values)
+			return err
+		})
+		if err != nil {
+			return r.storeErr(err, "look up contacts by %s", k)
+		}
+		m := make(map[string][]Contact, len(got))
+		for _, c := range got {
+			key := c.Key(k)
+			m[key] = append(m[key], c)
+		}
+		found[k] = m
+	}
+	for _, rw := range batch {
+		switch rw.outcome {
+		case outPending:
+			if r.cfg.StoreDuplicates != CreateDuplicate {
+				rw.existing = r.firstMatch(found, rw, "")
+			}
+		case outDupUpdate:
+			rw.existing = r.firstMatch(found, rw, rw.fileDup.id)
+			if rw.existing == nil {
+				// The first row's contact is not stored (a dry run, or the
+				// first row was skipped): count the row as merged into it.
+				rw.outcome = outMerged
+				rw.merged = true
+				if rw.fileDup.skipped != "" {
+					rw.outcome, rw.reason = outSkipped, rw.fileDup.skipped
+				}
+				continue
+			}
+		default:
+			continue
+		}
+		if rw.existing != nil {
+			if r.cfg.Mode == ModeCreate && rw.outcome == outPending {
+				rw.outcome, rw.reason = outSkipped, CodeExists
+				continue
+			}
+			rw.outcome, rw.matchID = outUpdate, rw.existing.ID
+			continue
+		}
+		if r.cfg.Mode == ModeUpdate {
+			rw.outcome, rw.reason = outSkipped, CodeNotFound
+			continue
+		}
+		if r.cfg.ContactLimit > 0 && r.stored+r.created >= r.cfg.ContactLimit {
+			rw.outcome, rw.reason = outSkipped, CodeContactLimit
+			if r.rep.ContactLimitLine == 0 {
+				r.rep.ContactLimitLine = rw.line
+			}
+			continue
+		}
+		rw.outcome = outCreate
+		r.created++
+	}
+	return nil
+}
+
+// firstMatch returns the stored contact a row matches by the first match
+// key that finds one (the one with ID id, when given), or nil.
+func (r *run) firstMatch(found map[KeyKind]map[string][]Contact, rw *row, id string) *Contact {
+	for _, k := range r.keys {
+		v := rw.c.Key(k)
+		if v == "" {
+			continue
+		}
+		cs := found[k][v]
+		for i := range cs {
+			if id == "" || cs[i].ID == id {
+				return &cs[i]
+			}
+		}
+	}
+	return nil
+}
+
+// linkAccounts resolves the account names of the rows to be written.
+func (r *run) linkAccounts(ctx context.Context, batch []*row) error {
+	var reqs []accounts.Request
+	var rows []*row
+	for _, rw := range batch {
+		if (rw.outcome == outCreate || rw.outcome == outUpdate) && rw.account != "" {
+			reqs = append(reqs, accounts.Request{Name: rw.account, EmailDomain: accounts.EmailDomain(rw.c.Email)})
+			rows = append(rows, rw)
+		}
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	res, err := r.cfg.Accounts.Resolve(ctx, reqs)
+	if err != nil {
+		return r.storeErr(err, "resolve accounts")
+	}
+	for i, rw := range rows {
+		a := res[i]
+		switch a.Outcome {
+		case accounts.LinkedExisting, accounts.LinkedNew:
+			rw.c.AccountID = a.AccountID
+			rw.linked, rw.linkedNew = true, a.Outcome == accounts.LinkedNew
+		case accounts.Failed:
+			rw.outcome = outFailed
+			r.reject(rw, Problem{Field: r.accountField(), Code: Code(a.Code), Value: rw.account, Message: a.Message})
+			continue
+		default:
+			rw.problems = append(rw.problems, Problem{Field: r.accountField(), Code: Code(a.Code), Value: rw.account,
+				Message: a.Message, Suggestion: a.NearDuplicateOf, Action: ActionWarning})
+		}
+		if a.Linked() && a.Code != "" {
+			rw.problems = append(rw.problems, Problem{Field: r.accountField(), Code: Code(a.Code), Value: rw.account,
+				Message: a.Message, Suggestion: a.NearDuplicateOf, Action: ActionWarning})
+		}
+	}
+	return nil
+}
+
+func (r *run) accountField() string {
+	if i := r.schema.ByRole(mapping.RoleAccount); i >= 0 {
+		return r.schema.Fields[i].Key
+	}
+	return ""
+}
+
+// build makes the batch's creates and updates.
+func (r *run) build(batch []*row) ([]Contact, []Update, error) {
+	var creates []Contact
+	var updates []Update
+	for _, rw := range batch {
+		switch rw.outcome {
+		case outCreate:
+			c := rw.c
+			if c.Status == "" {
+				c.Status = r.cfg.Status
+			}
+			if len(rw.clears) > 0 {
+				// Nothing stored to clear on a new contact.
+				rw.clears = nil
+			}
+			creates = append(creates, c)
+		case outUpdate:
+			u, changes := r.diff(rw)
+			if u == nil {
+				rw.outcome = outUnchanged
+				continue
+			}
+			for i := range changes {
+				changes[i].Line = rw.line
+			}
+			if r.cfg.DryRun {
+				for _, ch := range changes {
+					if len(r.rep.Changes) < r.cfg.maxChanges() {
+						r.rep.Changes = append(r.rep.Changes, ch)
+					} else {
+						r.rep.ChangesDropped++
+					}
+				}
+			}
+			updates = append(updates, *u)
+		}
+	}
+	return creates, updates, nil
+}
+
+const outUnchanged outcome = 100
+
+// diff computes the update of a stored contact by a row, per Merge, or nil
+// when nothing would change.
+func (r *run) diff(rw *row) (*Update, []Change) {
+	s := rw.existing
+	d := &rw.c
+	over := r.cfg.Merge != MergeFillEmpty
+	if rw.fileDup != nil {
+		// A later row of the file: the file policy decides.
+		over = r.cfg.FileDuplicates == KeepLast
+	}
+	u := &Update{ID: s.ID}
+	var changes []Change
+	change := func(field, from, to string) {
+		changes = append(changes, Change{ContactID: s.ID, Field: field, From: from, To: to})
+	}
+	if d.Email != "" && EmailKey(d.Email) != EmailKey(s.Email) && (over || s.Email == "") {
+		u.Email = d.Email
+		change(r.roleKey(mapping.RoleEmail, "email"), s.Email, d.Email)
+	}
+	if d.Phone != "" && d.Phone != s.Phone && (over || s.Phone == "") {
+		u.Phone = d.Phone
+		change(r.roleKey(mapping.RolePhone, "phone"), s.Phone, d.Phone)
+	}
+	if d.ExternalID != "" && d.ExternalID != s.ExternalID && (over || s.ExternalID == "") {
+		u.ExternalID = d.ExternalID
+		change(r.roleKey(mapping.RoleExternalID, "external_id"), s.ExternalID, d.ExternalID)
+	}
+	for _, k := range sortedKeys(d.Fields) {
+		v, old := d.Fields[k], s.Fields[k]
+		if v != old && (over || old == "") {
+			if u.Set == nil {
+				u.Set = map[string]string{}
+			}
+			u.Set[k] = v
+			change(k, old, v)
+		}
+	}
+	for _, k := range rw.clears {
+		var old string
+		switch k {
+		case ClearPhone:
+			old = s.Phone
+		case ClearExternalID:
+			old = s.ExternalID
+		case ClearAccount:
+			old = s.AccountID
+		default:
+			old = s.Fields[k]
+		}
+		if old != "" {
+			u.Clear = append(u.Clear, k)
+			change(k, old, "")
+		}
+	}
+	if len(d.Tags) > 0 {
+		tagsKey := r.roleKey(mapping.RoleTags, "tags")
+		if r.cfg.ReplaceTags {
+			if !sameSet(d.Tags, s.Tags) {
+				u.ReplaceTags, u.Tags = true, d.Tags
+				change(tagsKey, strings.Join(s.Tags, "|"), strings.Join(d.Tags, "|"))
+			}
+		} else {
+			for _, t := range d.Tags {
+				if !slices.Contains(s.Tags, t) {
+					u.AddTags = append(u.AddTags, t)
+				}
+			}
+			if len(u.AddTags) > 0 {
+				change(tagsKey, strings.Join(s.Tags, "|"), strings.Join(append(slices.Clone(s.Tags), u.AddTags...), "|"))
+			}
+		}
+	}
+	if d.Status != "" && d.Status != s.Status {
+		switch {
+		case s.Status == StatusUnsubscribed:
+			rw.problems = append(rw.problems, Problem{Field: r.roleKey(mapping.RoleStatus, "status"), Code: CodeUnsubscribedKept,
+				Value: string(d.Status), Action: ActionWarning,
+				Message: "the contact is unsubscribed; an import never re-activates it"})
+		case over || s.Status == "":
+			u.Status = d.Status
+			change(r.roleKey(mapping.RoleStatus, "status"), string(s.Status), string(d.Status))
+		}
+	}
+	if d.AccountID != "" && d.AccountID != s.AccountID && (over || s.AccountID == "") {
+		u.AccountID = d.AccountID
+		change(r.roleKey(mapping.RoleAccount, "account"), s.AccountID, d.AccountID)
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	return u, changes
+}
+
+func (r *run) roleKey(role mapping.Role, def string) string {
+	if i := r.schema.ByRole(role); i >= 0 {
+		return r.schema.Fields[i].Key
+	}
+	return def
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// write stores the batch, retrying transient failures.
+func (r *run) write(ctx context.Context, creates []Contact, updates []Update) ([]string, error) {
+	if r.cfg.DryRun || (len(creates) == 0 && len(updates) == 0) {
+		return nil, nil
+	}
+	var ids []string
+	if r.bw != nil {
+		err := r.retry(ctx, func() error {
+			var err error
+			ids, err = r.bw.WriteBatch(ctx, creates, updates)
+			return err
+		})
+		if err != nil {
+			return nil, r.storeErr(err, "write batch")
+		}
+	} else {
+		if len(creates) > 0 {
+			err := r.retry(ctx, func() error {
+				var err error
+				ids, err = r.st.Create(ctx, creates)
+				return err
+			})
+			if err != nil {
+				return nil, r.storeErr(err, "create contacts")
+			}
+		}
+		if len(updates) > 0 {
+			if err := r.retry(ctx, func() error { return r.st.Update(ctx, updates) }); err != nil {
+				return nil, r.storeErr(err, "update contacts")
+			}
+		}
+	}
+	if len(ids) != len(creates) {
+		return nil, r.storeErr(fmt.Errorf("store returned %d IDs for %d contacts", len(ids), len(creates)), "create contacts")
+	}
+	return ids, nil
+}
+
+func (r *run) storeErr(err error, what string, args ...any) error {
+	return fmt.Errorf("%w: %s (committed through line %d): %w", ErrStore, fmt.Sprintf(what, args...), r.rep.LastCommittedLine, err)
+}
+
+func (r *run) retry(ctx context.Context, op func() error) error {
+	policy, backoff := r.cfg.Retry, r.cfg.Backoff
+	if policy == nil {
+		policy = DefaultRetryPolicy
+	}
+	if backoff == nil {
+		backoff = DefaultBackoff
+	}
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil || attempt > r.cfg.maxRetries() || !policy(ctx, err, attempt) {
+			return err
+		}
+		t := time.NewTimer(backoff(attempt))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// commit records the batch's outcome after its write.
+func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
+	var events []Event
+	next := 0
+	maxP := r.cfg.maxProblems()
+	side := !r.cfg.SuppressSideEffects
+	for _, rw := range batch {
+		switch rw.outcome {
+		case outCreate:
+			id := ""
+			if ids != nil {
+				id = ids[next]
+			}
+			next++
+			rw.c.ID = id
+			r.file.created(rw, id)
+			r.rep.Created++
+			events = append(events, Event{Type: EventCreated, ContactID: id, Email: rw.c.Email, Line: rw.line, SideEffects: side})
+			r.countAccount(rw)
+			r.preview.add(rw, false)
+		case outUpdate:
+			r.file.created(rw, rw.matchID)
+			r.rep.Updated++
+			events = append(events, Event{Type: EventUpdated, ContactID: rw.matchID, Email: rw.c.Email, Line: rw.line, SideEffects: side})
+			r.countAccount(rw)
+			r.preview.add(rw, true)
+		case outUnchanged:
+			r.file.created(rw, rw.matchID)
+			r.rep.Unchanged++
+		case outMerged:
+			t := rw.target
+			for t != nil && t.outcome == outMerged && t.target != nil {
+				t = t.target
+			}
+			switch {
+			case t != nil && t.outcome == outSkipped:
+				r.skip(rw, t.reason)
+			case t != nil && t.outcome == outFailed:
+				r.skip(rw, CodeDuplicateInFile)
+			case rw.merged:
+				r.rep.Updated++
+			default:
+				r.rep.Unchanged++
+			}
+		case outSkipped:
+			r.skip(rw, rw.reason)
+			if rw.reason == CodeExists || rw.reason == CodeNotFound || rw.reason == CodeContactLimit {
+				r.file.skip(rw, rw.reason)
+				rw.problems = append(rw.problems, r.skipProblem(rw))
+			}
+		case outFailed:
+			r.file.forget(rw)
+			r.rep.Failed++
+			if r.errCSV != nil {
+				if err := r.errCSV.write(rw); err != nil {
+					return err
+				}
+			}
+		}
+		for _, p := range rw.problems {
+			p.Line = rw.line
+			r.rep.addProblem(p, maxP)
+		}
+		rw.rec = nil
+	}
+	if !r.cfg.DryRun && len(batch) > 0 {
+		r.rep.LastCommittedLine = batch[len(batch)-1].line
+	}
+	if r.cfg.DryRun {
+		r.rep.LastCommittedLine = 0
+	}
+	if r.cfg.OnCommit != nil && !r.cfg.DryRun && len(events) > 0 {
+		if err := r.cfg.OnCommit(ctx, events); err != nil {
+			return fmt.Errorf("importer: commit hook after line %d: %w", r.rep.LastCommittedLine, err)
+		}
+	}
+	return nil
+}
+
+func (r *run) skip(rw *row, reason Code) {
+	r.rep.Skipped++
+	if r.rep.SkippedBy == nil {
+		r.rep.SkippedBy = map[Code]int{}
+	}
+	r.rep.SkippedBy[reason]++
+}
+
+func (r *run) skipProblem(rw *row) Problem {
+	p := Problem{Code: rw.reason, Action: ActionSkipped, Field: string(r.keys[0]), Value: rw.c.Key(r.keys[0])}
+	switch rw.reason {
+	case CodeExists:
+		p.Message = "the contact exists and this import does not update contacts"
+	case CodeNotFound:
+		p.Message = "no contact matches and this import only updates contacts"
+	case CodeContactLimit:
+		p.Message = fmt.Sprintf("the contact limit (%d) is reached; no more contacts are created", r.cfg.ContactLimit)
+	}
+	return p
+}
+
+func (r *run) countAccount(rw *row) {
+	if !rw.linked {
+		return
+	}
+	r.rep.AccountsLinked++
+	if rw.linkedNew {
+		r.rep.AccountsLinkedNew++
+	}
+}
+
+func toProblem(e *RowError, a Action) Problem {
+	p := Problem{Line: e.Line, Column: e.Column, Field: e.Field, Code: e.Code, Value: e.Value, Action: a}
+	if e.Err != nil {
+		p.Message = e.Err.Error()
+	} else {
+		p.Message = e.Error()
+	}
+	return p
+}
+
+// suggestMapping is the mapping Import uses when the host gives none.
+func suggestMapping(header []string, sample [][]string, schema *mapping.Schema) (*mapping.Suggestion, error) {
+	sg := mapping.Suggest(header, sample, schema)
+	if sg.Err != nil {
+		return sg, sg.Err
+	}
+	return sg, nil
+}
