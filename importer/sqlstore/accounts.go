@@ -107,12 +107,12 @@ func (s *Store) selectAccounts(ctx context.Context, q querier, col string, value
 	head := `SELECT id, name, name_key, domain FROM ` + s.t.accounts + ` WHERE `
 	var err error
 	if ids != nil {
-		err = chunks(ids, maxParams, func(part []int64) error {
+		err = chunks(ids, s.maxParams(), func(part []int64) error {
 			b := s.build().sql(head, col, ` IN `)
 			return scan(listIDs(b, part))
 		})
 	} else {
-		err = chunks(values, maxParams, func(part []string) error {
+		err = chunks(values, s.maxParams(), func(part []string) error {
 			b := s.build().sql(head, col, ` IN `)
 			return scan(listStrings(b, part))
 		})
@@ -131,7 +131,7 @@ func (s *Store) loadAccountFields(ctx context.Context, q querier, rows []account
 		pos[r.id] = i
 		ids[i] = r.id
 	}
-	return chunks(ids, maxParams, func(part []int64) error {
+	return chunks(ids, s.maxParams(), func(part []int64) error {
 		b := s.build().sql(`SELECT account_id, key, value FROM `, s.t.accountFields, ` WHERE account_id IN `)
 		res, err := listIDs(b, part).query(ctx, q)
 		if err != nil {
@@ -277,7 +277,7 @@ func (s *Store) CreateAccounts(ctx context.Context, as []accounts.Account) ([]ac
 			}
 		}
 		created := make(map[string]int64, len(todo))
-		err := chunks(todo, chunkRows(5), func(part []int) error {
+		err := chunks(todo, s.chunkRows(5), func(part []int) error {
 			b := s.build().sql(`INSERT INTO `, s.t.accounts, ` (name, name_key, name_key_version, domain, domain_key) VALUES `)
 			for j, i := range part {
 				a := &as[i]
@@ -322,7 +322,7 @@ func (s *Store) CreateAccounts(ctx context.Context, as []accounts.Account) ([]ac
 				fields = append(fields, fieldRow{id, k, a.Fields[k]})
 			}
 		}
-		err = chunks(fields, chunkRows(3), func(part []fieldRow) error {
+		err = chunks(fields, s.chunkRows(3), func(part []fieldRow) error {
 			b := s.build().sql(`INSERT INTO `, s.t.accountFields, ` (account_id, key, value) VALUES `)
 			for i, r := range part {
 				if i > 0 {
@@ -519,7 +519,7 @@ func (s *Store) writeAccountChanges(ctx context.Context, tx *sql.Tx, ids []int64
 			}
 		}
 	}
-	err := chunks(domains, chunkRows(3), func(part []accountRow) error {
+	err := chunks(domains, s.chunkRows(3), func(part []accountRow) error {
 		b := s.build().sql(`UPDATE `, s.t.accounts, ` SET domain = v.column2, domain_key = v.column3 FROM (VALUES `)
 		for i, r := range part {
 			if i > 0 {
@@ -534,7 +534,7 @@ func (s *Store) writeAccountChanges(ctx context.Context, tx *sql.Tx, ids []int64
 	if err != nil {
 		return err
 	}
-	err = chunks(del, chunkRows(2), func(part []fieldRow) error {
+	err = chunks(del, s.chunkRows(2), func(part []fieldRow) error {
 		b := s.build().sql(`DELETE FROM `, s.t.accountFields, ` WHERE (account_id, key) IN (VALUES `)
 		for i, r := range part {
 			if i > 0 {
@@ -549,7 +549,7 @@ func (s *Store) writeAccountChanges(ctx context.Context, tx *sql.Tx, ids []int64
 	if err != nil {
 		return err
 	}
-	return chunks(set, chunkRows(3), func(part []fieldRow) error {
+	return chunks(set, s.chunkRows(3), func(part []fieldRow) error {
 		b := s.build().sql(`INSERT INTO `, s.t.accountFields, ` (account_id, key, value) VALUES `)
 		for i, r := range part {
 			if i > 0 {
@@ -585,7 +585,7 @@ func (s *Store) rekeyAccounts(ctx context.Context, tx *sql.Tx) error {
 	}
 	rows.Close()
 	sort.Slice(stale, func(i, j int) bool { return stale[i].id < stale[j].id })
-	return chunks(stale, chunkRows(3), func(part []accountRow) error {
+	return chunks(stale, s.chunkRows(3), func(part []accountRow) error {
 		b := s.build().sql(`UPDATE `, s.t.accounts, ` SET name_key = v.column2, name_key_version = v.column3 FROM (VALUES `)
 		for i, r := range part {
 			if i > 0 {

@@ -35,7 +35,7 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 	var out []importer.Contact
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		err := chunks(keys, maxParams, func(part []string) error {
+		err := chunks(keys, s.maxParams(), func(part []string) error {
 			b := s.build().sql(`SELECT id, email, phone, external_id, status, account_id FROM `, s.t.contacts, ` WHERE `, col, ` IN `)
 			listStrings(b, part)
 			rows, err := b.query(ctx, tx)
@@ -84,7 +84,7 @@ func (s *Store) loadDetails(ctx context.Context, q querier, cs []importer.Contac
 	for i, id := range ids {
 		pos[id] = i
 	}
-	err := chunks(ids, maxParams, func(part []int64) error {
+	err := chunks(ids, s.maxParams(), func(part []int64) error {
 		b := s.build().sql(`SELECT contact_id, key, value FROM `, s.t.fields, ` WHERE contact_id IN `)
 		listIDs(b, part)
 		rows, err := b.query(ctx, q)
@@ -111,7 +111,7 @@ func (s *Store) loadDetails(ctx context.Context, q querier, cs []importer.Contac
 	if err != nil {
 		return err
 	}
-	return chunks(ids, maxParams, func(part []int64) error {
+	return chunks(ids, s.maxParams(), func(part []int64) error {
 		b := s.build().sql(`SELECT contact_id, tag FROM `, s.t.tags, ` WHERE contact_id IN `)
 		listIDs(b, part)
 		b.sql(` ORDER BY contact_id, seq`)
@@ -215,7 +215,7 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 		return []string{}, nil
 	}
 	newIDs := make([]int64, 0, len(contacts))
-	err := chunks(contacts, chunkRows(6), func(part []importer.Contact) error {
+	err := chunks(contacts, s.chunkRows(6), func(part []importer.Contact) error {
 		b := s.build().sql(`INSERT INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id) VALUES `)
 		for i := range part {
 			c := &part[i]
@@ -297,7 +297,7 @@ type tagRow struct {
 // upsertFields writes field values in multi-row statements; with replace,
 // existing values of the same keys are overwritten.
 func (s *Store) upsertFields(ctx context.Context, tx *sql.Tx, rows []fieldRow, replace bool) error {
-	return chunks(rows, chunkRows(3), func(part []fieldRow) error {
+	return chunks(rows, s.chunkRows(3), func(part []fieldRow) error {
 		b := s.build().sql(`INSERT INTO `, s.t.fields, ` (contact_id, key, value) VALUES `)
 		for i, r := range part {
 			if i > 0 {
@@ -316,7 +316,7 @@ func (s *Store) upsertFields(ctx context.Context, tx *sql.Tx, rows []fieldRow, r
 // insertTags adds tags in multi-row statements, skipping those a contact
 // already has; new tags come after existing ones in the given order.
 func (s *Store) insertTags(ctx context.Context, tx *sql.Tx, rows []tagRow) error {
-	return chunks(rows, chunkRows(2), func(part []tagRow) error {
+	return chunks(rows, s.chunkRows(2), func(part []tagRow) error {
 		b := s.build().sql(`INSERT INTO `, s.t.tags, ` (contact_id, tag) VALUES `)
 		for i, r := range part {
 			if i > 0 {
@@ -479,7 +479,7 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 		}
 	}
 
-	err := chunks(cols, chunkRows(7), func(part []*folded) error {
+	err := chunks(cols, s.chunkRows(7), func(part []*folded) error {
 		b := s.build().sql(`UPDATE `, s.t.contacts, ` SET `,
 			`email = COALESCE(v.column2, email), email_key = COALESCE(v.column3, email_key), `,
 			`phone = COALESCE(v.column4, phone), external_id = COALESCE(v.column5, external_id), `,
@@ -504,7 +504,7 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 		return err
 	}
 
-	err = chunks(delFields, chunkRows(2), func(part []fieldRow) error {
+	err = chunks(delFields, s.chunkRows(2), func(part []fieldRow) error {
 		b := s.build().sql(`DELETE FROM `, s.t.fields, ` WHERE (contact_id, key) IN (VALUES `)
 		for i, r := range part {
 			if i > 0 {
@@ -522,7 +522,7 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 	if err := s.upsertFields(ctx, tx, setFields, true); err != nil {
 		return err
 	}
-	err = chunks(dropTags, maxParams, func(part []int64) error {
+	err = chunks(dropTags, s.maxParams(), func(part []int64) error {
 		b := s.build().sql(`DELETE FROM `, s.t.tags, ` WHERE contact_id IN `)
 		listIDs(b, part)
 		_, err := b.exec(ctx, tx)
@@ -538,7 +538,7 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 // stored contact.
 func (s *Store) checkExist(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	found := make(map[int64]bool, len(ids))
-	err := chunks(ids, maxParams, func(part []int64) error {
+	err := chunks(ids, s.maxParams(), func(part []int64) error {
 		b := s.build().sql(`SELECT id FROM `, s.t.contacts, ` WHERE id IN `)
 		listIDs(b, part)
 		rows, err := b.query(ctx, tx)

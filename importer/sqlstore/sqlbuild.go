@@ -7,13 +7,25 @@ import (
 	"strings"
 )
 
-// maxParams bounds the bound parameters of one statement. SQLite allows
-// 32766 (since 3.32) and PostgreSQL 65535; a smaller bound keeps statements
-// quick to parse and plan while still writing hundreds of rows at once.
-const maxParams = 4000
+// Bound parameters per statement. SQLite allows 32766 (since 3.32) and
+// PostgreSQL 65535, but smaller statements are faster: modernc.org/sqlite
+// binds parameters in time quadratic in their number (about 250 is its
+// sweet spot), and PostgreSQL gains nothing past a thousand or so.
+const (
+	sqliteMaxParams   = 250
+	postgresMaxParams = 1000
+)
+
+// maxParams bounds the bound parameters of one statement.
+func (s *Store) maxParams() int {
+	if s.dialect == Postgres {
+		return postgresMaxParams
+	}
+	return sqliteMaxParams
+}
 
 // chunkRows returns how many rows of cols parameters fit in one statement.
-func chunkRows(cols int) int { return maxParams / cols }
+func (s *Store) chunkRows(cols int) int { return s.maxParams() / cols }
 
 // querier is what statements run on: a *sql.DB or a *sql.Tx.
 type querier interface {
