@@ -468,6 +468,9 @@ func TestRowErrorMessage(t *testing.T) {
 			"importer: line 12, column 3 (email): email.invalid: validate: not an e-mail address"},
 		{"row only, message from the code", &RowError{Line: 4, Code: CodeFieldCount}, "importer: line 4: csv.field_count: wrong number of fields"},
 		{"unknown code without error", &RowError{Line: 1, Code: "x.y"}, "importer: line 1: x.y"},
+		{"no line", &RowError{Field: "Twitter", Code: "import.unmapped_column"}, "importer: (Twitter): import.unmapped_column"},
+		{"nothing but a code", &RowError{Code: "import.x"}, "importer: import.x"},
+		{"column without line", &RowError{Column: 2, Code: CodeEmptyHeader}, "importer: column 2: csv.empty_header: empty header name"},
 		{"read error", &ReadError{Line: 7, Code: CodeRecordTooLarge, Err: errTooLarge{max: 10}},
 			"importer: line 7: csv.record_too_large: record longer than 10 bytes"},
 	}

@@ -115,21 +115,33 @@ type RowError struct {
 	Err error
 }
 
-// Error returns "importer: line 12, column 3 (email): email.invalid: <message>".
+// Error returns "importer: line 12, column 3 (email): email.invalid: <message>";
+// the parts that are zero are left out ("importer: (Twitter): import.unmapped_column").
 func (e *RowError) Error() string {
 	var b strings.Builder
-	b.WriteString("importer: line ")
-	b.WriteString(strconv.Itoa(e.Line))
+	b.WriteString("importer: ")
+	sep := ""
+	if e.Line > 0 {
+		b.WriteString("line ")
+		b.WriteString(strconv.Itoa(e.Line))
+		sep = ", "
+	}
 	if e.Column > 0 {
-		b.WriteString(", column ")
+		b.WriteString(sep)
+		b.WriteString("column ")
 		b.WriteString(strconv.Itoa(e.Column))
 	}
 	if e.Field != "" {
-		b.WriteString(" (")
+		if e.Line > 0 || e.Column > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString("(")
 		b.WriteString(e.Field)
 		b.WriteString(")")
 	}
-	b.WriteString(": ")
+	if e.Line > 0 || e.Column > 0 || e.Field != "" {
+		b.WriteString(": ")
+	}
 	b.WriteString(string(e.Code))
 	if msg := errMessage(e.Err, e.Code); msg != "" {
 		b.WriteString(": ")
