@@ -29,6 +29,10 @@ const (
 	// CodeAmbiguousDomain: several accounts have the contact's e-mail
 	// domain; the contact was linked to the oldest. A warning.
 	CodeAmbiguousDomain validate.Code = "account.domain_ambiguous"
+	// CodeNotMapped: the import has no account column mapped, so no
+	// contact is linked (ActiveCampaign: "contacts will not be linked").
+	// The Resolver never returns it; the importer reports it once.
+	CodeNotMapped validate.Code = "account.not_mapped"
 )
 
 // Error is an account problem with a stable Code: the problem of one row

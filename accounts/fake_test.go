@@ -19,6 +19,7 @@ import (
 type fakeStore struct {
 	mu     sync.Mutex
 	list   []accounts.Account
+	keys   []string // NormalizeName of each account's name
 	byName map[string]int
 
 	calls      map[string]int // method → calls
@@ -123,6 +124,7 @@ func (s *fakeStore) CreateAccounts(ctx context.Context, as []accounts.Account) (
 		a.ID = fmt.Sprintf("id%d", len(s.list)+1)
 		s.byName[a.Name] = len(s.list)
 		s.list = append(s.list, a)
+		s.keys = append(s.keys, accounts.NormalizeName(a.Name))
 		s.createsFor[a.Name]++
 		out[j] = accounts.Created{Account: a.Clone()}
 	}
@@ -132,7 +134,7 @@ func (s *fakeStore) CreateAccounts(ctx context.Context, as []accounts.Account) (
 	return out, nil
 }
 
-func (s *fakeStore) findBy(ctx context.Context, method string, vals []string, key func(accounts.Account) string) (map[string][]accounts.Account, error) {
+func (s *fakeStore) findBy(ctx context.Context, method string, vals []string, key func(i int) string, norm func(string) string) (map[string][]accounts.Account, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[method]++
@@ -145,8 +147,8 @@ func (s *fakeStore) findBy(ctx context.Context, method string, vals []string, ke
 			continue
 		}
 		var found []accounts.Account
-		for _, a := range s.list {
-			if key(a) == key(accounts.Account{Name: v, Domain: v}) && key(a) != "" {
+		for i, a := range s.list {
+			if key(i) == norm(v) {
 				found = append(found, a.Clone())
 			}
 		}
@@ -158,16 +160,11 @@ func (s *fakeStore) findBy(ctx context.Context, method string, vals []string, ke
 }
 
 func (s *fakeStore) FindAccountsByKey(ctx context.Context, keys []string) (map[string][]accounts.Account, error) {
-	return s.findBy(ctx, "FindAccountsByKey", keys, func(a accounts.Account) string {
-		if a.ID == "" { // the query: already a key
-			return a.Name
-		}
-		return accounts.NormalizeName(a.Name)
-	})
+	return s.findBy(ctx, "FindAccountsByKey", keys, func(i int) string { return s.keys[i] }, func(k string) string { return k })
 }
 
 func (s *fakeStore) FindAccountsByDomain(ctx context.Context, domains []string) (map[string][]accounts.Account, error) {
-	return s.findBy(ctx, "FindAccountsByDomain", domains, func(a accounts.Account) string { return strings.ToLower(a.Domain) })
+	return s.findBy(ctx, "FindAccountsByDomain", domains, func(i int) string { return strings.ToLower(s.list[i].Domain) }, strings.ToLower)
 }
 
 func (s *fakeStore) ListAccounts(ctx context.Context) iter.Seq2[accounts.Account, error] {

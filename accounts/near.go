@@ -108,6 +108,8 @@ type nearIndex struct {
 	exact map[string][]int32
 	segs  map[segKey][]int32
 	lens  map[int]bool // lengths present, in runes
+	mark  []uint32     // per item: the find call that last tried it
+	gen   uint32
 }
 
 type nearItem struct {
@@ -148,6 +150,7 @@ func (x *nearIndex) add(key, name string) {
 	}
 	id := int32(len(x.items))
 	x.items = append(x.items, nearItem{key, name, digits(key)})
+	x.mark = append(x.mark, 0)
 	x.exact[key] = append(x.exact[key], id)
 	r := []rune(key)
 	n := len(r)
@@ -183,7 +186,11 @@ func (x *nearIndex) find(key, name string) (it nearItem, dist int, ok bool) {
 	}
 	qd := digits(key)
 	bestID, bestDist := int32(-1), tq+1
-	tried := make(map[int32]bool)
+	x.gen++
+	if x.gen == 0 { // wrapped: forget old marks
+		clear(x.mark)
+		x.gen = 1
+	}
 	for n := max(1, m-tq); n <= m+tq; n++ {
 		if !x.lens[n] {
 			continue
@@ -198,10 +205,10 @@ func (x *nearIndex) find(key, name string) (it nearItem, dist int, ok bool) {
 			l := end - start
 			for p := max(0, start-d); p <= min(m-l, start+d); p++ {
 				for _, id := range x.segs[segKey{n, i, string(q[p : p+l])}] {
-					if tried[id] {
+					if x.mark[id] == x.gen {
 						continue
 					}
-					tried[id] = true
+					x.mark[id] = x.gen
 					it := x.items[id]
 					if it.name == name || it.key == key || it.digits != qd {
 						continue

@@ -175,3 +175,11 @@ func FuzzNormalizeName(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkNormalizeName(b *testing.B) {
+	names := []string{"Acme Inc", "Müller GmbH & Co. KG", "Grupo Bimbo S.A.B. de C.V.", "トヨタ自動車株式会社", "The Coca-Cola Company"}
+	b.ReportAllocs()
+	for i := range b.N {
+		accounts.NormalizeName(names[i%len(names)])
+	}
+}

@@ -197,6 +197,34 @@ func (r *Resolver) Stats() Stats {
 	return st.stats
 }
 
+// NewAccount is an account a Resolver created (or, in a dry run, would
+// create).
+type NewAccount struct {
+	// Account is as created; in a dry run its ID is empty.
+	Account Account
+	// NearDuplicateOf is the close name warned about, or "".
+	NearDuplicateOf string
+}
+
+// NewAccounts returns the accounts created so far (in a dry run: that
+// would be created), in the order they were created: the summary a person
+// reviews after a dry run.
+func (r *Resolver) NewAccounts() []NewAccount {
+	r.initMu.Lock()
+	st := r.st
+	r.initMu.Unlock()
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]NewAccount, len(st.created))
+	for i, c := range st.created {
+		out[i] = NewAccount{Account: c.acct.Clone(), NearDuplicateOf: c.near}
+	}
+	return out
+}
+
 // ResolveOne resolves a single request; see Resolve.
 func (r *Resolver) ResolveOne(ctx context.Context, req Request) (Resolution, error) {
 	res, err := r.Resolve(ctx, []Request{req})
@@ -248,6 +276,7 @@ func (r *Resolver) state(ctx context.Context) (*state, error) {
 		nears:    make(map[string]string),
 		ours:     make(map[string]bool),
 		seenName: make(map[string]bool),
+		keyCache: make(map[string]string),
 	}
 	if st.freeMail == nil {
 		st.freeMail = IsFreeMail
@@ -306,7 +335,11 @@ type state struct {
 	ours     map[string]bool      // IDs of accounts this import created
 	seen     *nearIndex           // names linked or created in this import
 	seenName map[string]bool
+	created  []*creation // in creation order
 	stats    Stats
+
+	keyMu    sync.Mutex
+	keyCache map[string]string // name → NormalizeName(name)
 
 	idxMu     sync.Mutex
 	idxLoaded bool
@@ -370,7 +403,7 @@ func (st *state) parse(reqs []Request) []item {
 		case !utf8.ValidString(it.name) || strings.ContainsFunc(it.name, unicode.IsControl):
 			it.bad = CodeInvalidName
 		default:
-			it.key = NormalizeName(it.name)
+			it.key = st.keyOf(it.name)
 			it.ident = st.identOf(it.name, it.key)
 		}
 		if st.byDomain {
@@ -380,6 +413,21 @@ func (st *state) parse(reqs []Request) []item {
 		}
 	}
 	return items
+}
+
+// keyOf is NormalizeName(name), cached for the import.
+func (st *state) keyOf(name string) string {
+	st.keyMu.Lock()
+	k, ok := st.keyCache[name]
+	st.keyMu.Unlock()
+	if ok {
+		return k
+	}
+	k = NormalizeName(name)
+	st.keyMu.Lock()
+	st.keyCache[name] = k
+	st.keyMu.Unlock()
+	return k
 }
 
 // identOf is what makes two names one account to create: the name itself,
@@ -481,7 +529,7 @@ func (st *state) resolve(ctx context.Context, reqs []Request) ([]Resolution, err
 		case it.acct != nil:
 			if !st.seenName[it.acct.Name] {
 				st.seenName[it.acct.Name] = true
-				st.seen.add(NormalizeName(it.acct.Name), it.acct.Name)
+				st.seen.add(st.keyOf(it.acct.Name), it.acct.Name)
 			}
 		case it.bad == "":
 			it.missing = true
@@ -621,7 +669,7 @@ func (st *state) create(ctx context.Context, claimed []*creation) error {
 		if err != nil {
 			for _, c := range claimed[start:] {
 				c.err = err
-				delete(st.creates, st.identOf(c.name, NormalizeName(c.name)))
+				delete(st.creates, st.identOf(c.name, st.keyOf(c.name)))
 				close(c.done)
 			}
 			st.mu.Unlock()
@@ -630,6 +678,7 @@ func (st *state) create(ctx context.Context, claimed []*creation) error {
 		for i, c := range chunk {
 			c.acct, c.existed = created[i].Account, created[i].Existed
 			if !c.existed {
+				st.created = append(st.created, c)
 				st.stats.Created++
 				if c.near != "" {
 					st.stats.NearDuplicates++
@@ -756,7 +805,7 @@ func (st *state) settle(ctx context.Context, hits ...map[string]*lookup) error {
 				if st.ours[a.ID] {
 					continue
 				}
-				if c := st.creates[st.identOf(a.Name, NormalizeName(a.Name))]; c != nil {
+				if c := st.creates[st.identOf(a.Name, st.keyOf(a.Name))]; c != nil {
 					wait = append(wait, c)
 				}
 			}

@@ -321,6 +321,10 @@ func TestResolverDryRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, linkNew, res2[0].Outcome, "a later batch sees the same would-create outcome")
 
+	assert.Equal(t, []accounts.NewAccount{
+		{Account: accounts.Account{Name: "New Co"}},
+		{Account: accounts.Account{Name: "ACME, Inc."}, NearDuplicateOf: "Acme Inc"},
+	}, r.NewAccounts(), "what the person reviews")
 	assert.Equal(t, 1, s.len(), "a dry run writes nothing")
 	assert.Zero(t, s.count("CreateAccounts"))
 	st := r.Stats()
@@ -345,6 +349,13 @@ func TestResolverStats(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, accounts.Stats{Requests: 3, LinkedExisting: 1, Failed: 2}, lo.Stats())
 	assert.Equal(t, accounts.Stats{}, new(accounts.Resolver).Stats(), "before any Resolve")
+	assert.Nil(t, new(accounts.Resolver).NewAccounts())
+	created := r.NewAccounts()
+	require.Len(t, created, 2)
+	assert.Equal(t, "New", created[0].Account.Name)
+	assert.NotEmpty(t, created[0].Account.ID)
+	assert.Equal(t, "Initech System", created[1].Account.Name)
+	assert.Equal(t, "Initech Systems", created[1].NearDuplicateOf)
 }
 
 func TestResolverCachesLookups(t *testing.T) {
