@@ -60,4 +60,9 @@
 // connection errors, lost connections. A call whose context ends returns an
 // error wrapping ctx.Err(), never ErrTransient. New and Open report an
 // unusable Config with ErrConfig.
+//
+// PostgreSQL text cannot hold NUL bytes or invalid UTF-8; package validate
+// rejects both before a value reaches a store, but a host writing such a
+// value directly gets the driver's error (not transient) and nothing of the
+// call is written.
 package sqlstore

@@ -383,3 +383,36 @@ func TestOneStoreHoldsContactsAndAccounts(t *testing.T) {
 		})
 	}
 }
+
+func TestListAccountsPages(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := b.open(t)
+			ctx := context.Background()
+			const n = 1234 // several pages
+			in := make([]accounts.Account, n)
+			for i := range in {
+				in[i] = accounts.Account{Name: fmt.Sprintf("Company %04d", i), Fields: map[string]string{"i": fmt.Sprint(i)}}
+			}
+			created, err := s.CreateAccounts(ctx, in)
+			require.NoError(t, err)
+			i := 0
+			for a, err := range s.ListAccounts(ctx) {
+				require.NoError(t, err)
+				require.Less(t, i, n)
+				assert.Equal(t, created[i].Account.ID, a.ID, "oldest first")
+				assert.Equal(t, fmt.Sprint(i), a.Fields["i"])
+				if i == 10 {
+					// The loop body may use the store (even an in-memory
+					// SQLite store on one connection).
+					found, err := s.FindAccountsByName(ctx, []string{"Company 0000"})
+					require.NoError(t, err)
+					assert.Len(t, found, 1)
+				}
+				i++
+			}
+			assert.Equal(t, n, i)
+		})
+	}
+}

@@ -169,7 +169,7 @@ func SQLiteDSN(path string) string {
 }
 
 func isMemory(path string) bool {
-	return path == ":memory:" || path == "" || strings.Contains(path, "mode=memory") || strings.HasPrefix(path, "file::memory:")
+	return path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file::memory:") || strings.Contains(path, "mode=memory")
 }
 
 func dataSourceDialect(ds string) Dialect {
