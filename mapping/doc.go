@@ -63,7 +63,9 @@
 // mapping problem, and [ErrNoEmail], [ErrDuplicateField], [ErrUnknownField],
 // [ErrMissingRequired] and [ErrTransform] one kind each; errors.As gives
 // the first *Error. A file without an e-mail column fails Compile with
-// ErrNoEmail before anything is imported. Problems of single values are
+// ErrNoEmail before anything is imported; for an account schema
+// (Schema.Entity == EntityAccount, see DefaultAccountSchema) the key is the
+// account name instead, and a file without it fails with [ErrNoKey]. Problems of single values are
 // not errors of this package: [Plan.Preview] reports them per cell as
 // *validate.Error values. Warnings on suggested columns carry the
 // suggest.* codes ([CodeRepeated], [CodeValuesConflict], …).

@@ -20,6 +20,8 @@ const (
 	CodeSchemaRole          validate.Code = "schema.role"           // an unknown Role, or a role on a field of the wrong kind
 	CodeSchemaDuplicateRole validate.Code = "schema.duplicate_role" // two fields with one role
 	CodeSchemaNoEmail       validate.Code = "schema.no_email"       // no field with RoleEmail
+	CodeSchemaNoKey         validate.Code = "schema.no_key"         // an account schema without a RoleAccount field
+	CodeSchemaEntity        validate.Code = "schema.entity"         // an unknown Entity
 	CodeSchemaOptions       validate.Code = "schema.options"        // an Enum or MultiSelect without options, or with empty or repeated option IDs
 	CodeSchemaRules         validate.Code = "schema.rules"          // Rules that validate.New rejects
 	CodeSchemaAlias         validate.Code = "schema.alias"          // an alias that is empty or names another field too
@@ -29,6 +31,7 @@ const (
 	CodeUnknownField    validate.Code = "mapping.unknown_field"    // a column or constant names a field the schema does not have
 	CodeDuplicateField  validate.Code = "mapping.duplicate_field"  // two sources for one single-valued field
 	CodeNoEmail         validate.Code = "mapping.no_email"         // no column feeds the e-mail field
+	CodeNoKey           validate.Code = "mapping.no_key"           // no column feeds the account name (account schemas)
 	CodeMissingRequired validate.Code = "mapping.missing_required" // a required field that no column or constant fills
 	CodeTransform       validate.Code = "mapping.transform"        // an unknown transform, or one that does not fit its field
 	CodeConstant        validate.Code = "mapping.constant"         // a constant that cannot be used (for the e-mail field, or with an invalid value)
@@ -96,6 +99,8 @@ var (
 
 	// ErrNoEmail: no column feeds the e-mail field; the file cannot be imported.
 	ErrNoEmail error = &sentinel{string(CodeNoEmail), "mapping: no e-mail column"}
+	// ErrNoKey: no column feeds an account schema's name field.
+	ErrNoKey error = &sentinel{string(CodeNoKey), "mapping: no account name column"}
 	// ErrDuplicateField: two columns (or a column and a constant) feed one single-valued field.
 	ErrDuplicateField error = &sentinel{string(CodeDuplicateField), "mapping: field fed twice"}
 	// ErrUnknownField: a column or constant names a field the schema does not have.

@@ -218,7 +218,7 @@ func (m *Mapping) Compile(s *Schema) (*Plan, error) {
 			continue
 		}
 		f := &s.Fields[fi]
-		if f.Role == RoleEmail {
+		if f.Role == s.KeyRole() {
 			add(CodeConstant, f.Key, 0, "field %q cannot have a constant", f.Key)
 			continue
 		}
@@ -235,8 +235,10 @@ func (m *Mapping) Compile(s *Schema) (*Plan, error) {
 	for i := range p.fields {
 		f, fp := &s.Fields[i], &p.fields[i]
 		n := len(fp.srcs)
-		if f.Role == RoleEmail && n == 0 {
+		if f.Role == RoleEmail && n == 0 && s.Entity == EntityContact {
 			add(CodeNoEmail, f.Key, 0, "no column goes to the e-mail field %q; a file without e-mail addresses cannot be imported", f.Key)
+		} else if f.Role == RoleAccount && n == 0 && s.Entity == EntityAccount {
+			add(CodeNoKey, f.Key, 0, "no column goes to the account name field %q; a file without account names cannot be imported", f.Key)
 		} else if f.Required && n == 0 && !fp.hasConst {
 			add(CodeMissingRequired, f.Key, 0, "the required field %q is filled by no column or constant", f.Key)
 		}

@@ -28,12 +28,26 @@ const (
 	RoleLastName   Role = "last_name"   // family name
 	RoleFullName   Role = "full_name"   // the whole name in one field
 	RoleCountry    Role = "country"     // the country, also used as the region of national phone numbers
+	RoleDomain     Role = "domain"      // an account's web domain ("acme.com")
+)
+
+// Entity is what a schema's records are: contacts (the zero Entity) or
+// accounts (companies).
+type Entity string
+
+// The entities a schema can describe.
+const (
+	// EntityContact: the key field is the one with RoleEmail.
+	EntityContact Entity = ""
+	// EntityAccount: the key field is the one with RoleAccount, the
+	// account's name; no e-mail field is needed.
+	EntityAccount Entity = "account"
 )
 
 var knownRoles = map[Role]bool{
 	RoleNone: true, RoleEmail: true, RolePhone: true, RoleAccount: true, RoleStatus: true,
 	RoleExternalID: true, RoleTags: true, RoleFirstName: true, RoleLastName: true,
-	RoleFullName: true, RoleCountry: true,
+	RoleFullName: true, RoleCountry: true, RoleDomain: true,
 }
 
 // roleKinds lists, for the roles that need one, the kinds a field with that
@@ -103,7 +117,19 @@ func (f *Field) separator() string {
 // ({"fields": [...]}) and must pass Validate before use. A Schema is not
 // modified by this package and may be shared by goroutines once built.
 type Schema struct {
+	// Entity is what the records are; zero means contacts.
+	Entity Entity `json:"entity,omitempty"`
 	Fields []Field `json:"fields"`
+}
+
+// KeyRole is the role of the field every record must have and every
+// mapping must feed from a column: RoleEmail for contacts, RoleAccount (the
+// name) for accounts.
+func (s *Schema) KeyRole() Role {
+	if s.Entity == EntityAccount {
+		return RoleAccount
+	}
+	return RoleEmail
 }
 
 // Index returns the index of the field with key, or -1.
@@ -217,8 +243,17 @@ func (s *Schema) compile() ([]*validate.Rule, error) {
 			}
 		}
 	}
-	if roles[RoleEmail] == "" {
-		add(CodeSchemaNoEmail, "", "no field has the role %q", RoleEmail)
+	switch s.Entity {
+	case EntityContact:
+		if roles[RoleEmail] == "" {
+			add(CodeSchemaNoEmail, "", "no field has the role %q", RoleEmail)
+		}
+	case EntityAccount:
+		if roles[RoleAccount] == "" {
+			add(CodeSchemaNoKey, "", "an account schema needs a field with the role %q (the account name)", RoleAccount)
+		}
+	default:
+		add(CodeSchemaEntity, "", "unknown entity %q", s.Entity)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -283,6 +318,25 @@ func checkOptions(f *Field, k validate.Kind) string {
 		seen[id] = true
 	}
 	return ""
+}
+
+// DefaultAccountSchema returns a new copy of the account schema used by
+// the examples and tests: name (required, RoleAccount), domain (RoleDomain,
+// "Website"), phone, industry, city, country (RoleCountry), employees
+// (Integer) and description.
+func DefaultAccountSchema() *Schema {
+	return &Schema{Entity: EntityAccount, Fields: []Field{
+		{Key: "name", Label: "Account name", Kind: validate.Text, Required: true, Role: RoleAccount,
+			Aliases: []string{"Name", "Company name", "Organization name", "Account"}},
+		{Key: "domain", Label: "Website", Kind: validate.Text, Role: RoleDomain,
+			Aliases: []string{"Domain", "Company domain", "URL", "Web site"}},
+		{Key: "phone", Label: "Phone", Kind: validate.Phone},
+		{Key: "industry", Label: "Industry", Kind: validate.Text},
+		{Key: "city", Label: "City", Kind: validate.Text},
+		{Key: "country", Label: "Country", Kind: validate.Text, Role: RoleCountry},
+		{Key: "employees", Label: "Employees", Kind: validate.Integer, Aliases: []string{"Number of employees", "Headcount"}},
+		{Key: "description", Label: "Description", Kind: validate.Text},
+	}}
 }
 
 // DefaultSchema returns a new copy of the contact schema used by the

@@ -120,3 +120,33 @@ func TestErrorIsByCode(t *testing.T) {
 	wrapped := errors.Join(errors.New("other"), e)
 	assert.ErrorIs(t, wrapped, mapping.ErrNoEmail)
 }
+
+func TestAccountSchema(t *testing.T) {
+	t.Parallel()
+	s := mapping.DefaultAccountSchema()
+	require.NoError(t, s.Validate(), "an account schema needs no e-mail field")
+	assert.Equal(t, mapping.RoleAccount, s.KeyRole())
+	assert.Equal(t, mapping.RoleEmail, mapping.DefaultSchema().KeyRole())
+
+	noName := &mapping.Schema{Entity: mapping.EntityAccount, Fields: []mapping.Field{{Key: "industry"}}}
+	err := noName.Validate()
+	var me *mapping.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, mapping.CodeSchemaNoKey, me.Code)
+
+	bad := &mapping.Schema{Entity: "planet", Fields: []mapping.Field{{Key: "x"}}}
+	require.ErrorAs(t, bad.Validate(), &me)
+	assert.Equal(t, mapping.CodeSchemaEntity, me.Code)
+
+	sg := mapping.Suggest([]string{"Company Name", "Website", "Industry", "Employees"}, [][]string{{"Acme Inc", "acme.com", "Tools", "120"}}, s)
+	require.NoError(t, sg.Err)
+	got := []string{}
+	for _, c := range sg.Mapping.Columns {
+		got = append(got, c.Field)
+	}
+	assert.Equal(t, []string{"name", "domain", "industry", "employees"}, got)
+
+	sg = mapping.Suggest([]string{"Industry"}, nil, s)
+	assert.ErrorIs(t, sg.Err, mapping.ErrNoKey, "an account file without names cannot be imported")
+	assert.Equal(t, []string{"name"}, sg.Missing)
+}

@@ -616,7 +616,7 @@ func (sug *Suggestion) finish(s *Schema) {
 	}
 	for i := range s.Fields {
 		f := &s.Fields[i]
-		if !filled[i] && (f.Required || f.Role == RoleEmail) {
+		if !filled[i] && (f.Required || f.Role == s.KeyRole()) {
 			sug.Missing = append(sug.Missing, f.Key)
 		}
 	}
