@@ -118,7 +118,7 @@ func (f *Field) separator() string {
 // modified by this package and may be shared by goroutines once built.
 type Schema struct {
 	// Entity is what the records are; zero means contacts.
-	Entity Entity `json:"entity,omitempty"`
+	Entity Entity  `json:"entity,omitempty"`
 	Fields []Field `json:"fields"`
 }
 
