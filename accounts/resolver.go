@@ -388,7 +388,6 @@ type item struct {
 	acct    *Account
 	via     Via
 	nDomain int // accounts found by domain
-	missing bool
 }
 
 func (st *state) parse(reqs []Request) []item {
@@ -532,7 +531,6 @@ func (st *state) resolve(ctx context.Context, reqs []Request) ([]Resolution, err
 				st.seen.add(st.keyOf(it.acct.Name), it.acct.Name)
 			}
 		case it.bad == "":
-			it.missing = true
 			missing = append(missing, it)
 		}
 	}
