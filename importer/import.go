@@ -54,8 +54,23 @@ type (
 
 // ImportFrom imports the rows of src into st; see Import.
 func ImportFrom(ctx context.Context, src Source, st Store, cfg Config) (*Report, error) {
+	rep, pending, err := begin(src, &cfg, mapping.DefaultSchema)
+	defer rep.finish()
+	if err != nil {
+		return rep, err
+	}
+	r, err := newRun(ctx, st, &cfg, rep)
+	if err != nil {
+		return rep, err
+	}
+	return rep, r.loop(ctx, src, pending, r.process)
+}
+
+// begin starts a report for src and, when cfg has no mapping, takes the
+// sample rows (which are imported too: they are returned as pending) and
+// sets cfg.Mapping to the suggested one. A nil cfg.Schema becomes def().
+func begin(src Source, cfg *Config, def func() *mapping.Schema) (*Report, []pulled, error) {
 	rep := &Report{Started: time.Now(), DryRun: cfg.DryRun, Mapping: map[string]string{}}
-	defer func() { rep.Duration = time.Since(rep.Started) }()
 	if d, ok := src.(dialecter); ok {
 		d := d.Dialect()
 		rep.Encoding = d.Encoding
@@ -63,44 +78,44 @@ func ImportFrom(ctx context.Context, src Source, st Store, cfg Config) (*Report,
 		rep.HeaderLine = d.HeaderLine
 	}
 	rep.Header = src.Header()
-
-	schema := cfg.Schema
-	if schema == nil {
-		schema = mapping.DefaultSchema()
+	if cfg.Schema == nil {
+		cfg.Schema = def()
 	}
-
-	// Take the sample rows for a suggested mapping; they are imported too.
+	if cfg.Mapping != nil {
+		return rep, nil, nil
+	}
+	n := cfg.SampleRows
+	if n <= 0 {
+		n = 50
+	}
 	var pending []pulled
-	if cfg.Mapping == nil {
-		n := cfg.SampleRows
-		if n <= 0 {
-			n = 50
+	var sample [][]string
+	for len(pending) < n {
+		res := readOne(src)
+		pending = append(pending, res)
+		if res.err != nil && res.rowErr == nil {
+			break
 		}
-		var sample [][]string
-		for len(pending) < n {
-			res := readOne(src)
-			pending = append(pending, res)
-			if res.err != nil && res.rowErr == nil {
-				break
-			}
-			if res.rowErr == nil {
-				sample = append(sample, res.fields)
-			}
+		if res.rowErr == nil {
+			sample = append(sample, res.fields)
 		}
-		sg, err := suggestMapping(rep.Header, sample, schema)
-		if err != nil {
-			return rep, fmt.Errorf("%w: %w", ErrMapping, err)
-		}
-		cfg.Mapping = sg.Mapping
-		rep.Suggested = true
 	}
-
-	r, err := newRun(ctx, st, &cfg, schema, rep)
-	if err != nil {
-		return rep, err
+	sg := mapping.Suggest(rep.Header, sample, cfg.Schema)
+	if sg.Err != nil {
+		return rep, nil, fmt.Errorf("%w: %w", ErrMapping, sg.Err)
 	}
-	return rep, r.loop(ctx, src, pending)
+	cfg.Mapping = sg.Mapping
+	rep.Suggested = true
+	for _, c := range sg.Mapping.Columns {
+		for _, w := range c.Warnings {
+			rep.addProblem(Problem{Column: c.Index + 1, Field: c.Field, Value: c.Header, Code: Code(w.Code),
+				Message: w.Message, Action: ActionWarning}, cfg.maxProblems())
+		}
+	}
+	return rep, pending, nil
 }
+
+func (r *Report) finish() { r.Duration = time.Since(r.Started) }
 
 // pulled is one read: a record, a row error, or the end.
 type pulled struct {
@@ -152,54 +167,22 @@ type run struct {
 	line    int
 }
 
-func newRun(ctx context.Context, st Store, cfg *Config, schema *mapping.Schema, rep *Report) (*run, error) {
-	if err := schema.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMapping, err)
+func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, error) {
+	r := &run{cfg: cfg, st: st, rep: rep, keys: cfg.matchKeys()}
+	if err := r.compile(); err != nil {
+		return nil, err
 	}
-	plan, err := cfg.Mapping.Compile(schema)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMapping, err)
-	}
-	r := &run{cfg: cfg, st: st, schema: schema, plan: plan, rep: rep, keys: cfg.matchKeys(), country: -1}
+	schema := r.schema
 	r.bw, _ = st.(BatchWriter)
 	r.file = newFileIndex(r.keys)
-	r.workers = cfg.Workers
-	if r.workers <= 0 {
-		r.workers = runtime.GOMAXPROCS(0)
-	}
-	for i := range schema.Fields {
-		f := &schema.Fields[i]
-		rules := f.Rules
-		if f.Kind == validate.Phone && cfg.Region != "" {
-			rules.DefaultRegion = cfg.Region
-		}
-		rule, err := validate.New(f.Kind, rules)
-		if err != nil {
-			return nil, fmt.Errorf("%w: field %q: %w", ErrMapping, f.Key, err)
-		}
-		fr := fieldRule{key: f.Key, role: f.Role, rule: rule, required: f.Required}
-		switch f.Role {
-		case mapping.RoleEmail:
-			fr.matchKey = slices.Contains(r.keys, KeyEmail)
-		case mapping.RolePhone:
-			fr.matchKey = slices.Contains(r.keys, KeyPhone)
-		case mapping.RoleExternalID:
-			fr.matchKey = slices.Contains(r.keys, KeyExternalID)
-		case mapping.RoleCountry:
-			r.country = i
-		}
-		r.fields = append(r.fields, fr)
+	if r.schema.Entity != mapping.EntityContact {
+		return nil, fmt.Errorf("%w: a contact import needs a contact schema, not %q", ErrConfig, r.schema.Entity)
 	}
 
-	// Report the mapping, unmapped columns and whether accounts are linked.
+	// Report whether accounts are linked.
 	accountMapped := false
 	for _, c := range cfg.Mapping.Columns {
-		if c.Field == "" {
-			rep.Unmapped = append(rep.Unmapped, c.Header)
-			continue
-		}
-		rep.Mapping[c.Header] = c.Field
-		if i := schema.Index(c.Field); i >= 0 && schema.Fields[i].Role == mapping.RoleAccount {
+		if i := schema.Index(c.Field); c.Field != "" && i >= 0 && schema.Fields[i].Role == mapping.RoleAccount {
 			accountMapped = true
 		}
 	}
@@ -220,15 +203,6 @@ func newRun(ctx context.Context, st Store, cfg *Config, schema *mapping.Schema, 
 		rep.addProblem(Problem{Code: CodeAccountsNotLinked, Action: ActionWarning,
 			Message: "contacts will not be linked to accounts: " + why}, cfg.maxProblems())
 	}
-	if cfg.ErrorCSV != nil {
-		r.errCSV, err = newErrorCSV(cfg.ErrorCSV, rep.Header)
-		if err != nil {
-			return nil, err
-		}
-	}
-	if cfg.PreviewRows > 0 {
-		r.preview = &previewer{n: cfg.PreviewRows, fields: r.fields}
-	}
 	if cfg.ContactLimit > 0 {
 		n, err := st.Count(ctx)
 		if err != nil {
@@ -239,8 +213,70 @@ func newRun(ctx context.Context, st Store, cfg *Config, schema *mapping.Schema, 
 	return r, nil
 }
 
+// compile checks the schema and mapping and compiles the field rules, the
+// parts both pipelines share; it also reports the mapping and opens the
+// error CSV.
+func (r *run) compile() error {
+	cfg, rep := r.cfg, r.rep
+	schema := cfg.Schema
+	if err := schema.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrMapping, err)
+	}
+	plan, err := cfg.Mapping.Compile(schema)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMapping, err)
+	}
+	r.schema, r.plan, r.country = schema, plan, -1
+	r.workers = cfg.Workers
+	if r.workers <= 0 {
+		r.workers = runtime.GOMAXPROCS(0)
+	}
+	for i := range schema.Fields {
+		f := &schema.Fields[i]
+		rules := f.Rules
+		if f.Kind == validate.Phone && cfg.Region != "" {
+			rules.DefaultRegion = cfg.Region
+		}
+		rule := plan.Rule(i)
+		if rules.DefaultRegion != f.Rules.DefaultRegion {
+			if rule, err = validate.New(f.Kind, rules); err != nil {
+				return fmt.Errorf("%w: field %q: %w", ErrMapping, f.Key, err)
+			}
+		}
+		fr := fieldRule{key: f.Key, role: f.Role, rule: rule, required: f.Required}
+		switch f.Role {
+		case mapping.RoleEmail:
+			fr.matchKey = slices.Contains(r.keys, KeyEmail)
+		case mapping.RolePhone:
+			fr.matchKey = slices.Contains(r.keys, KeyPhone)
+		case mapping.RoleExternalID:
+			fr.matchKey = slices.Contains(r.keys, KeyExternalID)
+		case mapping.RoleCountry:
+			r.country = i
+		}
+		r.fields = append(r.fields, fr)
+	}
+	for _, c := range cfg.Mapping.Columns {
+		if c.Field == "" {
+			rep.Unmapped = append(rep.Unmapped, c.Header)
+		} else {
+			rep.Mapping[c.Header] = c.Field
+		}
+	}
+	if cfg.ErrorCSV != nil {
+		r.errCSV, err = newErrorCSV(cfg.ErrorCSV, rep.Header)
+		if err != nil {
+			return err
+		}
+	}
+	if cfg.PreviewRows > 0 {
+		r.preview = &previewer{n: cfg.PreviewRows, fields: r.fields}
+	}
+	return nil
+}
+
 // loop reads batches and runs each through the pipeline.
-func (r *run) loop(ctx context.Context, src Source, pending []pulled) error {
+func (r *run) loop(ctx context.Context, src Source, pending []pulled, process func(context.Context, []*row) error) error {
 	bs := r.cfg.batchSize()
 	batch := make([]*row, 0, bs)
 	eof := false
@@ -272,7 +308,7 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled) error {
 			batch = append(batch, &row{line: res.line, rec: res.fields, readErr: res.rowErr})
 		}
 		if len(batch) > 0 {
-			if err := r.process(ctx, batch); err != nil {
+			if err := process(ctx, batch); err != nil {
 				fatal = err
 				break
 			}
@@ -1107,13 +1143,4 @@ func toProblem(e *RowError, a Action) Problem {
 		p.Message = e.Error()
 	}
 	return p
-}
-
-// suggestMapping is the mapping Import uses when the host gives none.
-func suggestMapping(header []string, sample [][]string, schema *mapping.Schema) (*mapping.Suggestion, error) {
-	sg := mapping.Suggest(header, sample, schema)
-	if sg.Err != nil {
-		return sg, sg.Err
-	}
-	return sg, nil
 }
