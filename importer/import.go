@@ -162,6 +162,8 @@ type run struct {
 	stored  int // contacts in the store, for the limit
 	created int
 	linking bool
+	// accountsOnly is set for an account import (ImportAccounts).
+	accountsOnly bool
 	preview *previewer
 	workers int
 	line    int
@@ -537,7 +539,7 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 			c.Fields[fr.key] = res.Value
 		}
 	}
-	if !rw.rejected {
+	if !rw.rejected && !r.accountsOnly {
 		has := false
 		for _, k := range r.keys {
 			if c.Key(k) != "" {
@@ -1096,7 +1098,7 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 	if r.cfg.DryRun {
 		r.rep.LastCommittedLine = 0
 	}
-	if r.cfg.OnCommit != nil && !r.cfg.DryRun && len(events) > 0 {
+	if r.cfg.OnCommit != nil && !r.cfg.DryRun && !r.accountsOnly && len(events) > 0 {
 		if err := r.cfg.OnCommit(ctx, events); err != nil {
 			return fmt.Errorf("importer: commit hook after line %d: %w", r.rep.LastCommittedLine, err)
 		}
@@ -1113,12 +1115,22 @@ func (r *run) skip(rw *row, reason Code) {
 }
 
 func (r *run) skipProblem(rw *row) Problem {
-	p := Problem{Code: rw.reason, Action: ActionSkipped, Field: string(r.keys[0]), Value: rw.c.Key(r.keys[0])}
+	p := Problem{Code: rw.reason, Action: ActionSkipped}
+	what := "contact"
+	if r.accountsOnly {
+		what = "account"
+		p.Field, p.Value = r.roleKey(mapping.RoleAccount, "name"), rw.account
+	} else {
+		p.Field, p.Value = string(r.keys[0]), rw.c.Key(r.keys[0])
+	}
 	switch rw.reason {
 	case CodeExists:
-		p.Message = "the contact exists and this import does not update contacts"
+		p.Message = fmt.Sprintf("the %s exists and this import does not update %ss", what, what)
+		if r.accountsOnly && r.cfg.Mode != ModeCreate {
+			p.Message = "the account exists and the account store cannot update accounts"
+		}
 	case CodeNotFound:
-		p.Message = "no contact matches and this import only updates contacts"
+		p.Message = fmt.Sprintf("no %s matches and this import only updates %ss", what, what)
 	case CodeContactLimit:
 		p.Message = fmt.Sprintf("the contact limit (%d) is reached; no more contacts are created", r.cfg.ContactLimit)
 	}

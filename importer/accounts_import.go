@@ -1,0 +1,287 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"strings"
+
+	"github.com/contactkit/contactkit/accounts"
+	"github.com/contactkit/contactkit/mapping"
+)
+
+// ImportAccounts reads a CSV file of accounts (companies) from src and
+// creates or updates them in st, the way a contact import does contacts:
+// the same reader, mapping, validation, report and error CSV. Import
+// accounts first when a contacts file names accounts that have fields of
+// their own; an account import never links contacts.
+//
+// It is ImportAccountsFrom over NewReader(src, cfg.Reader).
+func ImportAccounts(ctx context.Context, src io.Reader, st accounts.Store, cfg Config) (*Report, error) {
+	rd, err := NewReader(src, cfg.Reader)
+	if err != nil {
+		rep := &Report{DryRun: cfg.DryRun}
+		return rep, err
+	}
+	return ImportAccountsFrom(ctx, rd, st, cfg)
+}
+
+// ImportAccountsFrom imports the account rows of src into st.
+//
+// Of Config it uses: Schema (nil means mapping.DefaultAccountSchema; it
+// must be an account schema, whose RoleAccount field is the name and
+// whose RoleDomain field, if any, the web domain), Mapping, SampleRows,
+// Mode, Merge, ClearToken, FileDuplicates, Strict, DryRun, Region,
+// BatchSize, Workers, ResumeAfterLine, MaxProblems, MaxChanges, ErrorCSV,
+// Progress and TotalBytes. Accounts are matched by exact name, as
+// ActiveCampaign does. New names close to existing accounts or to other
+// names of the file are created with a warning (accounts.CodeNearDuplicate).
+// Updating existing accounts needs a store that implements
+// accounts.Updater; with another store, rows of existing accounts are
+// skipped (CodeExists).
+//
+// Counts are of accounts: Created, Updated, Unchanged, Skipped, Failed.
+func ImportAccountsFrom(ctx context.Context, src Source, st accounts.Store, cfg Config) (*Report, error) {
+	rep, pending, err := begin(src, &cfg, mapping.DefaultAccountSchema)
+	defer rep.finish()
+	if err != nil {
+		return rep, err
+	}
+	r := &run{cfg: &cfg, rep: rep, accountsOnly: true}
+	if err := r.compile(); err != nil {
+		return rep, err
+	}
+	if r.schema.Entity != mapping.EntityAccount {
+		return rep, fmt.Errorf("%w: an account import needs an account schema (mapping.EntityAccount)", ErrConfig)
+	}
+	a := &accountRun{run: r, st: st, names: map[string]*accountEntry{}, domain: r.schema.ByRole(mapping.RoleDomain)}
+	a.up, _ = st.(accounts.Updater)
+	missing := accounts.CreateMissing
+	if cfg.Mode == ModeUpdate {
+		missing = accounts.LinkOnly
+	}
+	a.res = &accounts.Resolver{Store: st, Missing: missing, DryRun: cfg.DryRun, BatchSize: cfg.batchSize()}
+	err = r.loop(ctx, src, pending, a.process)
+	rep.AccountsCreated = a.res.Stats().Created
+	return rep, err
+}
+
+type accountRun struct {
+	*run
+	st     accounts.Store
+	up     accounts.Updater
+	res    *accounts.Resolver
+	names  map[string]*accountEntry // the names met so far, trimmed
+	domain int                      // index of the RoleDomain field, or -1
+}
+
+// accountEntry is the first row of the file with a name.
+type accountEntry struct {
+	line int
+	row  *row // while its batch is in flight
+}
+
+func (a *accountRun) process(ctx context.Context, batch []*row) error {
+	r := a.run
+	r.validateAll(batch)
+	var reqs []accounts.Request
+	var rows []*row
+	for _, rw := range batch {
+		r.rep.Rows++
+		switch {
+		case rw.line <= r.cfg.ResumeAfterLine:
+			rw.outcome, rw.reason = outSkipped, CodeBeforeResume
+			continue
+		case rw.readErr != nil || rw.rejected:
+			rw.outcome = outFailed
+			continue
+		}
+		name := strings.TrimSpace(rw.account)
+		if e := a.names[name]; e != nil {
+			dup := Problem{Code: CodeDuplicateInFile, Field: r.schema.Fields[r.schema.ByRole(mapping.RoleAccount)].Key, Value: name}
+			switch r.cfg.FileDuplicates {
+			case KeepFirst:
+				rw.outcome, rw.reason = outSkipped, CodeDuplicateInFile
+				dup.Action, dup.Message = ActionSkipped, fmt.Sprintf("duplicate of line %d; skipped (keep first)", e.line)
+				rw.problems = append(rw.problems, dup)
+				continue
+			case RejectLater:
+				dup.Message = fmt.Sprintf("duplicate of line %d", e.line)
+				r.reject(rw, dup)
+				rw.outcome = outFailed
+				continue
+			}
+			dup.Action, dup.Message = ActionWarning, fmt.Sprintf("duplicate of line %d; merged", e.line)
+			rw.problems = append(rw.problems, dup)
+			if e.row != nil {
+				rw.outcome, rw.target = outMerged, e.row
+				rw.merged = mergeRow(e.row, rw, r.cfg.FileDuplicates == KeepLast)
+				continue
+			}
+			rw.fileDup = &fileEntry{line: e.line}
+		} else {
+			a.names[name] = &accountEntry{line: rw.line, row: rw}
+		}
+		rows = append(rows, rw)
+	}
+	for _, rw := range rows {
+		req := accounts.Request{Name: rw.account, Fields: maps.Clone(rw.c.Fields)}
+		if a.domain >= 0 {
+			key := r.schema.Fields[a.domain].Key
+			req.Domain = rw.c.Fields[key]
+			delete(req.Fields, key)
+		}
+		reqs = append(reqs, req)
+	}
+	res, err := a.res.Resolve(ctx, reqs)
+	if err != nil {
+		return r.storeErr(err, "resolve accounts")
+	}
+	var existing []string
+	for i, rw := range rows {
+		x := res[i]
+		rw.matchID = x.AccountID
+		if x.Code != "" && x.Linked() {
+			rw.problems = append(rw.problems, Problem{Field: r.schema.Fields[r.schema.ByRole(mapping.RoleAccount)].Key,
+				Code: Code(x.Code), Value: rw.account, Message: x.Message, Suggestion: x.NearDuplicateOf, Action: ActionWarning})
+		}
+		switch {
+		case x.Outcome == accounts.LinkedNew && rw.fileDup == nil:
+			rw.outcome = outCreate
+		case x.Outcome == accounts.LinkedNew && r.cfg.DryRun:
+			// A later row of an account this dry run would create.
+			rw.outcome, rw.merged = outMerged, true
+		case x.Outcome == accounts.LinkedNew, x.Outcome == accounts.LinkedExisting:
+			if r.cfg.Mode == ModeCreate && rw.fileDup == nil {
+				rw.outcome, rw.reason = outSkipped, CodeExists
+				continue
+			}
+			if a.up == nil {
+				rw.outcome, rw.reason = outSkipped, CodeExists
+				continue
+			}
+			rw.outcome = outUpdate
+			existing = append(existing, x.Name)
+		case x.Outcome == accounts.NotLinked:
+			rw.outcome, rw.reason = outSkipped, CodeNotFound
+		default:
+			rw.outcome = outFailed
+			r.reject(rw, Problem{Code: Code(x.Code), Value: rw.account, Message: x.Message})
+		}
+	}
+	var found map[string]accounts.Account
+	if len(existing) > 0 {
+		err := r.retry(ctx, func() error {
+			var err error
+			found, err = a.st.FindAccountsByName(ctx, existing)
+			return err
+		})
+		if err != nil {
+			return r.storeErr(err, "find accounts")
+		}
+	}
+	var updates []accounts.Update
+	var updated []*row
+	for _, rw := range rows {
+		if rw.outcome != outUpdate {
+			continue
+		}
+		acc, ok := found[strings.TrimSpace(rw.account)]
+		if !ok {
+			rw.outcome, rw.reason = outSkipped, CodeNotFound
+			continue
+		}
+		u := a.diff(rw, &acc)
+		if u == nil {
+			rw.outcome = outUnchanged
+			continue
+		}
+		updates = append(updates, *u)
+		updated = append(updated, rw)
+	}
+	if len(updates) > 0 && !r.cfg.DryRun {
+		err := r.retry(ctx, func() error {
+			_, err := a.up.UpdateAccounts(ctx, updates)
+			return err
+		})
+		if err != nil {
+			return r.storeErr(err, "update accounts")
+		}
+	}
+	for _, rw := range batch {
+		if rw.entryLine() {
+			if e := a.names[strings.TrimSpace(rw.account)]; e != nil && e.row == rw {
+				e.row = nil
+				if rw.outcome == outFailed {
+					delete(a.names, strings.TrimSpace(rw.account))
+				}
+			}
+		}
+	}
+	return r.commit(ctx, batch, nil)
+}
+
+// entryLine reports whether rw may be the first row of its name.
+func (rw *row) entryLine() bool { return rw.target == nil && rw.fileDup == nil }
+
+// diff is the update of a stored account by a row, per Merge, or nil.
+func (a *accountRun) diff(rw *row, acc *accounts.Account) *accounts.Update {
+	r := a.run
+	over := r.cfg.Merge != MergeFillEmpty
+	if rw.fileDup != nil {
+		over = r.cfg.FileDuplicates == KeepLast
+	}
+	u := &accounts.Update{ID: acc.ID}
+	changed := false
+	change := func(field, from, to string) {
+		changed = true
+		if r.cfg.DryRun {
+			if len(r.rep.Changes) < r.cfg.maxChanges() {
+				r.rep.Changes = append(r.rep.Changes, Change{Line: rw.line, ContactID: acc.ID, Field: field, From: from, To: to})
+			} else {
+				r.rep.ChangesDropped++
+			}
+		}
+	}
+	domainKey := ""
+	if a.domain >= 0 {
+		domainKey = r.schema.Fields[a.domain].Key
+	}
+	for _, k := range sortedKeys(rw.c.Fields) {
+		v := rw.c.Fields[k]
+		if k == domainKey {
+			d := accounts.NormalizeDomain(v)
+			if d != "" && d != acc.Domain && (over || acc.Domain == "") {
+				u.Domain = &d
+				change(k, acc.Domain, d)
+			}
+			continue
+		}
+		if old := acc.Fields[k]; v != old && (over || old == "") {
+			if u.Set == nil {
+				u.Set = map[string]string{}
+			}
+			u.Set[k] = v
+			change(k, old, v)
+		}
+	}
+	for _, k := range rw.clears {
+		if k == domainKey {
+			if acc.Domain != "" {
+				empty := ""
+				u.Domain = &empty
+				change(k, acc.Domain, "")
+			}
+			continue
+		}
+		if old, ok := acc.Fields[k]; ok && old != "" {
+			u.Clear = append(u.Clear, k)
+			change(k, old, "")
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return u
+}

@@ -1,0 +1,110 @@
+// Package importer reads contact files and imports them: the streaming CSV
+// Reader every import goes through, the contact and account import
+// pipelines, the Store interface a host implements for its contacts, and
+// the Report of what happened, row by row.
+//
+// # Importing contacts
+//
+// Import reads a CSV file, maps its columns to the host's fields (package
+// mapping: the host's mapping, or the one suggested from the header and the
+// first rows), validates and normalizes every value (package validate),
+// dedupes rows within the file and against the Store, links contacts to
+// accounts (package accounts, through Config.Accounts), writes in batches
+// and returns a *Report:
+//
+//	rep, err := importer.Import(ctx, upload, store, importer.Config{
+//		Mode:     importer.ModeUpsert,             // or ModeCreate, ModeUpdate
+//		Merge:    importer.MergeFillEmpty,         // or overwrite (the default)
+//		Region:   "ES",                            // national phone numbers
+//		Accounts: &accounts.Resolver{Store: accountStore},
+//		ErrorCSV: errorFile,                       // every rejected row, streamed
+//	})
+//
+// Config's zero value is useful: the default contact schema, a suggested
+// mapping, create and update, e-mail as the match key. Its fields are the
+// choices of an import screen: create only, update only or both; overwrite
+// or fill only empty fields; a clear token (an empty cell never erases);
+// match keys (e-mail, phone, external ID) in order; what a duplicate in the
+// store does (link to it, or create another contact) and what a duplicate
+// within the file does (merge, keep first, keep last, reject); tags added or
+// replaced; the status of new contacts (an unsubscribed contact is never
+// re-activated); a contact limit (past it, updates go on and no contacts
+// are created); side effects (Config.OnCommit receives every committed
+// write with SideEffects false when suppressed); strict validation; and a
+// dry run that writes nothing, counts what would happen and lists each
+// field an update would change.
+//
+// Rows are read and validated in batches (Config.BatchSize), validation
+// spread over Config.Workers goroutines, and committed in file order; memory
+// depends on the batch size and the within-file dedupe index, not on the
+// file's size. Config.Progress is called after every batch. Cancelling the
+// context stops the import after the batch in flight; Report.LastCommittedLine
+// says how far it got, and Config.ResumeAfterLine resumes there. A plain
+// re-run creates no duplicates either: every contact is matched again.
+//
+// ImportFrom imports from any Source (the records of an external service,
+// in package autoimport). ImportAccounts imports accounts (companies) with
+// their own fields through the same reader, mapping and report; import
+// accounts first, then contacts with an account column.
+//
+// # Reading CSV
+//
+// NewReader wraps any io.Reader (an upload, a file, a pipe) and streams its
+// records, one per Read, holding at most one record
+// (ReaderConfig.MaxRecordBytes, 1 MiB by default) and a 64 KiB buffer in
+// memory whatever the file's size. From the first 64 KiB it works out the
+// character encoding (a BOM; UTF-16; UTF-8; else ReaderConfig.Fallback,
+// windows-1252; or any WHATWG/IANA name in ReaderConfig.Encoding), the
+// delimiter (comma, semicolon, tab, pipe), a preamble before the header
+// (LinkedIn's "Notes:" block) and the header; Reader.Dialect reports them
+// and Reader.HeaderProblems reports duplicate and empty names.
+//
+//	r, err := importer.NewReader(file, importer.ReaderConfig{})
+//	if err != nil { … }                       // empty, a spreadsheet, unreadable, bad header
+//	for rec, err := range r.All() {
+//		var rowErr *importer.RowError
+//		if errors.As(err, &rowErr) { report(rowErr); continue } // a bad row; reading goes on
+//		if err != nil { return err }                            // a *ReadError
+//		use(rec.Line, rec.Fields)
+//	}
+//
+// Peek returns the dialect, header and first rows for a mapping screen, and
+// a Reader that reads the whole file from the start with the same settings.
+// Decode streams rows into gocsv-tagged structs.
+//
+// # Stores
+//
+// A host implements Store (batched lookups by match key, creates, field-level
+// updates, a count) and, if it can write a batch atomically, BatchWriter.
+// Package storetest is the conformance suite every implementation runs;
+// package memstore is the in-memory reference implementation and package
+// sqlstore the database/sql one (SQLite and PostgreSQL).
+//
+// # Errors
+//
+// Bad data is not a Go error. A malformed row is a *RowError with the
+// physical Line where the record starts, the Column, a stable Code
+// (csv.field_count, csv.bare_quote, csv.unterminated_quote,
+// csv.invalid_encoding, …) and the raw Value; errors.Is matches the sentinel
+// of its code (ErrFieldCount, ErrBareQuote, ErrQuote, ErrInvalidEncoding, …)
+// and, for parse errors, encoding/csv's too. Invalid bytes are replaced by
+// U+FFFD and the row carries CodeInvalidEncoding, so they never reach a
+// stored value unmarked: the import rejects such a row. A *ReadError stops
+// the read and repeats on later calls: ErrRecordTooLarge,
+// ErrTooManyColumns, or ErrReadFailed wrapping the io.Reader's error.
+// NewReader also returns ErrEmptyFile, ErrSpreadsheet, ErrUnknownEncoding
+// and ErrInvalidConfig.
+//
+// In a Report, every rejected row, dropped value, skipped row and warning is
+// a Problem with its line, column, field, a stable code (the reader's csv.*
+// codes, validate's email.*, phone.*, date.* … codes, accounts' account.*
+// codes and this package's row.* and import.* codes such as
+// CodeDuplicateInFile, CodeExists, CodeContactLimit) and the raw value.
+//
+// Import returns an error only when the import cannot go on: ErrMapping
+// (the mapping cannot be used, e.g. no e-mail column; nothing was written),
+// ErrConfig, a *ReadError, ErrStore wrapping the Store's error (transient
+// errors, marked with ErrTransient, are retried first with
+// Config.Retry and Config.Backoff), or the context's error. The report is
+// never nil and says what was committed before the error.
+package importer

@@ -1,0 +1,21 @@
+// Package memstore holds the in-memory reference implementations of the
+// stores a host plugs into contactkit: Store, an importer.Store and
+// importer.BatchWriter for contacts, and Accounts, an accounts.Store (with
+// every optional interface) for accounts. Both are safe for concurrent use
+// and pass the conformance suites (importer/storetest and
+// accounts/accountstest). They serve tests, examples, dry runs and small
+// hosts; nothing is persisted.
+//
+//	contacts := memstore.New()
+//	accts := memstore.NewAccounts()
+//	rep, err := importer.Import(ctx, file, contacts, importer.Config{
+//		Accounts: &accounts.Resolver{Store: accts},
+//	})
+//
+// # Errors
+//
+// Store returns importer.ErrNotFound for an update of an unknown contact
+// (and then writes nothing of the batch), importer.ErrUnsupportedKey for an
+// unknown match key, and the context's error once it is done. Accounts
+// returns the errors accounts.Store documents.
+package memstore
