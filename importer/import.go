@@ -164,9 +164,9 @@ type run struct {
 	linking bool
 	// accountsOnly is set for an account import (ImportAccounts).
 	accountsOnly bool
-	preview *previewer
-	workers int
-	line    int
+	preview      *previewer
+	workers      int
+	line         int
 }
 
 func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, error) {
