@@ -18,6 +18,7 @@ import (
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/memstore"
 	"github.com/contactkit/contactkit/mapping"
+	"github.com/contactkit/contactkit/validate"
 )
 
 func imp(t *testing.T, st importer.Store, file string, cfg importer.Config) *importer.Report {
@@ -496,3 +497,24 @@ func TestReportJSONFieldNames(t *testing.T) {
 }
 
 var _ = errors.New
+
+func TestMappingConstantsForEveryRow(t *testing.T) {
+	t.Parallel()
+	schema := mapping.DefaultSchema()
+	schema.Fields = append(schema.Fields,
+		mapping.Field{Key: "contact_type", Label: "Type", Kind: validate.Enum,
+			Rules: validate.Rules{Options: []validate.Option{{ID: "lead"}, {ID: "customer"}}}},
+		mapping.Field{Key: "category", Label: "Category"})
+	header := []string{"email", "tags"}
+	m := mapping.NewMapping(header)
+	m.Columns[0].Field, m.Columns[1].Field = "email", "tags"
+	m.Constants = []mapping.Constant{{Field: "tags", Value: "imported-2026"}, {Field: "contact_type", Value: "Lead"}, {Field: "category", Value: "fair"}}
+	st := memstore.New()
+	imp(t, st, "email,tags\na@example.com,vip\nb@example.com,\n", importer.Config{Schema: schema, Mapping: m})
+	a := byEmail(t, st, "a@example.com")
+	assert.ElementsMatch(t, []string{"vip", "imported-2026"}, a.Tags, "constant tags are added to the file's")
+	assert.Equal(t, "lead", a.Fields["contact_type"], "constants are validated like cells")
+	assert.Equal(t, "fair", a.Fields["category"])
+	b := byEmail(t, st, "b@example.com")
+	assert.Equal(t, []string{"imported-2026"}, b.Tags)
+}
