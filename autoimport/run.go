@@ -364,18 +364,16 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 		rec.Records += len(page.Records)
 		keep := r.dedupe(page.Records, res, rec)
 		if len(keep) > 0 {
-			jobs, err := fr.prepare(ctx, &imp.Definition, keep, contacts)
+			job, err := fr.prepare(ctx, &imp.Definition, keep, contacts)
 			if err != nil {
 				return false, err
 			}
-			for _, job := range jobs {
-				job.ContactLimit, job.Status, job.BatchSize = limit, r.cfg.Status, r.cfg.BatchSize
-				out, err := r.step(ctx, job)
-				if err != nil {
-					return false, fmt.Errorf("autoimport: importing page %d of %s: %w", res.Pages+1, ref, err)
-				}
-				r.count(rec, out)
+			job.ContactLimit, job.Status, job.BatchSize = limit, r.cfg.Status, r.cfg.BatchSize
+			out, err := r.step(ctx, job)
+			if err != nil {
+				return false, fmt.Errorf("autoimport: importing page %d of %s: %w", res.Pages+1, ref, err)
 			}
+			r.count(rec, out)
 		}
 		if res.Sweep > 0 && r.cfg.Presence != nil {
 			ids := make([]string, 0, len(page.Records))

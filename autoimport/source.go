@@ -7,16 +7,13 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/mapping"
 	"github.com/contactkit/contactkit/validate"
 )
 
-// pageJob is a group of a page's records, ready for the importer: records
-// with the same set of field names, so that a field a record does not
-// carry is absent (no column), never an empty cell that could clear it.
+// pageJob is a page's records, ready for the importer.
 type pageJob struct {
 	Contacts importer.Store
 	Schema   *mapping.Schema
@@ -203,8 +200,10 @@ func (fr *fieldResolver) taken(tag string) bool {
 	return false
 }
 
-// prepare turns records into import jobs, one per set of field names.
-func (fr *fieldResolver) prepare(ctx context.Context, def *Definition, recs []Record, contacts importer.Store) ([]*pageJob, error) {
+// prepare turns a page's records into an import job. Its columns are the
+// union of the records' field names; a record without one of them has an
+// empty cell there, which the importer never uses to erase a value.
+func (fr *fieldResolver) prepare(ctx context.Context, def *Definition, recs []Record, contacts importer.Store) (*pageJob, error) {
 	if err := fr.load(ctx); err != nil {
 		return nil, err
 	}
@@ -220,18 +219,9 @@ func (fr *fieldResolver) prepare(ctx context.Context, def *Definition, recs []Re
 	}
 	schema, extKey := fr.importSchema()
 	emailKey := schema.Fields[schema.ByRole(mapping.RoleEmail)].Key
-
-	var jobs []*pageJob
-	byShape := make(map[string]*pageJob)
+	job := fr.newJob(schema, extKey, emailKey, names)
+	job.Contacts = contacts
 	for _, x := range recs {
-		shape := shapeOf(x.Fields)
-		job := byShape[shape]
-		if job == nil {
-			job = fr.newJob(schema, extKey, emailKey, slices.Sorted(maps.Keys(x.Fields)))
-			job.Contacts = contacts
-			byShape[shape] = job
-			jobs = append(jobs, job)
-		}
 		row := make([]string, len(job.Header))
 		for i, n := range job.names {
 			if n != "" {
@@ -242,12 +232,7 @@ func (fr *fieldResolver) prepare(ctx context.Context, def *Definition, recs []Re
 		job.Rows = append(job.Rows, row)
 		job.IDs = append(job.IDs, x.ID)
 	}
-	return jobs, nil
-}
-
-// shapeOf identifies a record's set of field names.
-func shapeOf(fields map[string]string) string {
-	return strings.Join(slices.Sorted(maps.Keys(fields)), "\x00")
+	return job, nil
 }
 
 // newJob builds the header and mapping of records with these field names.
@@ -258,9 +243,9 @@ func shapeOf(fields map[string]string) string {
 func (fr *fieldResolver) newJob(schema *mapping.Schema, extKey, emailKey string, names []string) *pageJob {
 	job := &pageJob{Schema: schema}
 	m := &mapping.Mapping{}
-	used := map[string]bool{extKey: true}
+	used := map[string]bool{extKey: true} // only the external ID column feeds it
 	add := func(header, key string, name string) {
-		if key != "" && used[key] {
+		if key != "" && used[key] && name != "\x00ext" {
 			key = ""
 		}
 		if key != "" {
@@ -289,7 +274,8 @@ func (fr *fieldResolver) newJob(schema *mapping.Schema, extKey, emailKey string,
 		// No e-mail field in these records: an empty e-mail column.
 		add(schema.Fields[schema.Index(emailKey)].Label, emailKey, "")
 	}
-	add(externalIDHeader, extKey, "")
+	add(externalIDHeader, extKey, "\x00ext")
+	job.names[len(job.names)-1] = ""
 	m.Fingerprint = mapping.Fingerprint(job.Header)
 	job.Mapping = m
 	return job
