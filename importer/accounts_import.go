@@ -78,52 +78,85 @@ type accountRun struct {
 
 // accountEntry is the first row of the file with a name.
 type accountEntry struct {
-	line int
-	row  *row // while its batch is in flight
+	line    int
+	row     *row // while its batch is in flight
+	skipped Code // why the first row was skipped, if it was
 }
 
 func (a *accountRun) process(ctx context.Context, batch []*row) error {
+	a.validateAll(batch)
+	// As for contacts, a later row of a name still in flight waits for it.
+	for len(batch) > 0 {
+		n := len(batch)
+		for i, rw := range batch {
+			if !a.classify(rw) {
+				n = i
+				break
+			}
+		}
+		if err := a.processPart(ctx, batch[:n]); err != nil {
+			return err
+		}
+		batch = batch[n:]
+	}
+	return nil
+}
+
+// classify sets the outcome of rows that need no store, and handles names
+// met before. It returns false when rw must wait for an earlier row of its
+// batch.
+func (a *accountRun) classify(rw *row) bool {
 	r := a.run
-	r.validateAll(batch)
+	switch {
+	case rw.line <= r.cfg.ResumeAfterLine:
+		rw.outcome, rw.reason = outSkipped, CodeBeforeResume
+		return true
+	case rw.readErr != nil || rw.rejected:
+		rw.outcome = outFailed
+		return true
+	}
+	name := strings.TrimSpace(rw.account)
+	e := a.names[name]
+	if e == nil {
+		a.names[name] = &accountEntry{line: rw.line, row: rw}
+		rw.outcome = outPending
+		return true
+	}
+	if e.row != nil {
+		return false
+	}
+	if e.skipped != "" {
+		rw.outcome, rw.reason = outSkipped, e.skipped
+		return true
+	}
+	dup := Problem{Code: CodeDuplicateInFile, Field: r.roleKey(mapping.RoleAccount, "name"), Value: name}
+	switch r.cfg.FileDuplicates {
+	case KeepFirst:
+		rw.outcome, rw.reason = outSkipped, CodeDuplicateInFile
+		dup.Action, dup.Message = ActionSkipped, fmt.Sprintf("duplicate of line %d; skipped (keep first)", e.line)
+		rw.problems = append(rw.problems, dup)
+		return true
+	case RejectLater:
+		dup.Message = fmt.Sprintf("duplicate of line %d", e.line)
+		r.reject(rw, dup)
+		rw.outcome = outFailed
+		return true
+	}
+	dup.Action, dup.Message = ActionWarning, fmt.Sprintf("duplicate of line %d; merged", e.line)
+	rw.problems = append(rw.problems, dup)
+	rw.outcome, rw.fileDup = outPending, &fileEntry{line: e.line}
+	e.row = rw // this row writes the account: later rows of its name wait
+	return true
+}
+
+func (a *accountRun) processPart(ctx context.Context, batch []*row) error {
+	r := a.run
 	var reqs []accounts.Request
 	var rows []*row
 	for _, rw := range batch {
-		r.rep.Rows++
-		switch {
-		case rw.line <= r.cfg.ResumeAfterLine:
-			rw.outcome, rw.reason = outSkipped, CodeBeforeResume
-			continue
-		case rw.readErr != nil || rw.rejected:
-			rw.outcome = outFailed
-			continue
+		if rw.outcome == outPending {
+			rows = append(rows, rw)
 		}
-		name := strings.TrimSpace(rw.account)
-		if e := a.names[name]; e != nil {
-			dup := Problem{Code: CodeDuplicateInFile, Field: r.schema.Fields[r.schema.ByRole(mapping.RoleAccount)].Key, Value: name}
-			switch r.cfg.FileDuplicates {
-			case KeepFirst:
-				rw.outcome, rw.reason = outSkipped, CodeDuplicateInFile
-				dup.Action, dup.Message = ActionSkipped, fmt.Sprintf("duplicate of line %d; skipped (keep first)", e.line)
-				rw.problems = append(rw.problems, dup)
-				continue
-			case RejectLater:
-				dup.Message = fmt.Sprintf("duplicate of line %d", e.line)
-				r.reject(rw, dup)
-				rw.outcome = outFailed
-				continue
-			}
-			dup.Action, dup.Message = ActionWarning, fmt.Sprintf("duplicate of line %d; merged", e.line)
-			rw.problems = append(rw.problems, dup)
-			if e.row != nil {
-				rw.outcome, rw.target = outMerged, e.row
-				rw.merged = mergeRow(e.row, rw, r.cfg.FileDuplicates == KeepLast)
-				continue
-			}
-			rw.fileDup = &fileEntry{line: e.line}
-		} else {
-			a.names[name] = &accountEntry{line: rw.line, row: rw}
-		}
-		rows = append(rows, rw)
 	}
 	for _, rw := range rows {
 		req := accounts.Request{Name: rw.account, Fields: maps.Clone(rw.c.Fields)}
@@ -151,7 +184,7 @@ func (a *accountRun) process(ctx context.Context, batch []*row) error {
 			rw.outcome = outCreate
 		case x.Outcome == accounts.LinkedNew && r.cfg.DryRun:
 			// A later row of an account this dry run would create.
-			rw.outcome, rw.merged = outMerged, true
+			rw.outcome = outMerged
 		case x.Outcome == accounts.LinkedNew, x.Outcome == accounts.LinkedExisting:
 			if r.cfg.Mode == ModeCreate && rw.fileDup == nil {
 				rw.outcome, rw.reason = outSkipped, CodeExists
@@ -210,20 +243,20 @@ func (a *accountRun) process(ctx context.Context, batch []*row) error {
 		}
 	}
 	for _, rw := range batch {
-		if rw.entryLine() {
-			if e := a.names[strings.TrimSpace(rw.account)]; e != nil && e.row == rw {
-				e.row = nil
-				if rw.outcome == outFailed {
+		if e := a.names[strings.TrimSpace(rw.account)]; e != nil && e.row == rw {
+			e.row = nil
+			switch rw.outcome {
+			case outFailed:
+				if rw.fileDup == nil {
 					delete(a.names, strings.TrimSpace(rw.account))
 				}
+			case outSkipped:
+				e.skipped = rw.reason
 			}
 		}
 	}
 	return r.commit(ctx, batch, nil)
 }
-
-// entryLine reports whether rw may be the first row of its name.
-func (rw *row) entryLine() bool { return rw.target == nil && rw.fileDup == nil }
 
 // diff is the update of a stored account by a row, per Merge, or nil.
 func (a *accountRun) diff(rw *row, acc *accounts.Account) *accounts.Update {

@@ -225,3 +225,22 @@ func TestManyContactsFewAccounts(t *testing.T) {
 	assert.Equal(t, n, rep.AccountsLinked)
 	assert.Equal(t, n, rep.AccountsLinkedNew, "every row links to an account this import created")
 }
+
+func TestAccountImportBatchSizeDoesNotChangeTheOutcome(t *testing.T) {
+	t.Parallel()
+	file := "Account Name,Industry,Employees\nZeta,,\nAcme Inc,Tools,\nZeta,Retail,\nZeta,Retail,10\nZeta,,\nBad,,x\nAcme Inc,Tools,5\n"
+	for _, policy := range []importer.FileDuplicates{importer.MergeRows, importer.KeepLast, importer.KeepFirst, importer.RejectLater} {
+		var want *importer.Report
+		var wantAccounts []accounts.Account
+		for _, bs := range []int{1, 2, 500} {
+			st := memstore.NewAccounts()
+			rep := importAccounts(t, st, file, importer.Config{FileDuplicates: policy, BatchSize: bs})
+			if want == nil {
+				want, wantAccounts = rep, st.All()
+				continue
+			}
+			assert.Equal(t, want.Counts, rep.Counts, "policy %s, batch %d", policy, bs)
+			assert.Equal(t, wantAccounts, st.All(), "policy %s, batch %d", policy, bs)
+		}
+	}
+}

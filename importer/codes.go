@@ -32,8 +32,6 @@ const (
 	// CodeAccountsNotLinked: the file has no account column (or the import
 	// no resolver), so contacts are not linked to accounts (warning, line 0).
 	CodeAccountsNotLinked Code = "import.accounts_not_linked"
-	// CodeUnmappedColumn: a column is not imported (warning, line 0).
-	CodeUnmappedColumn Code = "import.unmapped_column"
 )
 
 // Errors of Import. Bad rows are never Go errors; these are.

@@ -114,7 +114,9 @@ type Config struct {
 	// in an optional field drops that field and keeps the row.
 	Strict bool
 	// DryRun runs everything but writes nothing; the report counts what
-	// would happen and lists field changes of updates.
+	// would happen and lists field changes of updates. One approximation:
+	// a later row of a contact that the dry run would create counts as
+	// updated (a real run may find it changes nothing).
 	DryRun bool
 	// Region is the default phone region (ISO 3166-1 alpha-2) for national
 	// numbers; it overrides the schema's phone rules. Empty keeps the schema's.

@@ -13,8 +13,8 @@ type fileEntry struct {
 	kind KeyKind // the key kind the entry was found by (set by find)
 	key  string
 	line int
-	// row is set while the first row's batch is in flight.
-	row *row
+	// inFlight is set while the first row is not committed.
+	inFlight bool
 	// id is the contact the first row was written to ("" in a dry run for a
 	// contact that would be created).
 	id string
@@ -46,7 +46,7 @@ func (f *fileIndex) find(c *Contact) *fileEntry {
 
 // add registers rw as the first row of its keys.
 func (f *fileIndex) add(c *Contact, rw *row) {
-	e := &fileEntry{line: rw.line, row: rw}
+	e := &fileEntry{line: rw.line, inFlight: true}
 	for _, k := range f.keys {
 		if v := c.Key(k); v != "" {
 			if _, ok := f.m[k][v]; !ok {
@@ -60,14 +60,14 @@ func (f *fileIndex) add(c *Contact, rw *row) {
 // created records that rw's contact is id.
 func (f *fileIndex) created(rw *row, id string) {
 	if rw.entry != nil {
-		rw.entry.row, rw.entry.id = nil, id
+		rw.entry.inFlight, rw.entry.id = false, id
 	}
 }
 
 // skip records that rw was skipped for reason.
 func (f *fileIndex) skip(rw *row, reason Code) {
 	if rw.entry != nil {
-		rw.entry.row, rw.entry.skipped = nil, reason
+		rw.entry.inFlight, rw.entry.skipped = false, reason
 	}
 }
 

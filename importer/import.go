@@ -335,6 +335,9 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 	if r.linking {
 		r.rep.AccountsCreated = r.cfg.Accounts.Stats().Created
 	}
+	if r.preview != nil {
+		r.rep.Preview = r.preview.rows
+	}
 	r.progress(src, true)
 	if fatal != nil && ctx.Err() != nil && errors.Is(fatal, ctx.Err()) {
 		return fmt.Errorf("importer: cancelled after line %d (committed through line %d): %w", r.line, r.rep.LastCommittedLine, fatal)
@@ -392,7 +395,7 @@ const (
 	outSkipped
 	outCreate
 	outUpdate
-	outMerged // merged into another row of the batch
+	outMerged // in a dry run, a later row of a contact the run would create
 	outDupUpdate
 )
 
@@ -400,35 +403,46 @@ const (
 // dedupe, match, link accounts, write, report.
 func (r *run) process(ctx context.Context, batch []*row) error {
 	r.validateAll(batch)
-
-	for _, rw := range batch {
-		r.rep.Rows++
-		switch {
-		case rw.line <= r.cfg.ResumeAfterLine:
-			rw.outcome, rw.reason = outSkipped, CodeBeforeResume
-		case rw.readErr != nil || rw.rejected:
-			rw.outcome = outFailed
-		default:
-			r.dedupeInFile(rw)
+	// A row whose key an uncommitted row of this batch has is applied after
+	// that row is committed, as if rows were imported one by one: the batch
+	// is cut before it. Counts then do not depend on the batch size.
+	for len(batch) > 0 {
+		n := len(batch)
+		for i, rw := range batch {
+			switch {
+			case rw.line <= r.cfg.ResumeAfterLine:
+				rw.outcome, rw.reason = outSkipped, CodeBeforeResume
+			case rw.readErr != nil || rw.rejected:
+				rw.outcome = outFailed
+			default:
+				if !r.dedupeInFile(rw) {
+					n = i
+				}
+			}
+			if n == i {
+				break
+			}
 		}
-	}
-	if err := r.match(ctx, batch); err != nil {
-		return err
-	}
-	if r.linking {
-		if err := r.linkAccounts(ctx, batch); err != nil {
+		part := batch[:n]
+		batch = batch[n:]
+		if err := r.match(ctx, part); err != nil {
+			return err
+		}
+		if r.linking {
+			if err := r.linkAccounts(ctx, part); err != nil {
+				return err
+			}
+		}
+		creates, updates := r.build(part)
+		ids, err := r.write(ctx, creates, updates)
+		if err != nil {
+			return err
+		}
+		if err := r.commit(ctx, part, ids); err != nil {
 			return err
 		}
 	}
-	creates, updates, err := r.build(batch)
-	if err != nil {
-		return err
-	}
-	ids, err := r.write(ctx, creates, updates)
-	if err != nil {
-		return err
-	}
-	return r.commit(ctx, batch, ids)
+	return nil
 }
 
 // validateAll maps and validates every row, spread over the workers.
@@ -516,7 +530,11 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 			rw.problems = append(rw.problems, Problem{Column: v.Column, Field: fr.key, Code: Code(res.Warning.Code),
 				Value: raw, Message: res.Warning.Message, Suggestion: res.Warning.Suggestion, Action: ActionWarning})
 		}
-		switch fr.role {
+		role := fr.role
+		if r.accountsOnly && role != mapping.RoleAccount {
+			role = mapping.RoleNone // an account's fields are all fields
+		}
+		switch role {
 		case mapping.RoleEmail:
 			c.Email = res.Value
 		case mapping.RolePhone:
@@ -582,12 +600,17 @@ func (r *run) reject(rw *row, p Problem) {
 }
 
 // dedupeInFile applies Config.FileDuplicates to a row whose key an earlier
-// row of the file had, and registers the keys of a first occurrence.
-func (r *run) dedupeInFile(rw *row) {
+// row of the file had, and registers the keys of a first occurrence. It
+// returns false, and changes nothing, when that earlier row is not committed
+// yet (it is in the batch): the row must wait for it.
+func (r *run) dedupeInFile(rw *row) bool {
 	e := r.file.find(&rw.c)
 	if e == nil {
 		r.file.add(&rw.c, rw)
-		return
+		return true
+	}
+	if e.inFlight {
+		return false
 	}
 	dup := Problem{Code: CodeDuplicateInFile, Field: string(e.kind), Value: e.key}
 	switch r.cfg.FileDuplicates {
@@ -596,65 +619,20 @@ func (r *run) dedupeInFile(rw *row) {
 		dup.Message = fmt.Sprintf("duplicate of line %d; skipped (keep first)", e.line)
 		dup.Action = ActionSkipped
 		rw.problems = append(rw.problems, dup)
-		return
+		return true
 	case RejectLater:
 		dup.Message = fmt.Sprintf("duplicate of line %d", e.line)
 		r.reject(rw, dup)
 		rw.outcome = outFailed
-		return
+		return true
 	}
 	dup.Action = ActionWarning
 	dup.Message = fmt.Sprintf("duplicate of line %d; merged", e.line)
 	rw.problems = append(rw.problems, dup)
-	if e.row != nil {
-		// The first row is in this batch: merge into it.
-		rw.outcome, rw.target = outMerged, e.row
-		rw.merged = mergeRow(e.row, rw, r.cfg.FileDuplicates == KeepLast)
-		return
-	}
-	// The first row was in an earlier batch.
 	rw.outcome, rw.fileDup = outDupUpdate, e
-}
-
-// mergeRow merges src into dst; overwrite lets src's values win. It reports
-// whether dst changed.
-func mergeRow(dst, src *row, overwrite bool) bool {
-	changed := false
-	set := func(d *string, s string) {
-		if s != "" && *d != s && (overwrite || *d == "") {
-			*d = s
-			changed = true
-		}
-	}
-	set(&dst.c.Email, src.c.Email)
-	set(&dst.c.Phone, src.c.Phone)
-	set(&dst.c.ExternalID, src.c.ExternalID)
-	set((*string)(&dst.c.Status), string(src.c.Status))
-	set(&dst.account, src.account)
-	for k, v := range src.c.Fields {
-		if dst.c.Fields == nil {
-			dst.c.Fields = map[string]string{}
-		}
-		if old := dst.c.Fields[k]; v != old && (overwrite || old == "") {
-			dst.c.Fields[k] = v
-			changed = true
-		}
-	}
-	for _, t := range src.c.Tags {
-		if !slices.Contains(dst.c.Tags, t) {
-			dst.c.Tags = append(dst.c.Tags, t)
-			changed = true
-		}
-	}
-	if overwrite {
-		for _, k := range src.clears {
-			if !slices.Contains(dst.clears, k) {
-				dst.clears = append(dst.clears, k)
-				changed = true
-			}
-		}
-	}
-	return changed
+	// This row writes the contact: later rows with its key wait for it.
+	e.inFlight = true
+	return true
 }
 
 // match looks the batch's rows up in the store and decides create, update
@@ -696,15 +674,17 @@ func (r *run) match(ctx context.Context, batch []*row) error {
 				rw.existing = r.firstMatch(found, rw, "")
 			}
 		case outDupUpdate:
+			if rw.fileDup.skipped != "" {
+				// The first row was skipped (create only, update only, the
+				// limit): so is this one.
+				rw.outcome, rw.reason = outSkipped, rw.fileDup.skipped
+				continue
+			}
 			rw.existing = r.firstMatch(found, rw, rw.fileDup.id)
 			if rw.existing == nil {
-				// The first row's contact is not stored (a dry run, or the
-				// first row was skipped): count the row as merged into it.
+				// A dry run: the first row's contact would be created, so
+				// this row would update it.
 				rw.outcome = outMerged
-				rw.merged = true
-				if rw.fileDup.skipped != "" {
-					rw.outcome, rw.reason = outSkipped, rw.fileDup.skipped
-				}
 				continue
 			}
 		default:
@@ -800,7 +780,7 @@ func (r *run) accountField() string {
 }
 
 // build makes the batch's creates and updates.
-func (r *run) build(batch []*row) ([]Contact, []Update, error) {
+func (r *run) build(batch []*row) ([]Contact, []Update) {
 	var creates []Contact
 	var updates []Update
 	for _, rw := range batch {
@@ -836,7 +816,7 @@ func (r *run) build(batch []*row) ([]Contact, []Update, error) {
 			updates = append(updates, *u)
 		}
 	}
-	return creates, updates, nil
+	return creates, updates
 }
 
 const outUnchanged outcome = 100
@@ -1034,6 +1014,10 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 	maxP := r.cfg.maxProblems()
 	side := !r.cfg.SuppressSideEffects
 	for _, rw := range batch {
+		r.rep.Rows++
+		if rw.fileDup != nil {
+			rw.fileDup.inFlight = false
+		}
 		switch rw.outcome {
 		case outCreate:
 			id := ""
@@ -1057,20 +1041,8 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 			r.file.created(rw, rw.matchID)
 			r.rep.Unchanged++
 		case outMerged:
-			t := rw.target
-			for t != nil && t.outcome == outMerged && t.target != nil {
-				t = t.target
-			}
-			switch {
-			case t != nil && t.outcome == outSkipped:
-				r.skip(rw, t.reason)
-			case t != nil && t.outcome == outFailed:
-				r.skip(rw, CodeDuplicateInFile)
-			case rw.merged:
-				r.rep.Updated++
-			default:
-				r.rep.Unchanged++
-			}
+			// Only in a dry run: a later row of a contact the run would create.
+			r.rep.Updated++
 		case outSkipped:
 			r.skip(rw, rw.reason)
 			if rw.reason == CodeExists || rw.reason == CodeNotFound || rw.reason == CodeContactLimit {

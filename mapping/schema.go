@@ -322,15 +322,15 @@ func checkOptions(f *Field, k validate.Kind) string {
 
 // DefaultAccountSchema returns a new copy of the account schema used by
 // the examples and tests: name (required, RoleAccount), domain (RoleDomain,
-// "Website"), phone, industry, city, country (RoleCountry), employees
+// "Website"), phone (RolePhone, read with the row's country), industry, city, country (RoleCountry), employees
 // (Integer) and description.
 func DefaultAccountSchema() *Schema {
 	return &Schema{Entity: EntityAccount, Fields: []Field{
 		{Key: "name", Label: "Account name", Kind: validate.Text, Required: true, Role: RoleAccount,
 			Aliases: []string{"Name", "Company name", "Organization name", "Account"}},
 		{Key: "domain", Label: "Website", Kind: validate.Text, Role: RoleDomain,
-			Aliases: []string{"Domain", "Company domain", "URL", "Web site"}},
-		{Key: "phone", Label: "Phone", Kind: validate.Phone},
+			Aliases: []string{"Domain", "Company domain", "URL", "Web site", "Account URL"}},
+		{Key: "phone", Label: "Phone", Kind: validate.Phone, Role: RolePhone},
 		{Key: "industry", Label: "Industry", Kind: validate.Text},
 		{Key: "city", Label: "City", Kind: validate.Text},
 		{Key: "country", Label: "Country", Kind: validate.Text, Role: RoleCountry},
