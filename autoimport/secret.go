@@ -22,37 +22,36 @@ const redacted = "[REDACTED]"
 // Reveal: String, GoString, every fmt verb (%v, %+v, %#v, %s, %q, %x, …),
 // encoding/json, encoding.TextMarshaler and log/slog all show "[REDACTED]".
 // Even reflection-based printing of a struct that holds a Secret in an
-// unexported field shows a pointer, never the value.
+// unexported field (which bypasses those methods) shows a function
+// address, never the value.
 //
 // The zero Secret is empty. Secrets are immutable and safe to copy and to
-// share between goroutines. Compare two with Equal, not ==.
+// share between goroutines. They are not comparable with ==: use Equal.
 type Secret struct {
-	p *secretValue
+	// reveal returns the value. A closure, because fmt's reflection can
+	// walk into strings, slices and pointers but not into functions.
+	reveal func() string
 }
-
-// secretValue is behind a pointer so that fmt's reflection on a struct
-// holding a Secret prints an address, not the bytes.
-type secretValue struct{ s string }
 
 // NewSecret returns a Secret holding s. NewSecret("") is the zero Secret.
 func NewSecret(s string) Secret {
 	if s == "" {
 		return Secret{}
 	}
-	return Secret{p: &secretValue{s: s}}
+	return Secret{reveal: func() string { return s }}
 }
 
 // Reveal returns the value. Call it only where the value is used (an
 // Authorization header, a Sealer), never to print or log it.
 func (s Secret) Reveal() string {
-	if s.p == nil {
+	if s.reveal == nil {
 		return ""
 	}
-	return s.p.s
+	return s.reveal()
 }
 
 // IsZero reports whether s is empty.
-func (s Secret) IsZero() bool { return s.p == nil || s.p.s == "" }
+func (s Secret) IsZero() bool { return s.reveal == nil }
 
 // Equal reports whether s and t hold the same value, in constant time for
 // values of equal length.
