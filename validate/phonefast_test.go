@@ -1,0 +1,481 @@
+package validate
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The phone fast path must answer exactly as phonenumbers does: these
+// tests run the rule with and without it on generated inputs and compare
+// everything the caller sees.
+
+// pfCase is one input to the phone rule: the raw value, the row's region
+// (CheckRegion) and which of pfRules checks it.
+type pfCase struct {
+	in, region string
+	rule       int
+}
+
+// pfRules are the rules the corpus runs through: no default region, a few
+// default regions, and KeepExtension.
+var pfRuleSpecs = []Rules{
+	{},
+	{DefaultRegion: "US"},
+	{DefaultRegion: "GB", KeepExtension: true},
+	{DefaultRegion: "DE"},
+	{DefaultRegion: "BR"},
+	{DefaultRegion: "JP", KeepExtension: true},
+}
+
+func pfRules(t testing.TB) []*Rule {
+	rules := make([]*Rule, len(pfRuleSpecs))
+	for i, spec := range pfRuleSpecs {
+		r, err := New(Phone, spec)
+		require.NoError(t, err)
+		rules[i] = r
+	}
+	return rules
+}
+
+// pfBenchRegions are the regions of the import benchmark's file.
+var pfBenchRegions = []string{"US", "GB", "DE", "FR", "ES", "IT", "NL", "PL", "BR", "MX", "IN", "AU", "CA", "JP"}
+
+var pfTypes = []phonenumbers.PhoneNumberType{
+	phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE, phonenumbers.PREMIUM_RATE,
+	phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.PAGER,
+	phonenumbers.UAN, phonenumbers.VOICEMAIL,
+}
+
+// pfExample is a valid number: its region ("001" for non-geographical
+// entities), country calling code and national significant number.
+type pfExample struct {
+	region string
+	cc     int
+	nsn    string
+}
+
+// pfExamples returns phonenumbers' example numbers of every type for
+// every region and non-geographical entity, in a fixed order.
+func pfExamples() []pfExample {
+	regions := make([]string, 0, 256)
+	for r := range phonenumbers.GetSupportedRegions() {
+		regions = append(regions, r)
+	}
+	slices.Sort(regions)
+	var out []pfExample
+	for _, r := range regions {
+		for _, typ := range pfTypes {
+			if n := phonenumbers.GetExampleNumberForType(r, typ); n != nil {
+				out = append(out, pfExample{r, int(n.GetCountryCode()), phonenumbers.GetNationalSignificantNumber(n)})
+			}
+		}
+	}
+	codes := make([]int, 0, 16)
+	for cc := range phonenumbers.GetSupportedGlobalNetworkCallingCodes() {
+		codes = append(codes, cc)
+	}
+	slices.Sort(codes)
+	for _, cc := range codes {
+		if n := phonenumbers.GetExampleNumberForNonGeoEntity(cc); n != nil {
+			out = append(out, pfExample{"001", cc, phonenumbers.GetNationalSignificantNumber(n)})
+		}
+	}
+	return out
+}
+
+// pfGen writes numbers the way people type them.
+type pfGen struct {
+	rnd     *rand.Rand
+	regions []string // all supported regions, sorted
+}
+
+func newPFGen(seed uint64) *pfGen {
+	g := &pfGen{rnd: rand.New(rand.NewPCG(seed, 0x5eed))}
+	for r := range phonenumbers.GetSupportedRegions() {
+		g.regions = append(g.regions, r)
+	}
+	slices.Sort(g.regions)
+	return g
+}
+
+func (g *pfGen) pick(s []string) string { return s[g.rnd.IntN(len(s))] }
+
+// group splits digits into groups of 2 to 4 joined by sep, sometimes with
+// the first group in parentheses.
+func (g *pfGen) group(digits, sep string) string {
+	if sep == "" || len(digits) < 4 {
+		return digits
+	}
+	var b strings.Builder
+	first := true
+	for len(digits) > 0 {
+		n := 2 + g.rnd.IntN(3)
+		if n > len(digits) || len(digits)-n == 1 {
+			n = len(digits)
+		}
+		if !first {
+			b.WriteString(sep)
+		}
+		if first && sep != "." && g.rnd.IntN(4) == 0 {
+			b.WriteString("(" + digits[:n] + ")")
+		} else {
+			b.WriteString(digits[:n])
+		}
+		first = false
+		digits = digits[n:]
+	}
+	return b.String()
+}
+
+var pfSeps = []string{"", " ", "-", ".", " ", "/", " - "}
+
+func (g *pfGen) sep() string { return g.pick(pfSeps) }
+
+// mutate changes a digit string the way typos do: a digit more or less,
+// a changed digit, two digits swapped.
+func (g *pfGen) mutate(d string) string {
+	if d == "" {
+		return d
+	}
+	i := g.rnd.IntN(len(d))
+	digit := string(rune('0' + g.rnd.IntN(10)))
+	switch g.rnd.IntN(5) {
+	case 0:
+		return d[:len(d)-1]
+	case 1:
+		return d + digit
+	case 2:
+		return d[:i] + digit + d[i+1:]
+	case 3:
+		return d[:i] + digit + d[i:]
+	default:
+		if i+1 < len(d) {
+			return d[:i] + d[i+1:i+2] + d[i:i+1] + d[i+2:]
+		}
+		return d[1:]
+	}
+}
+
+// nationalPrefix is the region's national prefix ("" if none).
+func nationalPrefix(region string) string {
+	if region == "001" {
+		return ""
+	}
+	return phonenumbers.GetNddPrefixForRegion(region, true)
+}
+
+// forms writes one valid number in the usual ways, each with the region
+// it is to be read in.
+func (g *pfGen) forms(ex pfExample, add func(in, region string)) {
+	cc := strconv.Itoa(ex.cc)
+	home := ex.region
+	if home == "001" {
+		home = ""
+	}
+	other := g.pick(g.regions)
+	add("+"+cc+ex.nsn, "")
+	add("+"+cc+" "+g.group(ex.nsn, g.sep()), g.pick([]string{"", home, other}))
+	add("+"+cc+"-"+g.group(ex.nsn, "-"), "")
+	add("00"+cc+g.sep()+g.group(ex.nsn, g.sep()), g.pick([]string{"", home, other}))
+	add("011 "+cc+" "+g.group(ex.nsn, " "), g.pick([]string{"US", "CA", "JP", home}))
+	add("+"+cc+" (0) "+g.group(ex.nsn, " "), home)
+	if home != "" {
+		np := nationalPrefix(home)
+		add(np+g.group(ex.nsn, g.sep()), home)
+		add(g.group(ex.nsn, g.sep()), home)
+		add(np+ex.nsn, other)
+		add(cc+ex.nsn, home)
+		if md := pfByID[home]; md != nil {
+			if idd := md.md.GetPreferredInternationalPrefix(); idd != "" && strings.Trim(idd, "0123456789") == "" {
+				add(idd+" "+cc+" "+g.group(ex.nsn, " "), home)
+			}
+		}
+	}
+	// typos, in international and national form
+	add("+"+cc+" "+g.group(g.mutate(ex.nsn), g.sep()), g.pick([]string{"", home}))
+	add("+"+g.mutate(cc+ex.nsn), "")
+	if home != "" {
+		add(nationalPrefix(home)+g.group(g.mutate(ex.nsn), g.sep()), home)
+		add(g.mutate(ex.nsn), g.pick([]string{home, other}))
+	}
+}
+
+var pfGarbageRunes = []rune("0123456789012345678901234567890123456789 -.()/[]~+xXeEt#,;:*\u00a0\uff10\u0663\u2013ab")
+
+// garbage returns a random string: mostly digits and separators, with
+// some letters, extension marks and non-ASCII characters.
+func (g *pfGen) garbage() string {
+	n := g.rnd.IntN(24)
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteRune(pfGarbageRunes[g.rnd.IntN(len(pfGarbageRunes))])
+	}
+	return b.String()
+}
+
+// digits returns a random digit string of n digits.
+func (g *pfGen) digits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + g.rnd.IntN(10))
+	}
+	return string(b)
+}
+
+// pfCorpus generates the differential corpus: every example number of
+// every region in many forms with typos, random digit strings of every
+// length in the benchmark regions, and garbage. scale multiplies the
+// random parts.
+func pfCorpus(seed uint64, scale int) []pfCase {
+	pfOnce.Do(pfLoad)
+	g := newPFGen(seed)
+	var out []pfCase
+	add := func(in, region string) {
+		out = append(out, pfCase{in: in, region: region, rule: g.rnd.IntN(len(pfRuleSpecs))})
+	}
+	examples := pfExamples()
+	for round := 0; round < scale; round++ {
+		for _, ex := range examples {
+			g.forms(ex, add)
+		}
+		for _, r := range pfBenchRegions {
+			for n := 1; n <= 20; n++ {
+				for k := 0; k < 2; k++ {
+					d := g.digits(n)
+					add(d, r)
+					add(nationalPrefix(r)+" "+g.group(d, g.sep()), r)
+					add("+"+g.group(d, g.sep()), "")
+					add("00"+d, r)
+				}
+			}
+		}
+		for i := 0; i < 2000; i++ {
+			add(g.garbage(), g.pick([]string{"", "US", "FR", g.pick(g.regions)}))
+		}
+		add("", "")
+		add("+", "")
+		add("00", "ES")
+		add("(415) 555-2671 ext. 12", "US")
+		add("+1 415 555 2671 ~ 12", "")
+		add("+44 20 7946 0018 x", "")
+	}
+	return out
+}
+
+// pfCompare checks one case with and without the fast path and reports
+// whether the fast path answered.
+func pfCompare(t testing.TB, rules []*Rule, c pfCase) bool {
+	r := rules[c.rule]
+	s := trimSpace(c.in)
+	if s == "" {
+		return true // the rule never checks empty values
+	}
+	var hit, slowHit bool
+	fastRes, fastErr := r.checkPhoneMode(s, c.region, true, &hit)
+	slowRes, slowErr := r.checkPhoneMode(s, c.region, false, &slowHit)
+	if slowHit {
+		t.Fatalf("%q: the slow path took the fast path", c.in)
+	}
+	msg := fmt.Sprintf("%q in region %q with %+v", c.in, c.region, pfRuleSpecs[c.rule])
+	if !assert.Equal(t, slowErr, fastErr, msg) || !assert.Equal(t, slowRes, fastRes, msg) {
+		t.FailNow()
+	}
+	return hit
+}
+
+// TestPhoneFastAgrees is the differential test: on the generated corpus,
+// the fast path and phonenumbers agree on every verdict, error code and
+// message, suggestion, extension and E.164 value. PHONEFAST_SCALE=n runs
+// n times more random cases.
+func TestPhoneFastAgrees(t *testing.T) {
+	t.Parallel()
+	scale := 1
+	if v, err := strconv.Atoi(os.Getenv("PHONEFAST_SCALE")); err == nil && v > 0 {
+		scale = v
+	}
+	corpus := pfCorpus(20240131, scale)
+	if testing.Short() {
+		corpus = corpus[:len(corpus)/4]
+	}
+	rules := pfRules(t)
+	hits := 0
+	for _, c := range corpus {
+		if pfCompare(t, rules, c) {
+			hits++
+		}
+	}
+	t.Logf("%d cases, %d (%.1f%%) answered by the fast path", len(corpus), hits, 100*float64(hits)/float64(len(corpus)))
+	require.Greater(t, len(corpus), 1000)
+	// The fast path must cover most of the corpus, or it is not worth it.
+	assert.Greater(t, float64(hits)/float64(len(corpus)), 0.7)
+}
+
+// TestPhoneFastCoversRegions: every region and non-geographical entity
+// phonenumbers knows compiles to automata (none falls back for its
+// patterns), and every example number is valid on the fast path.
+func TestPhoneFastCoversRegions(t *testing.T) {
+	t.Parallel()
+	pfOnce.Do(pfLoad)
+	require.NotNil(t, pfByID)
+	for id, m := range pfByID {
+		assert.True(t, m.ready(), "region %s", id)
+	}
+	for cc, code := range pfByCode {
+		if code == nil {
+			continue
+		}
+		require.NotNil(t, code.regions, "country calling code %d", cc)
+		for _, m := range code.regions {
+			assert.True(t, m.ready(), "country calling code %d, %s", cc, m.id)
+		}
+	}
+	var buf [24]byte
+	for _, ex := range pfExamples() {
+		in := "+" + strconv.Itoa(ex.cc) + ex.nsn
+		res := phoneFast(in, false, "", &buf)
+		if assert.NotEqual(t, pfFallback, res.outcome, "%s %s", ex.region, in) {
+			assert.Equal(t, pfReference(in, ""), res, "%s %s", ex.region, in)
+		}
+	}
+}
+
+// pfReference is what phonenumbers says of number read in region.
+func pfReference(number, region string) pfResult {
+	if region == "" {
+		region = "ZZ"
+	}
+	num, err := phonenumbers.Parse(number, region)
+	if err != nil {
+		return pfResult{outcome: pfParseError, err: err}
+	}
+	if r := phonenumbers.IsPossibleNumberWithReason(num); r != phonenumbers.IS_POSSIBLE {
+		return pfResult{outcome: pfNotPossible, reason: r}
+	}
+	if !phonenumbers.IsValidNumber(num) {
+		return pfResult{outcome: pfInvalid}
+	}
+	return pfResult{outcome: pfValid, e164: []byte(phonenumbers.Format(num, phonenumbers.E164))}
+}
+
+func TestPhoneFastCases(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, in, region string
+		want             pfOutcome
+		e164             string
+	}{
+		{"e164", "+34612345678", "", pfValid, "+34612345678"},
+		{"national US", "(415) 555-2671", "US", pfValid, "+14155552671"},
+		{"national GB with trunk 0", "020 7946 0018", "GB", pfValid, "+442079460018"},
+		{"US 011", "011 34 612 345 678", "US", pfValid, "+34612345678"},
+		{"00 from the rule", "0034 612 345 678", "US", pfValid, "+34612345678"},
+		{"country code without +", "34612345678", "ES", pfValid, "+34612345678"},
+		{"trunk 0 after the country code", "+44 (0)20 7946 0018", "", pfValid, "+442079460018"},
+		{"Brazil carrier code", "0 21 11 98765 4321", "BR", pfValid, "+5511987654321"},
+		{"Argentina mobile 15", "011 15 2345 6789", "AR", pfValid, "+5491123456789"},
+		{"NANPA island transform", "484 5555", "LC", pfValid, "+17584845555"},
+		{"Canada in US", "(604) 555-0199", "US", pfValid, "+16045550199"},
+		{"Canada toll free in CA", "1 800 234 5678", "CA", pfValid, "+18002345678"},
+		{"too short", "+34 612 34", "", pfNotPossible, ""},
+		{"invalid range", "+1 200 555 0100", "", pfInvalid, ""},
+		{"unknown code after 011 in US", "011 999 12345", "US", pfParseError, ""},
+		{"unknown code after +", "+999 612 345 678", "", pfFallback, ""},
+		{"two digits", "12", "US", pfFallback, ""},
+		{"tilde", "+1 415 555 2671 ~12", "", pfFallback, ""},
+		{"full-width digits", "+３４612345678", "", pfFallback, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var buf [24]byte
+			from00 := strings.HasPrefix(c.in, "00")
+			res := phoneFast(c.in, from00, c.region, &buf)
+			assert.Equal(t, c.want, res.outcome)
+			if c.want == pfValid {
+				assert.Equal(t, c.e164, string(res.e164))
+			}
+			if res.outcome == pfFallback {
+				return
+			}
+			number := c.in
+			if from00 {
+				number = "+" + number[2:]
+			}
+			assert.Equal(t, pfReference(number, c.region), res)
+			// and the rule agrees with phonenumbers on it
+			pfCompare(t, pfRules(t), pfCase{in: c.in, region: c.region})
+		})
+	}
+}
+
+// TestPhoneFastConcurrent compiles regions from many goroutines at once;
+// run it with -race.
+func TestPhoneFastConcurrent(t *testing.T) {
+	t.Parallel()
+	corpus := pfCorpus(7, 1)
+	if len(corpus) > 1500 {
+		corpus = corpus[:1500]
+	}
+	rule, err := New(Phone, Rules{DefaultRegion: "FR"})
+	require.NoError(t, err)
+	want := make([]string, len(corpus))
+	for i, c := range corpus {
+		var hit bool
+		res, e := rule.checkPhoneMode(trimSpace(c.in), c.region, false, &hit)
+		want[i] = res.Value
+		if e != nil {
+			want[i] = string(e.Code)
+		}
+	}
+	done := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := g; i < len(corpus); i += 2 {
+				s := trimSpace(corpus[i].in)
+				if s == "" {
+					continue
+				}
+				res, e := rule.checkPhone(s, corpus[i].region)
+				got := res.Value
+				if e != nil {
+					got = string(e.Code)
+				}
+				if got != want[i] {
+					done <- fmt.Sprintf("%q: got %q, want %q", corpus[i].in, got, want[i])
+					return
+				}
+			}
+			done <- ""
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
+
+// FuzzPhoneFastAgrees: on any input and region, the rule answers the
+// same with and without the fast path.
+func FuzzPhoneFastAgrees(f *testing.F) {
+	for _, s := range []string{"+34 612 34 56 78", "0034612345678", "(415) 555-2671", "020 7946 0018", "+44 (0)20 7946 0018",
+		"011 15 2345 6789", "0 21 11 98765 4321", "34612345678", "+999 612", "12", "+1 415 555 2671 ~12", "00", "+"} {
+		f.Add(s, "", uint8(0))
+		f.Add(s, "US", uint8(1))
+	}
+	f.Add("484 5555", "LC", uint8(2))
+	f.Add("03-1234-5678", "JP", uint8(5))
+	rules := pfRules(f)
+	f.Fuzz(func(t *testing.T, in, region string, rule uint8) {
+		pfCompare(t, rules, pfCase{in: in, region: region, rule: int(rule) % len(rules)})
+	})
+}
