@@ -35,8 +35,9 @@
 //
 // For each stage it prints wall and CPU time (user + system, all threads)
 // of the work, the CPU cores used on average, the child's peak resident
-// memory (and the part of it reached before the work began: the runtime
-// and the package initializations, phonenumbers' metadata among them),
+// memory (and the part of it reached before the work began: the program's
+// code and data pages, the runtime and the package initializations, which
+// every stage pays alike),
 // rows per second, heap allocations and bytes allocated per row, and the
 // ratios of wall time and peak memory to the floor and to the baseline of
 // the same run. It checks that every stage read every row and that an

@@ -65,9 +65,10 @@ type stageResult struct {
 	BytesPerRow  float64 `json:"alloc_bytes_per_row"`
 	NumGC        uint32  `json:"num_gc"`
 	// PeakRSSBytes is the child process's maximum resident set size;
-	// StartRSSBytes the part of it reached before the work began (the Go
-	// runtime, and the package initializations every stage pays for:
-	// phonenumbers loads its metadata when the program starts).
+	// StartRSSBytes the part of it reached before the work began: the
+	// program's code and data pages, the Go runtime and the package
+	// initializations (phonenumbers loads its metadata then), which every
+	// stage pays alike.
 	PeakRSSBytes  int64 `json:"peak_rss_bytes"`
 	StartRSSBytes int64 `json:"start_rss_bytes"`
 	// ProcessCPUSeconds is the child's whole CPU time, start-up included.
