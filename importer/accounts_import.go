@@ -144,7 +144,7 @@ func (a *accountRun) classify(rw *row) bool {
 	}
 	dup.Action, dup.Message = ActionWarning, fmt.Sprintf("duplicate of line %d; merged", e.line)
 	rw.problems = append(rw.problems, dup)
-	rw.outcome, rw.fileDup = outPending, &fileEntry{line: e.line}
+	rw.outcome, rw.dup = outPending, -1
 	e.row = rw // this row writes the account: later rows of its name wait
 	return true
 }
@@ -180,13 +180,13 @@ func (a *accountRun) processPart(ctx context.Context, batch []*row) error {
 				Code: Code(x.Code), Value: rw.account, Message: x.Message, Suggestion: x.NearDuplicateOf, Action: ActionWarning})
 		}
 		switch {
-		case x.Outcome == accounts.LinkedNew && rw.fileDup == nil:
+		case x.Outcome == accounts.LinkedNew && rw.dup == 0:
 			rw.outcome = outCreate
 		case x.Outcome == accounts.LinkedNew && r.cfg.DryRun:
 			// A later row of an account this dry run would create.
 			rw.outcome = outMerged
 		case x.Outcome == accounts.LinkedNew, x.Outcome == accounts.LinkedExisting:
-			if r.cfg.Mode == ModeCreate && rw.fileDup == nil {
+			if r.cfg.Mode == ModeCreate && rw.dup == 0 {
 				rw.outcome, rw.reason = outSkipped, CodeExists
 				continue
 			}
@@ -247,7 +247,7 @@ func (a *accountRun) processPart(ctx context.Context, batch []*row) error {
 			e.row = nil
 			switch rw.outcome {
 			case outFailed:
-				if rw.fileDup == nil {
+				if rw.dup == 0 {
 					delete(a.names, strings.TrimSpace(rw.account))
 				}
 			case outSkipped:
@@ -262,7 +262,7 @@ func (a *accountRun) processPart(ctx context.Context, batch []*row) error {
 func (a *accountRun) diff(rw *row, acc *accounts.Account) *accounts.Update {
 	r := a.run
 	over := r.cfg.Merge != MergeFillEmpty
-	if rw.fileDup != nil {
+	if rw.dup != 0 {
 		over = r.cfg.FileDuplicates == KeepLast
 	}
 	u := &accounts.Update{ID: acc.ID}

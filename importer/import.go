@@ -380,9 +380,12 @@ type row struct {
 	target    *row     // for a row merged into an earlier row of the same batch
 	matchID   string   // the existing contact to update
 	existing  *Contact // its stored state
-	fileDup   *fileEntry
+	// dup is the file index entry (+1) of the earlier row whose contact
+	// this later row updates; -1 for an account import's later row; 0 if
+	// the row is a first occurrence.
+	dup int
 	merged    bool       // merging this row changed its target
-	entry     *fileEntry // this row's entry in the file index, if it is a first occurrence
+	entry     int // this row's entry (+1) in the file index, if it is a first occurrence
 	linked    bool
 	linkedNew bool
 }
@@ -604,34 +607,36 @@ func (r *run) reject(rw *row, p Problem) {
 // returns false, and changes nothing, when that earlier row is not committed
 // yet (it is in the batch): the row must wait for it.
 func (r *run) dedupeInFile(rw *row) bool {
-	e := r.file.find(&rw.c)
-	if e == nil {
-		r.file.add(&rw.c, rw)
+	e, kind, key := r.file.find(&rw.c)
+	if e < 0 {
+		rw.entry = r.file.add(&rw.c, rw.line) + 1
 		return true
 	}
-	if e.inFlight {
+	en := r.file.entry(e)
+	if en.inFlight {
 		return false
 	}
-	dup := Problem{Code: CodeDuplicateInFile, Field: string(e.kind), Value: e.key}
+	line := int(en.line)
+	dup := Problem{Code: CodeDuplicateInFile, Field: string(kind), Value: key}
 	switch r.cfg.FileDuplicates {
 	case KeepFirst:
 		rw.outcome, rw.reason = outSkipped, CodeDuplicateInFile
-		dup.Message = fmt.Sprintf("duplicate of line %d; skipped (keep first)", e.line)
+		dup.Message = fmt.Sprintf("duplicate of line %d; skipped (keep first)", line)
 		dup.Action = ActionSkipped
 		rw.problems = append(rw.problems, dup)
 		return true
 	case RejectLater:
-		dup.Message = fmt.Sprintf("duplicate of line %d", e.line)
+		dup.Message = fmt.Sprintf("duplicate of line %d", line)
 		r.reject(rw, dup)
 		rw.outcome = outFailed
 		return true
 	}
 	dup.Action = ActionWarning
-	dup.Message = fmt.Sprintf("duplicate of line %d; merged", e.line)
+	dup.Message = fmt.Sprintf("duplicate of line %d; merged", line)
 	rw.problems = append(rw.problems, dup)
-	rw.outcome, rw.fileDup = outDupUpdate, e
+	rw.outcome, rw.dup = outDupUpdate, e+1
 	// This row writes the contact: later rows with its key wait for it.
-	e.inFlight = true
+	en.inFlight = true
 	return true
 }
 
@@ -674,13 +679,13 @@ func (r *run) match(ctx context.Context, batch []*row) error {
 				rw.existing = r.firstMatch(found, rw, "")
 			}
 		case outDupUpdate:
-			if rw.fileDup.skipped != "" {
+			if why := r.file.skipped(rw.dup - 1); why != "" {
 				// The first row was skipped (create only, update only, the
 				// limit): so is this one.
-				rw.outcome, rw.reason = outSkipped, rw.fileDup.skipped
+				rw.outcome, rw.reason = outSkipped, why
 				continue
 			}
-			rw.existing = r.firstMatch(found, rw, rw.fileDup.id)
+			rw.existing = r.firstMatch(found, rw, r.file.id(rw.dup-1))
 			if rw.existing == nil {
 				// A dry run: the first row's contact would be created, so
 				// this row would update it.
@@ -827,7 +832,7 @@ func (r *run) diff(rw *row) (*Update, []Change) {
 	s := rw.existing
 	d := &rw.c
 	over := r.cfg.Merge != MergeFillEmpty
-	if rw.fileDup != nil {
+	if rw.dup != 0 {
 		// A later row of the file: the file policy decides.
 		over = r.cfg.FileDuplicates == KeepLast
 	}
@@ -1015,8 +1020,8 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 	side := !r.cfg.SuppressSideEffects
 	for _, rw := range batch {
 		r.rep.Rows++
-		if rw.fileDup != nil {
-			rw.fileDup.inFlight = false
+		if rw.dup > 0 {
+			r.file.settle(rw.dup - 1)
 		}
 		switch rw.outcome {
 		case outCreate:
@@ -1026,19 +1031,19 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 			}
 			next++
 			rw.c.ID = id
-			r.file.created(rw, id)
+			r.entryDone(rw, id)
 			r.rep.Created++
 			events = append(events, Event{Type: EventCreated, ContactID: id, Email: rw.c.Email, Line: rw.line, SideEffects: side})
 			r.countAccount(rw)
 			r.preview.add(rw, false)
 		case outUpdate:
-			r.file.created(rw, rw.matchID)
+			r.entryDone(rw, rw.matchID)
 			r.rep.Updated++
 			events = append(events, Event{Type: EventUpdated, ContactID: rw.matchID, Email: rw.c.Email, Line: rw.line, SideEffects: side})
 			r.countAccount(rw)
 			r.preview.add(rw, true)
 		case outUnchanged:
-			r.file.created(rw, rw.matchID)
+			r.entryDone(rw, rw.matchID)
 			r.rep.Unchanged++
 		case outMerged:
 			// Only in a dry run: a later row of a contact the run would create.
@@ -1046,11 +1051,15 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 		case outSkipped:
 			r.skip(rw, rw.reason)
 			if rw.reason == CodeExists || rw.reason == CodeNotFound || rw.reason == CodeContactLimit {
-				r.file.skip(rw, rw.reason)
+				if rw.entry > 0 {
+					r.file.skip(rw.entry-1, rw.reason)
+				}
 				rw.problems = append(rw.problems, r.skipProblem(rw))
 			}
 		case outFailed:
-			r.file.forget(rw)
+			if rw.entry > 0 {
+				r.file.forget(rw.entry-1, &rw.c)
+			}
 			r.rep.Failed++
 			if r.errCSV != nil {
 				if err := r.errCSV.write(rw); err != nil {
@@ -1076,6 +1085,13 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// entryDone records that the contact of rw, a first occurrence, is id.
+func (r *run) entryDone(rw *row, id string) {
+	if rw.entry > 0 {
+		r.file.created(rw.entry-1, id)
+	}
 }
 
 func (r *run) skip(rw *row, reason Code) {
