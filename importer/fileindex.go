@@ -17,7 +17,7 @@ type fileIndex struct {
 	entries []fileEntry
 	arena   arena
 	hash    func(string) uint64 // maphash with a random seed; tests make it collide
-	reasons []Code // skipped reasons; fileEntry.skipped is an index into it, plus one
+	reasons []Code              // skipped reasons; fileEntry.skipped is an index into it, plus one
 }
 
 // keyTable maps the hash of a key to a chain of slots.

@@ -375,17 +375,17 @@ type row struct {
 	rejected bool
 
 	// decided in the sequential stage
-	outcome   outcome
-	reason    Code
-	target    *row     // for a row merged into an earlier row of the same batch
-	matchID   string   // the existing contact to update
-	existing  *Contact // its stored state
+	outcome  outcome
+	reason   Code
+	target   *row     // for a row merged into an earlier row of the same batch
+	matchID  string   // the existing contact to update
+	existing *Contact // its stored state
 	// dup is the file index entry (+1) of the earlier row whose contact
 	// this later row updates; -1 for an account import's later row; 0 if
 	// the row is a first occurrence.
-	dup int
-	merged    bool       // merging this row changed its target
-	entry     int // this row's entry (+1) in the file index, if it is a first occurrence
+	dup       int
+	merged    bool // merging this row changed its target
+	entry     int  // this row's entry (+1) in the file index, if it is a first occurrence
 	linked    bool
 	linkedNew bool
 }
