@@ -63,6 +63,7 @@ type env struct {
 	sleeps   []time.Duration
 	logs     *syncBuffer
 	printed  []string // everything the test printed or got back, scanned for the secret
+	ran      bool
 	wrapCont func(importer.Store) importer.Store
 }
 
@@ -184,10 +185,9 @@ func (e *env) checkNoSecret() {
 	for _, s := range []string{secretToken, "S3CRET"} {
 		assert.NotContains(e.t, all, s, "a secret was printed")
 	}
-	if e.t.Failed() {
-		return
+	if e.ran && !e.t.Failed() {
+		assert.NotEmpty(e.t, e.logs.String(), "the runs logged something (the scan is not vacuous)")
 	}
-	assert.NotEmpty(e.t, e.logs.String(), "the runs logged something (the scan is not vacuous)")
 }
 
 func (e *env) create(def autoimport.Definition) *autoimport.Import {
@@ -218,6 +218,9 @@ func (e *env) run(ref autoimport.Ref) (*autoimport.RunRecord, error) {
 func (e *env) runWith(r *autoimport.Runner, ref autoimport.Ref) (*autoimport.RunRecord, error) {
 	rec, err := r.Run(context.Background(), ref)
 	e.print(rec, err)
+	e.mu.Lock()
+	e.ran = true
+	e.mu.Unlock()
 	return rec, err
 }
 
