@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/contactkit/contactkit/importer"
 )
 
 // Run runs the import if it is due (see Due); otherwise it returns
@@ -369,6 +371,11 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 				return false, err
 			}
 			job.ContactLimit, job.Status, job.BatchSize = limit, r.cfg.Status, r.cfg.BatchSize
+			if r.cfg.OnCommit != nil {
+				job.OnCommit = func(ctx context.Context, events []importer.Event) error {
+					return r.cfg.OnCommit(ctx, ref, events)
+				}
+			}
 			out, err := r.step(ctx, job)
 			if err != nil {
 				return false, fmt.Errorf("autoimport: importing page %d of %s: %w", res.Pages+1, ref, err)

@@ -46,6 +46,11 @@ type Config struct {
 	// ExternalID turns a service record ID into the contact's ExternalID;
 	// nil means DefaultExternalID.
 	ExternalID ExternalIDFunc
+	// OnCommit, if not nil, gets the importer's write events after each
+	// committed batch (see importer.Config.OnCommit). Their SideEffects is
+	// always false: automatic import fires no autoresponders, webhooks or
+	// notifications. An error stops the run (what is committed stays).
+	OnCommit func(ctx context.Context, ref Ref, events []importer.Event) error
 
 	// Incremental is the interval of imports of services with
 	// Info.UpdatedSince; zero means 30 minutes. FullRefetch is that of

@@ -3,6 +3,7 @@ package autoimport_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/contactkit/contactkit/autoimport"
 	"github.com/contactkit/contactkit/autoimport/connectortest"
+	"github.com/contactkit/contactkit/importer"
 )
 
 var bg = context.Background()
@@ -452,4 +454,88 @@ func TestWeeklyFullRefetchMarksGoneContacts(t *testing.T) {
 	assert.Equal(t, 5, e.count("w1"))
 	c, _ := e.contact("w1", "r0001")
 	assert.Equal(t, "Changed", c.Fields["first_name"])
+}
+
+func TestSideEffectsSuppressed(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var events []importer.Event
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 2}, func(_ *env, c *autoimport.Config) {
+		c.OnCommit = func(_ context.Context, ref autoimport.Ref, evs []importer.Event) error {
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, "w1", ref.Workspace)
+			events = append(events, evs...)
+			return nil
+		}
+	})
+	e.put(3, nil)
+	imp := e.create(autoimport.Definition{})
+	e.mustRun(imp.Ref())
+	e.svc.Put("acct", "r0001", map[string]string{"email": "p1@example.com", "first_name": "Changed"})
+	e.clock.Add(time.Hour)
+	e.mustRun(imp.Ref())
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, events, 4, "three creations, one update")
+	for _, ev := range events {
+		assert.False(t, ev.SideEffects, "automatic import fires no autoresponders, webhooks or notifications")
+	}
+	assert.Equal(t, importer.EventUpdated, events[3].Type)
+}
+
+func TestCancelledRunResumes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 2})
+	e.put(7, nil)
+	imp := e.create(autoimport.Definition{})
+	ctx, cancel := context.WithCancel(bg)
+	e.svc.OnPage(func(_ string, served int) {
+		if served == 2 {
+			cancel()
+		}
+	})
+	rec, err := e.runner.Run(ctx, imp.Ref())
+	e.print(rec, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, rec)
+	assert.Equal(t, autoimport.ErrorCodeCanceled, rec.ErrorCode)
+	st := e.get(imp.Ref())
+	assert.Empty(t, st.Lease.Token, "a cancelled run gives its lease back")
+	require.NotNil(t, st.Sync.Resume)
+	assert.Equal(t, 2, st.Sync.Resume.Pages)
+	assert.True(t, st.NextRun.Equal(e.clock.Now()), "and stays due")
+	e.svc.OnPage(nil)
+	rec = e.mustRun(imp.Ref())
+	assert.True(t, rec.Resumed)
+	assert.Equal(t, 3, rec.Created)
+	e.assertMirrors("w1")
+}
+
+// countingState counts Saves.
+type countingState struct {
+	autoimport.Store
+	saves atomic.Int32
+}
+
+func (c *countingState) Save(ctx context.Context, ref autoimport.Ref, tok string, s autoimport.Sync, exp time.Time) error {
+	c.saves.Add(1)
+	return c.Store.Save(ctx, ref, tok, s, exp)
+}
+
+func TestLeaseHeartbeatDuringSlowPage(t *testing.T) {
+	t.Parallel()
+	var cs *countingState
+	e := newEnv(t, connectortest.ServiceConfig{}, func(e *env, c *autoimport.Config) {
+		cs = &countingState{Store: e.state}
+		c.State = cs
+		c.LeaseTTL = 30 * time.Millisecond
+	})
+	e.put(1, nil)
+	imp := e.create(autoimport.Definition{})
+	e.svc.SetDelay(200 * time.Millisecond)
+	e.mustRun(imp.Ref())
+	// A one-page sync saves three times (start, page, completion); the rest
+	// are heartbeats while the page was slow.
+	assert.Greater(t, cs.saves.Load(), int32(3), "the lease is extended while a page takes long")
 }

@@ -32,6 +32,7 @@ type pageJob struct {
 	ContactLimit int
 	Status       importer.Status
 	BatchSize    int
+	OnCommit     func(ctx context.Context, events []importer.Event) error
 }
 
 // pageResult is what importing a pageJob did.
@@ -210,7 +211,9 @@ func (fr *fieldResolver) prepare(ctx context.Context, def *Definition, recs []Re
 	all := make(map[string]bool)
 	for _, x := range recs {
 		for n := range x.Fields {
-			all[n] = true
+			if n != "" {
+				all[n] = true
+			}
 		}
 	}
 	names := slices.Sorted(maps.Keys(all))
@@ -218,7 +221,11 @@ func (fr *fieldResolver) prepare(ctx context.Context, def *Definition, recs []Re
 		return nil, err
 	}
 	schema, extKey := fr.importSchema()
-	emailKey := schema.Fields[schema.ByRole(mapping.RoleEmail)].Key
+	ei := schema.ByRole(mapping.RoleEmail)
+	if ei < 0 {
+		return nil, fmt.Errorf("autoimport: the schema of workspace %s has no e-mail field", fr.ws)
+	}
+	emailKey := schema.Fields[ei].Key
 	job := fr.newJob(schema, extKey, emailKey, names)
 	job.Contacts = contacts
 	for _, x := range recs {

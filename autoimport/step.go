@@ -24,6 +24,7 @@ func defaultStep(ctx context.Context, job *pageJob) (pageResult, error) {
 		ContactLimit:        job.ContactLimit,
 		SuppressSideEffects: true,
 		BatchSize:           job.BatchSize,
+		OnCommit:            job.OnCommit,
 		// Keep every problem of the page: the run record counts them by
 		// reason.
 		MaxProblems: len(job.Rows)*(len(job.Header)+2) + 16,
