@@ -84,7 +84,6 @@ type accountEntry struct {
 }
 
 func (a *accountRun) process(ctx context.Context, batch []*row) error {
-	a.validateAll(batch)
 	// As for contacts, a later row of a name still in flight waits for it.
 	for len(batch) > 0 {
 		n := len(batch)

@@ -166,7 +166,8 @@ type run struct {
 	accountsOnly bool
 	preview      *previewer
 	workers      int
-	line         int
+	line         int   // the last line read
+	offset       int64 // the input read so far
 }
 
 func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, error) {
@@ -279,49 +280,37 @@ func (r *run) compile() error {
 
 // loop reads batches and runs each through the pipeline.
 func (r *run) loop(ctx context.Context, src Source, pending []pulled, process func(context.Context, []*row) error) error {
-	bs := r.cfg.batchSize()
-	batch := make([]*row, 0, bs)
-	eof := false
+	// Two stages overlap: a producer reads and validates batch n+1 (the
+	// validation spread over the workers) while this goroutine dedupes,
+	// matches, writes and reports batch n, in file order.
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	batches := make(chan readBatch, 1)
+	go r.produce(pctx, src, pending, batches)
+
 	var fatal error
-	next := func() pulled {
-		if len(pending) > 0 {
-			res := pending[0]
-			pending = pending[1:]
-			return res
-		}
-		return readOne(src)
-	}
-	for !eof {
+	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			fatal = err
 			break
 		}
-		batch = batch[:0]
-		for len(batch) < bs {
-			res := next()
-			if res.err != nil && res.rowErr == nil {
-				if !errors.Is(res.err, io.EOF) {
-					fatal = res.err
-				}
-				eof = true
-				break
-			}
-			r.line = res.line
-			batch = append(batch, &row{line: res.line, rec: res.fields, readErr: res.rowErr})
-		}
-		if len(batch) > 0 {
-			if err := process(ctx, batch); err != nil {
+		if len(b.rows) > 0 {
+			if err := process(ctx, b.rows); err != nil {
 				fatal = err
 				break
 			}
 		}
-		r.blank(src)
-		r.progress(src, false)
-		if fatal != nil {
+		r.line, r.offset, r.rep.Blank = b.line, b.offset, b.blank
+		r.progress(false)
+		if b.err != nil {
+			fatal = b.err
 			break
 		}
 	}
-	r.blank(src)
+	stop()
+	for range batches {
+		// Let the producer finish.
+	}
 	if h, ok := src.(headerChecker); ok {
 		for _, p := range h.HeaderProblems() {
 			r.rep.addProblem(toProblem(p, ActionWarning), r.cfg.maxProblems())
@@ -338,28 +327,77 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 	if r.preview != nil {
 		r.rep.Preview = r.preview.rows
 	}
-	r.progress(src, true)
+	r.progress(true)
 	if fatal != nil && ctx.Err() != nil && errors.Is(fatal, ctx.Err()) {
 		return fmt.Errorf("importer: cancelled after line %d (committed through line %d): %w", r.line, r.rep.LastCommittedLine, fatal)
 	}
 	return fatal
 }
 
-func (r *run) progress(src Source, done bool) {
+// readBatch is a batch of read and validated rows, with where the input
+// stood after it, and the error that ended the input, if any (io.EOF is
+// not passed on).
+type readBatch struct {
+	rows   []*row
+	line   int
+	offset int64
+	blank  int
+	err    error
+}
+
+// produce reads batches from src (first the pending rows), validates them
+// and sends them, until the input ends, a read fails or ctx is done. It
+// closes out.
+func (r *run) produce(ctx context.Context, src Source, pending []pulled, out chan<- readBatch) {
+	defer close(out)
+	bs := r.cfg.batchSize()
+	off, _ := src.(offsetter)
+	blanks, _ := src.(blankCounter)
+	line := 0
+	for {
+		b := readBatch{rows: make([]*row, 0, bs)}
+		for len(b.rows) < bs {
+			var res pulled
+			if len(pending) > 0 {
+				res, pending = pending[0], pending[1:]
+			} else {
+				res = readOne(src)
+			}
+			if res.err != nil && res.rowErr == nil {
+				b.err = res.err
+				break
+			}
+			line = res.line
+			b.rows = append(b.rows, &row{line: res.line, rec: res.fields, readErr: res.rowErr})
+		}
+		r.validateAll(b.rows)
+		b.line = line
+		if off != nil {
+			b.offset = off.InputOffset()
+		}
+		if blanks != nil {
+			b.blank = blanks.BlankRows()
+		}
+		end := b.err != nil
+		if errors.Is(b.err, io.EOF) {
+			b.err = nil
+		}
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return
+		}
+		if end {
+			return
+		}
+	}
+}
+
+func (r *run) progress(done bool) {
 	if r.cfg.Progress == nil {
 		return
 	}
-	p := Progress{Counts: r.rep.Counts, TotalBytes: r.cfg.TotalBytes, Line: r.line, Done: done}
-	if o, ok := src.(offsetter); ok {
-		p.BytesRead = o.InputOffset()
-	}
-	r.cfg.Progress(p)
-}
-
-func (r *run) blank(src Source) {
-	if b, ok := src.(blankCounter); ok {
-		r.rep.Blank = b.BlankRows()
-	}
+	r.cfg.Progress(Progress{Counts: r.rep.Counts, BytesRead: r.offset, TotalBytes: r.cfg.TotalBytes, Line: r.line, Done: done})
 }
 
 // row is one data row on its way through the pipeline.
@@ -405,7 +443,6 @@ const (
 // process runs one batch: validate (in parallel), then, in file order,
 // dedupe, match, link accounts, write, report.
 func (r *run) process(ctx context.Context, batch []*row) error {
-	r.validateAll(batch)
 	// A row whose key an uncommitted row of this batch has is applied after
 	// that row is committed, as if rows were imported one by one: the batch
 	// is cut before it. Counts then do not depend on the batch size.
@@ -743,7 +780,7 @@ func (r *run) linkAccounts(ctx context.Context, batch []*row) error {
 	var reqs []accounts.Request
 	var rows []*row
 	for _, rw := range batch {
-		if (rw.outcome == outCreate || rw.outcome == outUpdate) && rw.account != "" {
+		if (rw.outcome == outCreate || rw.outcome == outUpdate || rw.outcome == outMerged) && rw.account != "" {
 			reqs = append(reqs, accounts.Request{Name: rw.account, EmailDomain: accounts.EmailDomain(rw.c.Email)})
 			rows = append(rows, rw)
 		}
@@ -1048,6 +1085,7 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 		case outMerged:
 			// Only in a dry run: a later row of a contact the run would create.
 			r.rep.Updated++
+			r.countAccount(rw)
 		case outSkipped:
 			r.skip(rw, rw.reason)
 			if rw.reason == CodeExists || rw.reason == CodeNotFound || rw.reason == CodeContactLimit {
