@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/contactkit/contactkit/accounts"
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/memstore"
 	"github.com/contactkit/contactkit/mapping"
@@ -565,4 +566,20 @@ other@example.com,Turin,,,
 			}
 		}
 	}
+}
+
+func TestDryRunMatchesRealRunOnARealisticFile(t *testing.T) {
+	t.Parallel()
+	data := string(pipelineFile(3000))
+	run := func(dry bool) *importer.Report {
+		res := &accounts.Resolver{Store: memstore.NewAccounts(), DryRun: dry}
+		return imp(t, memstore.New(), data, importer.Config{Region: "US", DryRun: dry, Accounts: res, BatchSize: 100})
+	}
+	real, dry := run(false), run(true)
+	assert.Equal(t, real.Created, dry.Created)
+	assert.Equal(t, real.Failed, dry.Failed)
+	assert.Equal(t, real.Skipped, dry.Skipped)
+	assert.Equal(t, real.Updated+real.Unchanged, dry.Updated+dry.Unchanged)
+	assert.Equal(t, real.AccountsCreated, dry.AccountsCreated, "a dry run counts the accounts a real run creates")
+	assert.Equal(t, len(real.Errors), len(dry.Errors))
 }
