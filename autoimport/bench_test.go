@@ -23,7 +23,7 @@ func BenchmarkFullSync(b *testing.B) {
 			Fields: map[string]string{"mail": fmt.Sprintf("p%d@example.com", i), "given": "P", "Loyalty Tier": "gold", "Store": "Madrid"}})
 	}
 	b.ReportAllocs()
-	for b.Loop() {
+	for range b.N {
 		contacts := memstore.New()
 		r, err := autoimport.NewRunner(autoimport.Config{
 			State: memstate.New(), Connectors: []autoimport.Connector{&pageSize{conn, 500}},
