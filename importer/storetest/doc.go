@@ -17,7 +17,22 @@
 // batches of thousands, cancellation, Unicode values, and, for stores that
 // implement importer.BatchWriter, atomic batches.
 //
+// # Faults
+//
+// Faults wraps any store and injects faults into its calls, to test how an
+// import behaves when the store fails: an error on the Nth call of a method
+// (ErrInjected, or ErrInjectedTransient, which the importer retries), latency
+// (cancellable, with a hook that runs inside the call), and a batch written
+// half before failing (Fault.Half), which breaks the store contract on
+// purpose. It counts calls and faults fired per method:
+//
+//	faults := storetest.NewFaults(storetest.Fault{Method: storetest.MethodWriteBatch, Call: 3, Err: storetest.ErrInjected})
+//	rep, err := importer.Import(ctx, file, faults.Wrap(memstore.New()), cfg)
+//	// err wraps importer.ErrStore; rep.LastCommittedLine is the last line of the second batch
+//
 // # Errors
 //
-// The suite reports failures through testing.T; it returns nothing.
+// The suite reports failures through testing.T; it returns nothing. Faults
+// returns errors wrapping ErrInjected or ErrInjectedTransient (or the
+// Fault's own Err), and the context's error when it ends during a latency.
 package storetest
