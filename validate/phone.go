@@ -39,11 +39,13 @@ func (r *Rule) checkPhone(s, rowRegion string) (Result, *Error) {
 	return r.checkPhoneMode(s, rowRegion, true, &fast)
 }
 
-// checkPhoneMode is checkPhone. With tryFast it first asks the fast path
-// (phonefast.go), which answers as phonenumbers would for the inputs it
-// covers, and sets *fast if it did; without, it is the rule as it was
-// before the fast path (tests and benchmarks compare the two).
+// checkPhoneMode is checkPhone. With tryFast it asks the fast path
+// (phonefast.go) first, which answers as phonenumbers would for the inputs
+// it covers, and sets *fast unless phonenumbers had to answer; without,
+// it is the rule as it was before the fast path (tests and benchmarks
+// compare the two).
 func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Result, *Error) {
+	*fast = tryFast
 	region := r.region
 	if rowRegion != "" {
 		if code, ok := lookupRegion(rowRegion); ok {
@@ -53,7 +55,7 @@ func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Re
 	if digits, ok := spreadsheetMangled(s); ok {
 		e := newError(CodePhoneMangled, "%q is a number that a spreadsheet reformatted; its leading + or 0 and possibly some digits are lost", s)
 		if digits != "" {
-			e.Suggestion = suggestMangled(digits, region)
+			e.Suggestion = suggestMangled(digits, region, tryFast, fast)
 		}
 		return Result{}, e
 	}
@@ -71,28 +73,27 @@ func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Re
 		return Result{}, newError(CodePhoneRegion, "a national number without a country code, and no region to read it in")
 	}
 	var e164 string
+	answered := false
 	if tryFast {
 		var buf [24]byte
 		switch f := phoneFast(number, from00, region, &buf); f.outcome {
 		case pfValid:
-			*fast = true
+			answered = true
 			if string(f.e164) == s {
 				e164 = s // the input itself: the Result holds no new string
 			} else {
 				e164 = string(f.e164)
 			}
 		case pfParseError:
-			*fast = true
 			return Result{}, parseError(f.err)
 		case pfNotPossible:
-			*fast = true
 			return Result{}, notPossibleError(f.reason)
 		case pfInvalid:
-			*fast = true
 			return Result{}, invalidNumberError()
 		}
 	}
-	if !*fast {
+	if !answered {
+		*fast = false
 		if from00 {
 			// International prefix 00 (most of the world): read as "+"
 			// whatever the region's own prefix is, so "0034…" works with
@@ -192,15 +193,42 @@ func parseError(err error) *Error {
 
 // suggestMangled offers the E.164 form of the digits a spreadsheet left:
 // read in region first, then as an international number whose "+" was
-// lost. It returns "" if neither is a valid number.
-func suggestMangled(digits, region string) string {
+// lost. It returns "" if neither is a valid number. With tryFast, it asks
+// the fast path first and clears *fast if phonenumbers had to answer.
+func suggestMangled(digits, region string, tryFast bool, fast *bool) string {
 	if region != "" {
-		if n, err := phonenumbers.Parse(digits, region); err == nil && phonenumbers.IsValidNumber(n) {
+		if e164, ok := mangledFast(digits, region, tryFast, fast); ok {
+			if e164 != "" {
+				return e164
+			}
+		} else if n, err := phonenumbers.Parse(digits, region); err == nil && phonenumbers.IsValidNumber(n) {
 			return phonenumbers.Format(n, phonenumbers.E164)
 		}
+	}
+	if e164, ok := mangledFast("+"+digits, "", tryFast, fast); ok {
+		return e164
 	}
 	if n, err := phonenumbers.Parse("+"+digits, "ZZ"); err == nil && phonenumbers.IsValidNumber(n) {
 		return phonenumbers.Format(n, phonenumbers.E164)
 	}
 	return ""
+}
+
+// mangledFast is one step of suggestMangled on the fast path: the E.164
+// form if number is valid (whether or not IsPossibleNumberWithReason
+// would agree, as before), "" if it is not; ok is false if phonenumbers
+// must answer.
+func mangledFast(number, region string, tryFast bool, fast *bool) (string, bool) {
+	if tryFast {
+		var buf [24]byte
+		switch f := phoneFast(number, false, region, &buf); {
+		case f.outcome == pfFallback:
+		case f.outcome == pfParseError || !f.valid:
+			return "", true
+		default:
+			return string(f.e164), true
+		}
+	}
+	*fast = false
+	return "", false
 }

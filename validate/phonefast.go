@@ -37,9 +37,9 @@ import (
 // Whatever it does not cover, it declines (pfFallback) and the rule asks
 // phonenumbers itself, which stays the source of truth: non-ASCII input
 // (full-width digits, Unicode separators), "~" (phonenumbers may read what
-// follows as an extension), fewer than three digits, a "+" followed by an
-// unknown country code (phonenumbers then retries the digits as a national
-// number), and any region whose patterns the automata cannot express.
+// follows as an extension), more than 60 digits, a national prefix
+// transform that would yield other than digits, and any region whose
+// patterns the automata cannot express (none in v1.8.1: a test checks).
 // phonefast_test.go checks the agreement on a large generated corpus.
 
 // pfMaxDigits bounds the digits the fast path reads (bit sets of prefix
@@ -61,7 +61,8 @@ type pfResult struct {
 	outcome pfOutcome
 	err     error                         // pfParseError
 	reason  phonenumbers.ValidationResult // pfNotPossible
-	e164    []byte                        // pfValid: in the caller's buffer
+	valid   bool                          // what IsValidNumber says (not pfParseError)
+	e164    []byte                        // Format(E164) (not pfParseError), in the caller's buffer
 }
 
 // pfLengths are the possible lengths of a number description.
@@ -341,6 +342,33 @@ func bitIndex(x uint64) int {
 	return n
 }
 
+// extractNational is maybeExtractCountryCode for digits without a "+"
+// read in region m: after m's international prefix, a country calling
+// code must follow; without one, digits that start with m's own code may
+// be read as such. cc is 0 if digits are a national number. If done, the
+// answer is res (an error, or pfFallback: not covered).
+func (m *pfMeta) extractNational(d []byte) (code *pfCode, cc int, nat []byte, res pfResult, done bool) {
+	if rest, ok := m.stripIDD(d); ok {
+		if len(rest) <= phonenumbers.MIN_LENGTH_FOR_NSN {
+			return nil, 0, nil, pfResult{outcome: pfParseError, err: phonenumbers.ErrTooShortAfterIDD}, true
+		}
+		if code, cc, nat = pfExtractCC(rest); code == nil {
+			return nil, 0, nil, pfResult{outcome: pfParseError, err: phonenumbers.ErrInvalidCountryCode}, true
+		}
+		return code, cc, nat, res, false
+	}
+	if len(d) >= len(m.ccStr) && string(d[:len(m.ccStr)]) == m.ccStr {
+		pot, ok := m.stripNP(d[len(m.ccStr):])
+		if !ok {
+			return nil, 0, nil, pfResult{}, true
+		}
+		if (!m.genMatch(d) && m.genMatch(pot)) || m.genLen.test(len(d)) == phonenumbers.TOO_LONG {
+			return pfByCode[m.cc], m.cc, pot, res, false
+		}
+	}
+	return nil, 0, nil, res, false
+}
+
 // pfCode is one country calling code: its regions in phonenumbers'
 // order, the main one first.
 type pfCode struct {
@@ -431,6 +459,7 @@ func phoneFast(number string, from00 bool, region string, buf *[24]byte) pfResul
 		plus = true
 		i = 1
 	}
+	last := -1 // index of the last digit
 	for ; i < len(number); i++ {
 		c := number[i]
 		switch {
@@ -440,13 +469,16 @@ func phoneFast(number string, from00 bool, region string, buf *[24]byte) pfResul
 			}
 			dbuf[n] = c
 			n++
+			last = i
 		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '[' || c == ']':
 		default: // "~" may start an extension, non-ASCII digits and separators: not covered
 			return pfResult{}
 		}
 	}
-	if n < 3 { // phonenumbers' viability rules for two digits: not covered
-		return pfResult{}
+	// isViablePhoneNumber: three digits, or exactly two digits and nothing
+	// after them (phonenumbers keeps trailing punctuation), without "+".
+	if n < 3 && (plus || n < 2 || last != len(number)-1 || number[last-1] < '0' || number[last-1] > '9') {
+		return pfResult{outcome: pfParseError, err: phonenumbers.ErrNotANumber}
 	}
 	d := dbuf[:n]
 
@@ -461,31 +493,24 @@ func phoneFast(number string, from00 bool, region string, buf *[24]byte) pfResul
 	var code *pfCode
 	cc := 0
 	var nat []byte
-	switch {
-	case plus:
-		if code, cc, nat = pfExtractCC(d); code == nil {
-			// phonenumbers retries without the "+": not covered
-			return pfResult{}
+	if plus {
+		code, cc, nat = pfExtractCC(d)
+	}
+	if code == nil {
+		if def == nil {
+			// a national number needs a region (the rule checked);
+			// after "+", phonenumbers retries the digits as a national
+			// number, but has no region to read them in
+			return pfResult{outcome: pfParseError, err: phonenumbers.ErrInvalidCountryCode}
 		}
-	case def == nil:
-		return pfResult{}
-	default:
-		if rest, ok := def.stripIDD(d); ok {
-			if len(rest) <= phonenumbers.MIN_LENGTH_FOR_NSN {
-				return pfResult{outcome: pfParseError, err: phonenumbers.ErrTooShortAfterIDD}
-			}
-			if code, cc, nat = pfExtractCC(rest); code == nil {
-				return pfResult{outcome: pfParseError, err: phonenumbers.ErrInvalidCountryCode}
-			}
-		} else if len(d) >= len(def.ccStr) && string(d[:len(def.ccStr)]) == def.ccStr {
-			pot, ok := def.stripNP(d[len(def.ccStr):])
-			if !ok {
-				return pfResult{}
-			}
-			if (!def.genMatch(d) && def.genMatch(pot)) || def.genLen.test(len(d)) == phonenumbers.TOO_LONG {
-				cc, nat = def.cc, pot
-				code = pfByCode[cc]
-			}
+		var res pfResult
+		var done bool
+		if code, cc, nat, res, done = def.extractNational(d); done {
+			return res
+		}
+		if plus && cc == 0 {
+			// the retry after "+" must find a country code
+			return pfResult{outcome: pfParseError, err: phonenumbers.ErrInvalidCountryCode}
 		}
 	}
 
@@ -528,9 +553,7 @@ func phoneFast(number string, from00 bool, region string, buf *[24]byte) pfResul
 	if !main.ready() {
 		return pfResult{}
 	}
-	if r := main.genLen.test(len(nat)); r != phonenumbers.IS_POSSIBLE {
-		return pfResult{outcome: pfNotPossible, reason: r}
-	}
+	possible := main.genLen.test(len(nat))
 
 	// IsValidNumber: the region is the only one of the code, else the
 	// first whose leading digits match or that the number is valid for.
@@ -553,13 +576,16 @@ func phoneFast(number string, from00 bool, region string, buf *[24]byte) pfResul
 			}
 		}
 	}
-	if !valid {
-		return pfResult{outcome: pfInvalid}
-	}
 
 	// Format(E164)
 	out := append(buf[:0], '+')
 	out = strconv.AppendInt(out, int64(cc), 10)
 	out = append(out, nat...)
-	return pfResult{outcome: pfValid, e164: out}
+	switch {
+	case possible != phonenumbers.IS_POSSIBLE:
+		return pfResult{outcome: pfNotPossible, reason: possible, valid: valid, e164: out}
+	case !valid:
+		return pfResult{outcome: pfInvalid, e164: out}
+	}
+	return pfResult{outcome: pfValid, valid: true, e164: out}
 }

@@ -357,13 +357,15 @@ func pfReference(number, region string) pfResult {
 	if err != nil {
 		return pfResult{outcome: pfParseError, err: err}
 	}
+	valid := phonenumbers.IsValidNumber(num)
+	e164 := []byte(phonenumbers.Format(num, phonenumbers.E164))
 	if r := phonenumbers.IsPossibleNumberWithReason(num); r != phonenumbers.IS_POSSIBLE {
-		return pfResult{outcome: pfNotPossible, reason: r}
+		return pfResult{outcome: pfNotPossible, reason: r, valid: valid, e164: e164}
 	}
-	if !phonenumbers.IsValidNumber(num) {
-		return pfResult{outcome: pfInvalid}
+	if !valid {
+		return pfResult{outcome: pfInvalid, e164: e164}
 	}
-	return pfResult{outcome: pfValid, e164: []byte(phonenumbers.Format(num, phonenumbers.E164))}
+	return pfResult{outcome: pfValid, valid: true, e164: e164}
 }
 
 func TestPhoneFastCases(t *testing.T) {
@@ -388,8 +390,18 @@ func TestPhoneFastCases(t *testing.T) {
 		{"too short", "+34 612 34", "", pfNotPossible, ""},
 		{"invalid range", "+1 200 555 0100", "", pfInvalid, ""},
 		{"unknown code after 011 in US", "011 999 12345", "US", pfParseError, ""},
-		{"unknown code after +", "+999 612 345 678", "", pfFallback, ""},
-		{"two digits", "12", "US", pfFallback, ""},
+		{"unknown code after +", "+999 612 345 678", "", pfParseError, ""},
+		{"unknown code after +, retried in the region", "+999 612 345 678", "US", pfParseError, ""},
+		{"IDD after +, retried in the region", "+011 34 612 345 678", "US", pfValid, "+34612345678"},
+		{"own country code after +0, retried in the region", "+0 34 612 345 678", "ES", pfParseError, ""},
+		{"two digits", "12", "US", pfNotPossible, ""},
+		{"two digits after a parenthesis", "(12", "US", pfNotPossible, ""},
+		{"two digits and a parenthesis", "12)", "US", pfParseError, ""},
+		{"two digits apart", "1 2", "US", pfParseError, ""},
+		{"two digits after +", "+12", "", pfParseError, ""},
+		{"one digit", "7", "FR", pfParseError, ""},
+		{"00 and one digit", "00 7", "FR", pfParseError, ""},
+		{"00 and nothing", "00", "FR", pfParseError, ""},
 		{"tilde", "+1 415 555 2671 ~12", "", pfFallback, ""},
 		{"full-width digits", "+３４612345678", "", pfFallback, ""},
 	}
