@@ -504,12 +504,13 @@ func (b *benchmark) print(w io.Writer) {
 	fmt.Fprintf(w, "command: %s\n\n", b.Command)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\twall\tCPU\tcores\tpeak RSS\tstart RSS\trows/s\tallocs/row\tB/row\twall×floor\twall×baseline\tRSS×floor\tRSS×baseline\t")
+	fmt.Fprintln(tw, "stage\twall\tCPU\tcores\tpeak RSS\tstart RSS\trows/s\tallocs/row\tB/row\twall×floor\twall×baseline\tCPU×floor\tCPU×baseline\tRSS×floor\tRSS×baseline\t")
 	for _, s := range b.Stages {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			s.Stage, seconds(s.WallSeconds), seconds(s.CPUSeconds), ratio(s.CPUSeconds, s.WallSeconds),
 			mib(s.PeakRSSBytes), mib(s.StartRSSBytes), thousands(int(s.RowsPerSec)), s.AllocsPerRow, thousands(int(s.BytesPerRow)),
-			times(s.WallVsFloor), times(s.WallVsBaseline), times(s.RSSVsFloor), times(s.RSSVsBaseline))
+			times(s.WallVsFloor), times(s.WallVsBaseline), times(s.CPUVsFloor), times(s.CPUVsBaseline),
+			times(s.RSSVsFloor), times(s.RSSVsBaseline))
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
