@@ -92,8 +92,8 @@
 // stored value unmarked: the import rejects such a row. A *ReadError stops
 // the read and repeats on later calls: ErrRecordTooLarge,
 // ErrTooManyColumns, or ErrReadFailed wrapping the io.Reader's error.
-// NewReader also returns ErrEmptyFile, ErrSpreadsheet, ErrUnknownEncoding
-// and ErrInvalidConfig.
+// NewReader also returns ErrEmptyFile, ErrSpreadsheet, ErrBinaryFile (an
+// image or an archive), ErrUnknownEncoding and ErrInvalidConfig.
 //
 // In a Report, every rejected row, dropped value, skipped row and warning is
 // a Problem with its line, column, field, a stable code (the reader's csv.*

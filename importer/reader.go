@@ -202,7 +202,8 @@ type plan struct {
 // NewReader sniffs the input's encoding, delimiter and preamble from its
 // first 64 KiB, then reads the header (or, with HeaderNone, the first
 // record). It returns ErrEmptyFile for input without any record,
-// ErrSpreadsheet for an xlsx, ods, xls or pdf file, a
+// ErrSpreadsheet for an xlsx, ods, xls or pdf file, ErrBinaryFile for an
+// image or a compressed archive, a
 // *ReadError if r fails or the first record is over a limit, a *RowError if
 // the header is malformed, and an error wrapping ErrUnknownEncoding or
 // ErrInvalidConfig for a bad cfg.
@@ -221,6 +222,9 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 	}
 	if isBinaryFile(head) {
 		return nil, ErrSpreadsheet
+	}
+	if isImageOrArchive(head) {
+		return nil, ErrBinaryFile
 	}
 	if p == nil {
 		if p, err = sniff(head, len(head) == sniffSize, c); err != nil {

@@ -148,7 +148,7 @@ func checkFuzzError(t *testing.T, err error, maxLine int, opening bool) {
 		if rde.Line <= 0 || rde.Line > maxLine || !errors.Is(err, codeSentinels[rde.Code]) {
 			t.Fatalf("bad read error %#v", rde)
 		}
-	case opening && (errors.Is(err, ErrEmptyFile) || errors.Is(err, ErrSpreadsheet)):
+	case opening && (errors.Is(err, ErrEmptyFile) || errors.Is(err, ErrSpreadsheet) || errors.Is(err, ErrBinaryFile)):
 	default:
 		t.Fatalf("unexpected error %T %v", err, err)
 	}

@@ -43,6 +43,9 @@ const (
 	// CodeSpreadsheet: the input is a spreadsheet or document file (xlsx,
 	// ods, xls, pdf), not text (NewReader).
 	CodeSpreadsheet Code = "csv.spreadsheet_file"
+	// CodeBinaryFile: the input is an image or a compressed archive (PNG,
+	// JPEG, GIF, WebP, TIFF, gzip, 7z, RAR, xz), not text (NewReader).
+	CodeBinaryFile Code = "csv.binary_file"
 	// CodeReadFailed: reading the underlying io.Reader failed. It stops the
 	// read (a *ReadError wrapping the reader's error).
 	CodeReadFailed Code = "csv.read_failed"
@@ -63,6 +66,7 @@ var (
 	ErrEmptyHeader     = errors.New("importer: empty header name")
 	ErrEmptyFile       = errors.New("importer: empty file")
 	ErrSpreadsheet     = errors.New("importer: a spreadsheet or document file, not CSV text (export it as CSV first)")
+	ErrBinaryFile      = errors.New("importer: an image or archive file, not CSV text")
 	ErrReadFailed      = errors.New("importer: reading the input failed")
 	ErrDecode          = errors.New("importer: cannot decode row")
 
@@ -84,6 +88,7 @@ var codeSentinels = map[Code]error{
 	CodeEmptyHeader:     ErrEmptyHeader,
 	CodeEmptyFile:       ErrEmptyFile,
 	CodeSpreadsheet:     ErrSpreadsheet,
+	CodeBinaryFile:      ErrBinaryFile,
 	CodeReadFailed:      ErrReadFailed,
 	CodeDecode:          ErrDecode,
 }

@@ -198,6 +198,32 @@ func isBinaryFile(head []byte) bool {
 	return false
 }
 
+// imageSignatures start images and archives people upload by mistake: a
+// screenshot of a spreadsheet, a compressed export. Each is long enough
+// (or checked at two places) that no text file starts with it.
+var imageSignatures = [][]byte{
+	[]byte("\x89PNG\r\n\x1a\n"),
+	{0xFF, 0xD8, 0xFF}, // JPEG
+	[]byte("GIF87a"),
+	[]byte("GIF89a"),
+	[]byte("II*\x00"),  // TIFF, little-endian
+	[]byte("MM\x00*"),  // TIFF, big-endian
+	{0x1F, 0x8B, 0x08}, // gzip
+	[]byte("7z\xbc\xaf\x27\x1c"),
+	[]byte("Rar!\x1a\x07"),
+	[]byte("\xfd7zXZ\x00"), // xz
+}
+
+func isImageOrArchive(head []byte) bool {
+	for _, sig := range imageSignatures {
+		if bytes.HasPrefix(head, sig) {
+			return true
+		}
+	}
+	// WebP: "RIFF", a size, "WEBP".
+	return len(head) >= 12 && bytes.HasPrefix(head, []byte("RIFF")) && string(head[8:12]) == "WEBP"
+}
+
 // readHead reads up to n bytes; a short head means the input ended.
 func readHead(r io.Reader, n int) ([]byte, error) {
 	head := make([]byte, n)
