@@ -8,29 +8,32 @@ import (
 // fileIndex remembers the match keys of the rows read so far, for
 // duplicates within the file. It is the one part of an import's memory that
 // grows with the file, so it is compact and holds no pointers (the garbage
-// collector never scans it): per key a hash-table slot, and the key's bytes
-// in an arena. A hash only finds candidates; the key bytes are compared, so
-// two different keys are never taken for one.
+// collector never scans it): per key an open-addressing bucket of 8 bytes,
+// a 12-byte slot and the key's bytes in an arena, and per first row a
+// 12-byte entry, all in fixed-size pages that never move. A hash only finds
+// candidates; the key bytes are compared, so two different keys are never
+// taken for one.
 type fileIndex struct {
 	keys    []KeyKind
 	tables  []keyTable // one per key kind, in keys' order
-	entries []fileEntry
+	entries pages[fileEntry]
 	arena   arena
 	hash    func(string) uint64 // maphash with a random seed; tests make it collide
 	reasons []Code              // skipped reasons; fileEntry.skipped is an index into it, plus one
 }
 
-// keyTable maps the hash of a key to a chain of slots.
+// keyTable is an open-addressing hash table of the keys of one kind.
 type keyTable struct {
-	heads map[uint64]uint32 // hash → slot index + 1
-	slots []keySlot
+	// buckets hold the hash's upper 32 bits and the slot index + 1 (0:
+	// empty), linear probing; len is a power of two, at most 3/4 full.
+	buckets []uint64
+	slots   pages[keySlot]
 }
 
 // keySlot is one key of one kind.
 type keySlot struct {
 	key   span
 	entry uint32 // index into fileIndex.entries; deadEntry once forgotten
-	next  uint32 // next slot with the same hash, + 1; 0 ends the chain
 }
 
 const deadEntry = math.MaxUint32
@@ -41,22 +44,20 @@ type fileEntry struct {
 	// id is the contact the first row was written to (empty in a dry run
 	// for a contact that would be created).
 	id span
-	// skipped is the reason the first row was skipped (index into
-	// fileIndex.reasons, plus one), or 0.
-	skipped uint16
-	// inFlight is set while the row that writes the entry's contact is not
-	// committed.
-	inFlight bool
 }
+
+// fileEntry flags live in the top bits of span.n of id, which never needs
+// them (IDs are short): see entryFlags.
+const (
+	flagInFlight = 1 << 31
+	skipShift    = 16 // bits 16–30 of id.n: the skipped reason index + 1
+	idLenMask    = 1<<skipShift - 1
+)
 
 func newFileIndex(keys []KeyKind) *fileIndex {
 	seed := maphash.MakeSeed()
-	f := &fileIndex{keys: keys, tables: make([]keyTable, len(keys)),
+	return &fileIndex{keys: keys, tables: make([]keyTable, len(keys)),
 		hash: func(s string) uint64 { return maphash.String(seed, s) }}
-	for i := range f.tables {
-		f.tables[i].heads = make(map[uint64]uint32)
-	}
-	return f
 }
 
 // find returns the index of the entry of the first match key of c that an
@@ -64,7 +65,7 @@ func newFileIndex(keys []KeyKind) *fileIndex {
 func (f *fileIndex) find(c *Contact) (int, KeyKind, string) {
 	for i, k := range f.keys {
 		if v := c.Key(k); v != "" {
-			if e := f.lookup(i, v); e >= 0 {
+			if e := f.lookup(i, v, f.hash(v)); e >= 0 {
 				return e, k, v
 			}
 		}
@@ -72,73 +73,127 @@ func (f *fileIndex) find(c *Contact) (int, KeyKind, string) {
 	return -1, "", ""
 }
 
-func (f *fileIndex) lookup(table int, key string) int {
+func (f *fileIndex) lookup(table int, key string, h uint64) int {
 	t := &f.tables[table]
-	s := t.heads[f.hash(key)]
-	for s != 0 {
-		slot := &t.slots[s-1]
-		if slot.entry != deadEntry && f.arena.equal(slot.key, key) {
-			return int(slot.entry)
-		}
-		s = slot.next
+	if len(t.buckets) == 0 {
+		return -1
 	}
-	return -1
+	mask := uint64(len(t.buckets) - 1)
+	tag := h >> 32
+	for i := tag & mask; ; i = (i + 1) & mask {
+		b := t.buckets[i]
+		if b == 0 {
+			return -1
+		}
+		if b>>32 == tag {
+			slot := t.slots.at(int(uint32(b)) - 1)
+			if slot.entry != deadEntry && f.arena.equal(slot.key, key) {
+				return int(slot.entry)
+			}
+		}
+	}
 }
 
 // add registers a first row with c's keys, in flight, and returns its entry.
 func (f *fileIndex) add(c *Contact, line int) int {
-	e := len(f.entries)
-	f.entries = append(f.entries, fileEntry{line: int32(min(line, math.MaxInt32)), inFlight: true})
+	e := f.entries.add(fileEntry{line: int32(min(line, math.MaxInt32)), id: span{n: flagInFlight}})
 	for i, k := range f.keys {
 		v := c.Key(k)
-		if v == "" || f.lookup(i, v) >= 0 {
+		if v == "" {
+			continue
+		}
+		h := f.hash(v)
+		if f.lookup(i, v, h) >= 0 {
 			continue
 		}
 		t := &f.tables[i]
-		h := f.hash(v)
-		t.slots = append(t.slots, keySlot{key: f.arena.add(v), entry: uint32(e), next: t.heads[h]})
-		t.heads[h] = uint32(len(t.slots))
+		s := t.slots.add(keySlot{key: f.arena.add(v), entry: uint32(e)})
+		if (t.slots.n)*4 > len(t.buckets)*3 {
+			t.grow()
+		}
+		t.put(h>>32<<32 | uint64(s+1))
 	}
 	return e
 }
 
-func (f *fileIndex) entry(e int) *fileEntry { return &f.entries[e] }
-
-// line is the line of entry e's first row.
-func (f *fileIndex) line(e int) int { return int(f.entries[e].line) }
-
-// id is the contact entry e's rows write to ("" if not known).
-func (f *fileIndex) id(e int) string { return f.arena.get(f.entries[e].id) }
-
-// created records that entry e's contact is id, and that it is committed.
-func (f *fileIndex) created(e int, id string) {
-	en := &f.entries[e]
-	en.inFlight = false
-	if id != "" && f.arena.get(en.id) != id {
-		en.id = f.arena.add(id)
-	}
-}
-
-// settle records that the row writing entry e's contact is committed.
-func (f *fileIndex) settle(e int) { f.entries[e].inFlight = false }
-
-// skip records that entry e's first row was skipped for reason.
-func (f *fileIndex) skip(e int, reason Code) {
-	en := &f.entries[e]
-	en.inFlight = false
-	for i, r := range f.reasons {
-		if r == reason {
-			en.skipped = uint16(i + 1)
+// put places a bucket value (tag and slot) by linear probing.
+func (t *keyTable) put(b uint64) {
+	mask := uint64(len(t.buckets) - 1)
+	for i := (b >> 32) & mask; ; i = (i + 1) & mask {
+		if t.buckets[i] == 0 {
+			t.buckets[i] = b
 			return
 		}
 	}
-	f.reasons = append(f.reasons, reason)
-	en.skipped = uint16(len(f.reasons))
+}
+
+// grow doubles the table. A bucket's position comes from its tag (the
+// hash's upper bits), so no key is hashed again.
+func (t *keyTable) grow() {
+	old := t.buckets
+	t.buckets = make([]uint64, max(1024, 2*len(old)))
+	for _, b := range old {
+		if b != 0 {
+			t.put(b)
+		}
+	}
+}
+
+func (f *fileIndex) entry(e int) *fileEntry { return f.entries.at(e) }
+
+// inFlight reports whether the row writing entry e's contact is uncommitted.
+func (en *fileEntry) inFlight() bool { return en.id.n&flagInFlight != 0 }
+
+func (en *fileEntry) setInFlight(v bool) {
+	if v {
+		en.id.n |= flagInFlight
+	} else {
+		en.id.n &^= flagInFlight
+	}
+}
+
+// line is the line of entry e's first row.
+func (f *fileIndex) line(e int) int { return int(f.entries.at(e).line) }
+
+// id is the contact entry e's rows write to ("" if not known).
+func (f *fileIndex) id(e int) string {
+	sp := f.entries.at(e).id
+	sp.n &= idLenMask
+	return f.arena.get(sp)
+}
+
+// created records that entry e's contact is id, and that it is committed.
+func (f *fileIndex) created(e int, id string) {
+	en := f.entries.at(e)
+	en.setInFlight(false)
+	if id == "" || len(id) > idLenMask || f.id(e) == id {
+		return
+	}
+	flags := en.id.n &^ idLenMask
+	en.id = f.arena.add(id)
+	en.id.n |= flags
+}
+
+// settle records that the row writing entry e's contact is committed.
+func (f *fileIndex) settle(e int) { f.entries.at(e).setInFlight(false) }
+
+// skip records that entry e's first row was skipped for reason.
+func (f *fileIndex) skip(e int, reason Code) {
+	en := f.entries.at(e)
+	en.setInFlight(false)
+	i := 0
+	for i < len(f.reasons) && f.reasons[i] != reason {
+		i++
+	}
+	if i == len(f.reasons) {
+		f.reasons = append(f.reasons, reason)
+	}
+	en.id.n = en.id.n&^(0x7fff<<skipShift) | uint32(i+1)<<skipShift
 }
 
 // skipped is the reason entry e's first row was skipped, or "".
 func (f *fileIndex) skipped(e int) Code {
-	if s := f.entries[e].skipped; s > 0 {
+	if s := f.entries.at(e).id.n >> skipShift & 0x7fff; s > 0 {
 		return f.reasons[s-1]
 	}
 	return ""
@@ -153,22 +208,52 @@ func (f *fileIndex) forget(e int, c *Contact) {
 			continue
 		}
 		t := &f.tables[i]
-		for s := t.heads[f.hash(v)]; s != 0; s = t.slots[s-1].next {
-			if slot := &t.slots[s-1]; slot.entry == uint32(e) {
+		if len(t.buckets) == 0 {
+			continue
+		}
+		h := f.hash(v)
+		mask := uint64(len(t.buckets) - 1)
+		for j := (h >> 32) & mask; t.buckets[j] != 0; j = (j + 1) & mask {
+			if slot := t.slots.at(int(uint32(t.buckets[j])) - 1); slot.entry == uint32(e) {
 				slot.entry = deadEntry
 			}
 		}
 	}
-	f.entries[e].inFlight = false
+	f.entries.at(e).setInFlight(false)
 }
 
-// span is a string's place in an arena.
+// pages is an append-only sequence in fixed-size pages: no copying as it
+// grows, and elements never move.
+type pages[T any] struct {
+	p [][]T
+	n int
+}
+
+const pageLen = 1 << 14
+
+func (p *pages[T]) add(v T) int {
+	if p.n%pageLen == 0 {
+		p.p = append(p.p, make([]T, 0, pageLen))
+	}
+	last := &p.p[len(p.p)-1]
+	*last = append(*last, v)
+	p.n++
+	return p.n - 1
+}
+
+func (p *pages[T]) at(i int) *T { return &p.p[i/pageLen][i%pageLen] }
+
+// span is a string's place in an arena: off is the chunk index times
+// arenaChunk plus the offset in the chunk.
 type span struct {
-	chunk, off, n uint32
+	off, n uint32
 }
 
 // arena holds strings in large byte chunks, so that millions of keys cost
-// their bytes and not an allocation and a pointer each.
+// their bytes and not an allocation and a pointer each. Strings longer
+// than a chunk are not kept (add returns the empty span and equal is
+// false for them), which the callers never need: keys are e-mail
+// addresses, E.164 numbers and IDs.
 type arena struct {
 	chunks [][]byte
 }
@@ -176,26 +261,27 @@ type arena struct {
 const arenaChunk = 1 << 20
 
 func (a *arena) add(s string) span {
-	if len(s) == 0 {
+	if len(s) == 0 || len(s) > arenaChunk {
 		return span{}
 	}
 	n := len(a.chunks)
 	if n == 0 || cap(a.chunks[n-1])-len(a.chunks[n-1]) < len(s) {
-		a.chunks = append(a.chunks, make([]byte, 0, max(arenaChunk, len(s))))
+		a.chunks = append(a.chunks, make([]byte, 0, arenaChunk))
 		n++
 	}
 	c := &a.chunks[n-1]
 	off := len(*c)
 	*c = append(*c, s...)
-	return span{chunk: uint32(n - 1), off: uint32(off), n: uint32(len(s))}
+	return span{off: uint32(n-1)*arenaChunk + uint32(off), n: uint32(len(s))}
 }
 
 func (a *arena) bytes(sp span) []byte {
-	return a.chunks[sp.chunk][sp.off : sp.off+sp.n]
+	c, o := sp.off/arenaChunk, sp.off%arenaChunk
+	return a.chunks[c][o : o+sp.n]
 }
 
 func (a *arena) equal(sp span, s string) bool {
-	return int(sp.n) == len(s) && (sp.n == 0 || string(a.bytes(sp)) == s)
+	return sp.n != 0 && int(sp.n) == len(s) && string(a.bytes(sp)) == s
 }
 
 func (a *arena) get(sp span) string {

@@ -650,7 +650,7 @@ func (r *run) dedupeInFile(rw *row) bool {
 		return true
 	}
 	en := r.file.entry(e)
-	if en.inFlight {
+	if en.inFlight() {
 		return false
 	}
 	line := int(en.line)
@@ -673,7 +673,7 @@ func (r *run) dedupeInFile(rw *row) bool {
 	rw.problems = append(rw.problems, dup)
 	rw.outcome, rw.dup = outDupUpdate, e+1
 	// This row writes the contact: later rows with its key wait for it.
-	en.inFlight = true
+	en.setInFlight(true)
 	return true
 }
 
