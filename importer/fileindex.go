@@ -3,6 +3,7 @@ package importer
 import (
 	"hash/maphash"
 	"math"
+	"unsafe"
 )
 
 // fileIndex remembers the match keys of the rows read so far, for
@@ -14,6 +15,7 @@ import (
 // candidates; the key bytes are compared, so two different keys are never
 // taken for one.
 type fileIndex struct {
+	mem     *memory
 	keys    []KeyKind
 	tables  []keyTable // one per key kind, in keys' order
 	entries pages[fileEntry]
@@ -24,6 +26,7 @@ type fileIndex struct {
 
 // keyTable is an open-addressing hash table of the keys of one kind.
 type keyTable struct {
+	mem *memory
 	// buckets hold the hash's upper 32 bits and the slot index + 1 (0:
 	// empty), linear probing; len is a power of two, at most 3/4 full.
 	buckets []uint64
@@ -56,8 +59,21 @@ const (
 
 func newFileIndex(keys []KeyKind) *fileIndex {
 	seed := maphash.MakeSeed()
-	return &fileIndex{keys: keys, tables: make([]keyTable, len(keys)),
+	f := &fileIndex{mem: &memory{}, keys: keys, tables: make([]keyTable, len(keys)),
 		hash: func(s string) uint64 { return maphash.String(seed, s) }}
+	f.entries.mem, f.arena.mem = f.mem, f.mem
+	for i := range f.tables {
+		f.tables[i].mem = f.mem
+		f.tables[i].slots.mem = f.mem
+	}
+	return f
+}
+
+// release gives back the index's memory; the index must not be used after.
+func (f *fileIndex) release() {
+	if f != nil {
+		f.mem.release()
+	}
 }
 
 // find returns the index of the entry of the first match key of c that an
@@ -131,12 +147,13 @@ func (t *keyTable) put(b uint64) {
 // hash's upper bits), so no key is hashed again.
 func (t *keyTable) grow() {
 	old := t.buckets
-	t.buckets = make([]uint64, max(1024, 2*len(old)))
+	t.buckets = alloc[uint64](t.mem, max(1024, 2*len(old)))
 	for _, b := range old {
 		if b != 0 {
 			t.put(b)
 		}
 	}
+	t.mem.free(old)
 }
 
 func (f *fileIndex) entry(e int) *fileEntry { return f.entries.at(e) }
@@ -225,15 +242,16 @@ func (f *fileIndex) forget(e int, c *Contact) {
 // pages is an append-only sequence in fixed-size pages: no copying as it
 // grows, and elements never move.
 type pages[T any] struct {
-	p [][]T
-	n int
+	mem *memory
+	p   [][]T
+	n   int
 }
 
 const pageLen = 1 << 14
 
 func (p *pages[T]) add(v T) int {
 	if p.n%pageLen == 0 {
-		p.p = append(p.p, make([]T, 0, pageLen))
+		p.p = append(p.p, alloc[T](p.mem, pageLen)[:0])
 	}
 	last := &p.p[len(p.p)-1]
 	*last = append(*last, v)
@@ -255,6 +273,7 @@ type span struct {
 // false for them), which the callers never need: keys are e-mail
 // addresses, E.164 numbers and IDs.
 type arena struct {
+	mem    *memory
 	chunks [][]byte
 }
 
@@ -266,7 +285,7 @@ func (a *arena) add(s string) span {
 	}
 	n := len(a.chunks)
 	if n == 0 || cap(a.chunks[n-1])-len(a.chunks[n-1]) < len(s) {
-		a.chunks = append(a.chunks, make([]byte, 0, arenaChunk))
+		a.chunks = append(a.chunks, alloc[byte](a.mem, arenaChunk)[:0])
 		n++
 	}
 	c := &a.chunks[n-1]
@@ -289,4 +308,45 @@ func (a *arena) get(sp span) string {
 		return ""
 	}
 	return string(a.bytes(sp))
+}
+
+// memory hands out the index's blocks, off the Go heap where the system
+// allows (see offHeap), and gives them all back at once.
+type memory struct {
+	blocks [][]byte // off-heap blocks to give back
+}
+
+// alloc returns a zeroed slice of n Ts. T must hold no pointers.
+func alloc[T any](m *memory, n int) []T {
+	var zero T
+	size := int(unsafe.Sizeof(zero)) * n
+	if m != nil && size >= 64<<10 {
+		if b := offHeap(size); b != nil {
+			m.blocks = append(m.blocks, b)
+			return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
+		}
+	}
+	return make([]T, n)
+}
+
+// free gives back a block alloc returned, if it is off the heap.
+func (m *memory) free(s []uint64) {
+	if m == nil || len(s) == 0 {
+		return
+	}
+	p := unsafe.Pointer(unsafe.SliceData(s))
+	for i, b := range m.blocks {
+		if unsafe.Pointer(unsafe.SliceData(b)) == p {
+			freeOffHeap(b)
+			m.blocks = append(m.blocks[:i], m.blocks[i+1:]...)
+			return
+		}
+	}
+}
+
+func (m *memory) release() {
+	for _, b := range m.blocks {
+		freeOffHeap(b)
+	}
+	m.blocks = nil
 }

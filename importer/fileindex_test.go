@@ -13,6 +13,7 @@ func TestFileIndexNeverMergesDifferentKeys(t *testing.T) {
 	t.Parallel()
 	for _, collide := range []bool{false, true} {
 		f := newFileIndex([]KeyKind{KeyEmail, KeyPhone})
+		defer f.release()
 		if collide {
 			f.hash = func(string) uint64 { return 42 }
 		}
@@ -60,6 +61,7 @@ func BenchmarkFileIndex(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f := newFileIndex([]KeyKind{KeyEmail})
+		defer f.release()
 		for j, k := range keys {
 			c := Contact{Email: k}
 			if e, _, _ := f.find(&c); e < 0 {

@@ -283,6 +283,7 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 	// Two stages overlap: a producer reads and validates batch n+1 (the
 	// validation spread over the workers) while this goroutine dedupes,
 	// matches, writes and reports batch n, in file order.
+	defer r.file.release() // after the producer has stopped (the defers below run first)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	batches := make(chan readBatch, 1)
