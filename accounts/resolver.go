@@ -530,7 +530,7 @@ func (st *state) resolve(ctx context.Context, reqs []Request) ([]Resolution, err
 				st.seenName[it.acct.Name] = true
 				st.seen.add(st.keyOf(it.acct.Name), it.acct.Name)
 			}
-		case it.bad == "":
+		case it.bad == "" && !st.settledMissing(it):
 			missing = append(missing, it)
 		}
 	}
@@ -560,6 +560,28 @@ func (st *state) resolve(ctx context.Context, reqs []Request) ([]Resolution, err
 		}
 	}
 	return out, nil
+}
+
+// settledMissing reports whether an earlier call already dealt with the
+// missing name of it: created it (or found it existed) without error, or,
+// when nothing is created, checked it for near-duplicates. Most rows of a
+// file name an account that an earlier row created, and this keeps them
+// off the slow path. Called with st.mu held.
+func (st *state) settledMissing(it *item) bool {
+	if st.missing != CreateMissing {
+		_, ok := st.nears[it.ident]
+		return ok
+	}
+	c := st.creates[it.ident]
+	if c == nil {
+		return false
+	}
+	select {
+	case <-c.done:
+		return c.err == nil
+	default:
+		return false
+	}
 }
 
 // handleMissing checks missing names for near-duplicates and, under
