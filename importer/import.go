@@ -416,15 +416,13 @@ type row struct {
 	// decided in the sequential stage
 	outcome  outcome
 	reason   Code
-	target   *row     // for a row merged into an earlier row of the same batch
 	matchID  string   // the existing contact to update
 	existing *Contact // its stored state
 	// dup is the file index entry (+1) of the earlier row whose contact
 	// this later row updates; -1 for an account import's later row; 0 if
 	// the row is a first occurrence.
 	dup       int
-	merged    bool // merging this row changed its target
-	entry     int  // this row's entry (+1) in the file index, if it is a first occurrence
+	entry     int // this row's entry (+1) in the file index, if it is a first occurrence
 	linked    bool
 	linkedNew bool
 }
@@ -439,10 +437,11 @@ const (
 	outUpdate
 	outMerged // in a dry run, a later row of a contact the run would create
 	outDupUpdate
+	outUnchanged
 )
 
-// process runs one batch: validate (in parallel), then, in file order,
-// dedupe, match, link accounts, write, report.
+// process runs one validated batch in file order: dedupe, match, link
+// accounts, write, report.
 func (r *run) process(ctx context.Context, batch []*row) error {
 	// A row whose key an uncommitted row of this batch has is applied after
 	// that row is committed, as if rows were imported one by one: the batch
@@ -861,8 +860,6 @@ func (r *run) build(batch []*row) ([]Contact, []Update) {
 	}
 	return creates, updates
 }
-
-const outUnchanged outcome = 100
 
 // diff computes the update of a stored contact by a row, per Merge, or nil
 // when nothing would change.
