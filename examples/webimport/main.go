@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/contactkit/contactkit/accounts"
+	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/importer/memstore"
+	"github.com/contactkit/contactkit/importer/sqlstore"
+)
+
+// memoryDB is the -db value that selects the in-memory reference stores.
+const memoryDB = ":memory:"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "webimport: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run serves the import screen until ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("webimport", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free one)")
+	db := fs.String("db", "contacts.db", "SQLite database `file` (created when missing); "+memoryDB+" uses the in-memory store")
+	maxMB := fs.Int64("max-upload", DefaultMaxUpload>>20, "largest upload in `MB`")
+	ttl := fs.Duration("ttl", DefaultTTL, "how long unused uploads and finished reports are kept")
+	region := fs.String("region", DefaultRegion, "default phone `region` offered in the options")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v (see -h)", fs.Args())
+	}
+	if *maxMB <= 0 {
+		return fmt.Errorf("-max-upload %d: want 1 or more", *maxMB)
+	}
+
+	contacts, accts, closeDB, err := openStores(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+
+	srv, err := NewServer(Config{Contacts: contacts, Accounts: accts, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+		fmt.Fprintf(stderr, "webimport: warning: listening on %s, not on loopback: this example has no login; anyone who can reach it can import contacts\n", ln.Addr())
+	}
+	fmt.Fprintf(stdout, "webimport: serving http://%s/ (database %s; Ctrl-C stops)\n", ln.Addr(), *db)
+
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+	}
+	srv.Close() // cancels imports and ends event streams first
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if serr := hs.Shutdown(sctx); err == nil {
+		err = serr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// openStores opens the SQLite database (creating and migrating it), or the
+// in-memory stores for ":memory:".
+func openStores(ctx context.Context, db string) (importer.Store, accounts.Store, func(), error) {
+	if db == memoryDB {
+		return memstore.New(), memstore.NewAccounts(), func() {}, nil
+	}
+	st, err := sqlstore.Open(ctx, db, sqlstore.Config{})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("cannot open the database: %w", err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, nil, nil, fmt.Errorf("cannot prepare the database %s: %w", db, err)
+	}
+	return st, st, func() { st.Close() }, nil
+}

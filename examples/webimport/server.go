@@ -1,0 +1,448 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/contactkit/contactkit/accounts"
+	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/mapping"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Defaults of Config.
+const (
+	DefaultMaxUpload  = 20 << 20
+	DefaultTTL        = time.Hour
+	DefaultSessionTTL = 24 * time.Hour
+	DefaultRegion     = "US"
+)
+
+// sessionCookie is the name of the cookie that carries the session ID.
+const sessionCookie = "webimport_session"
+
+// Config configures a Server. Only Contacts is required.
+type Config struct {
+	// Contacts is where contacts are imported. Required. It is shared by
+	// every session: it is the CRM's contact database.
+	Contacts importer.Store
+	// Accounts links contacts to accounts (companies). If nil, contacts are
+	// not linked and the accounts option is not offered.
+	Accounts accounts.Store
+	// Schema is the host's contact fields. If nil, mapping.DefaultSchema()
+	// is used.
+	Schema *mapping.Schema
+
+	// Dir is where uploads and error CSVs are kept while they are needed.
+	// Empty means a new temporary directory, removed by Close.
+	Dir string
+	// MaxUpload is the largest file accepted, in bytes; zero means
+	// DefaultMaxUpload (20 MiB).
+	MaxUpload int64
+	// TTL is how long an upload not used, or a finished import's report and
+	// error CSV, are kept; zero means DefaultTTL (an hour). An upload is
+	// removed as soon as it has been imported.
+	TTL time.Duration
+	// SessionTTL is how long an idle session (with its saved mappings) is
+	// kept once it has no uploads or imports left; zero means
+	// DefaultSessionTTL (a day).
+	SessionTTL time.Duration
+	// SweepEvery is how often expired uploads, reports and sessions are
+	// removed; zero means TTL/4, at most a minute.
+	SweepEvery time.Duration
+	// Region is the default phone region offered in the options; empty
+	// means DefaultRegion ("US").
+	Region string
+	// BatchSize is the importer's batch size (how often progress is
+	// reported); zero means the importer's default.
+	BatchSize int
+	// Logf logs failures of the server itself; nil means log.Printf.
+	Logf func(format string, args ...any)
+}
+
+// Server is the import screen: an http.Handler that walks people through
+// upload, file settings, mapping, options, preview, dry run, import and
+// report. Each visitor gets a session (a cookie with a random ID); uploads,
+// imports and saved mappings belong to one session and are invisible (404)
+// to the others.
+type Server struct {
+	cfg     Config
+	schema  *mapping.Schema
+	mux     *http.ServeMux
+	pages   map[string]*template.Template
+	ownDir  bool
+	closing chan struct{} // closed by Close: ends event streams
+	stop    context.CancelFunc
+	ctx     context.Context // parent of every import; cancelled by Close
+	wg      sync.WaitGroup  // imports and the janitor
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	closed   bool
+}
+
+// NewServer returns a Server for cfg and starts its janitor. Call Close to
+// stop it.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Contacts == nil {
+		return nil, errors.New("webimport: Config.Contacts is required")
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.TTL <= 0 {
+		cfg.TTL = DefaultTTL
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = DefaultSessionTTL
+	}
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = min(cfg.TTL/4, time.Minute)
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = log.Printf
+	}
+	s := &Server{cfg: cfg, schema: cfg.Schema, sessions: map[string]*session{}, closing: make(chan struct{})}
+	if s.schema == nil {
+		s.schema = mapping.DefaultSchema()
+	}
+	if err := s.schema.Validate(); err != nil {
+		return nil, fmt.Errorf("webimport: %w", err)
+	}
+	if s.cfg.Dir == "" {
+		dir, err := os.MkdirTemp("", "webimport-*")
+		if err != nil {
+			return nil, fmt.Errorf("webimport: %w", err)
+		}
+		s.cfg.Dir, s.ownDir = dir, true
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.routes()
+	s.wg.Add(1)
+	go s.janitor()
+	return s, nil
+}
+
+// Close cancels running imports, waits for them, stops the janitor and
+// removes the uploads and error CSVs (the whole directory if the Server made
+// it). Event streams end; call it before http.Server.Shutdown.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.closing)
+	s.mu.Unlock()
+	s.stop()
+	s.wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sess := range s.sessions {
+		sess.removeAll()
+	}
+	s.sessions = map[string]*session{}
+	if s.ownDir {
+		return os.RemoveAll(s.cfg.Dir)
+	}
+	return nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+
+	m.HandleFunc("GET /{$}", s.session(s.handleHome))
+	m.HandleFunc("POST /upload", s.session(s.handleUpload))
+	m.HandleFunc("GET /u/{id}", s.session(s.upload(s.handleUploadRoot)))
+	m.HandleFunc("GET /u/{id}/mapping", s.session(s.upload(s.handleMapping)))
+	m.HandleFunc("POST /u/{id}/file", s.session(s.csrf(s.upload(s.handleFileSettings))))
+	m.HandleFunc("POST /u/{id}/mapping", s.session(s.csrf(s.upload(s.handleMappingPost))))
+	m.HandleFunc("POST /u/{id}/suggest", s.session(s.csrf(s.upload(s.handleResuggest))))
+	m.HandleFunc("GET /u/{id}/options", s.session(s.upload(s.handleOptions)))
+	m.HandleFunc("POST /u/{id}/options", s.session(s.csrf(s.upload(s.handleOptionsPost))))
+	m.HandleFunc("GET /u/{id}/review", s.session(s.upload(s.handleReview)))
+	m.HandleFunc("POST /u/{id}/run", s.session(s.csrf(s.upload(s.handleRun))))
+	m.HandleFunc("POST /u/{id}/delete", s.session(s.csrf(s.upload(s.handleDelete))))
+
+	m.HandleFunc("GET /i/{id}", s.session(s.job(s.handleJob)))
+	m.HandleFunc("GET /i/{id}/progress", s.session(s.job(s.handleProgress)))
+	m.HandleFunc("GET /i/{id}/events", s.session(s.job(s.handleEvents)))
+	m.HandleFunc("GET /i/{id}/errors.csv", s.session(s.job(s.handleErrorCSV)))
+	m.HandleFunc("POST /i/{id}/cancel", s.session(s.csrf(s.job(s.handleCancel))))
+
+	m.HandleFunc("/", s.session(func(w http.ResponseWriter, r *http.Request, sess *session) {
+		s.notFound(w, r, sess)
+	}))
+	s.mux = m
+}
+
+// session is one visitor: a random ID in a cookie, a CSRF token, and the
+// visitor's uploads, imports and saved mappings.
+type session struct {
+	id   string
+	csrf string
+
+	mu       sync.Mutex
+	lastSeen time.Time
+	uploads  map[string]*upload
+	jobs     map[string]*job
+	saved    map[string]*savedMapping // by header fingerprint
+}
+
+// savedMapping is the mapping of a real import, offered again for the next
+// file with the same header.
+type savedMapping struct {
+	M    *mapping.Mapping
+	File string
+	At   time.Time
+}
+
+// removeAll deletes the session's files. The caller holds the server's lock
+// and no import of the session runs any more.
+func (sess *session) removeAll() {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	for id, u := range sess.uploads {
+		os.Remove(u.path)
+		delete(sess.uploads, id)
+	}
+	for id, j := range sess.jobs {
+		os.Remove(j.errPath)
+		delete(sess.jobs, id)
+	}
+}
+
+type sessionHandler func(http.ResponseWriter, *http.Request, *session)
+
+// session finds the visitor's session by its cookie, or starts a new one.
+func (s *Server) session(h sessionHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var sess *session
+		now := time.Now()
+		s.mu.Lock()
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			sess = s.sessions[c.Value]
+		}
+		if sess == nil && !s.closed {
+			sess = &session{id: randomID(), csrf: randomID(), uploads: map[string]*upload{},
+				jobs: map[string]*job{}, saved: map[string]*savedMapping{}}
+			s.sessions[sess.id] = sess
+			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: "/",
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		}
+		s.mu.Unlock()
+		if sess == nil {
+			http.Error(w, "webimport: shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		sess.mu.Lock()
+		sess.lastSeen = now
+		sess.mu.Unlock()
+		h(w, r, sess)
+	}
+}
+
+// maxFormBytes bounds the body of every form but the upload.
+const maxFormBytes = 1 << 20
+
+// csrf rejects a form post without the session's token.
+func (s *Server) csrf(h sessionHandler) sessionHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess *session) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			s.fail(w, r, sess, http.StatusBadRequest, "The form could not be read.")
+			return
+		}
+		if !sess.validToken(r.PostForm.Get("csrf")) {
+			s.fail(w, r, sess, http.StatusForbidden, "This form has expired or comes from another page. Go back, reload the page and try again.")
+			return
+		}
+		h(w, r, sess)
+	}
+}
+
+func (sess *session) validToken(t string) bool {
+	return t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(sess.csrf)) == 1
+}
+
+type uploadHandler func(http.ResponseWriter, *http.Request, *session, *upload)
+
+// upload finds the upload {id} of the session; another session's upload,
+// like an unknown one, is not found.
+func (s *Server) upload(h uploadHandler) sessionHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess *session) {
+		sess.mu.Lock()
+		u := sess.uploads[r.PathValue("id")]
+		if u != nil {
+			u.lastUsed = time.Now()
+		}
+		sess.mu.Unlock()
+		if u == nil {
+			s.notFound(w, r, sess)
+			return
+		}
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		h(w, r, sess, u)
+	}
+}
+
+type jobHandler func(http.ResponseWriter, *http.Request, *session, *job)
+
+// job finds the import {id} of the session.
+func (s *Server) job(h jobHandler) sessionHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess *session) {
+		sess.mu.Lock()
+		j := sess.jobs[r.PathValue("id")]
+		sess.mu.Unlock()
+		if j == nil {
+			s.notFound(w, r, sess)
+			return
+		}
+		h(w, r, sess, j)
+	}
+}
+
+// janitor removes expired uploads, reports and sessions until Close.
+func (s *Server) janitor() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.cfg.SweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case now := <-t.C:
+			s.sweep(now)
+		}
+	}
+}
+
+// sweep removes what expired by now: uploads unused for TTL (unless an
+// import reads them), finished imports older than TTL with their error CSV,
+// and sessions idle for SessionTTL with nothing left in them.
+func (s *Server) sweep(now time.Time) {
+	s.mu.Lock()
+	sessions := make([]*session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	for _, sess := range sessions {
+		sess.mu.Lock()
+		for id, u := range sess.uploads {
+			if u.running == "" && now.Sub(u.lastUsed) > s.cfg.TTL {
+				s.removeFile(u.path)
+				delete(sess.uploads, id)
+			}
+		}
+		for id, j := range sess.jobs {
+			if fin, done := j.finishedAt(); done && now.Sub(fin) > s.cfg.TTL {
+				s.removeFile(j.errPath)
+				delete(sess.jobs, id)
+			}
+		}
+		empty := len(sess.uploads) == 0 && len(sess.jobs) == 0
+		idle := now.Sub(sess.lastSeen)
+		sess.mu.Unlock()
+		if empty && idle > s.cfg.SessionTTL {
+			s.mu.Lock()
+			delete(s.sessions, sess.id)
+			s.mu.Unlock()
+		}
+	}
+}
+
+func (s *Server) removeFile(path string) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.cfg.Logf("webimport: %v", err)
+	}
+}
+
+// path returns a new file name in the server's directory.
+func (s *Server) path(kind, id string) string {
+	return filepath.Join(s.cfg.Dir, kind+"-"+id+".csv")
+}
+
+// randomID returns 128 random bits in hex.
+func randomID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported systems
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// base is what every page shows: the title, the wizard step, the form token.
+type base struct {
+	Title string
+	Step  int // 1 upload … 6 report; 0 none
+	CSRF  string
+}
+
+// render executes page name into a buffer, then writes it with status.
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	t := s.pages[name]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.cfg.Logf("webimport: page %s: %v", name, err)
+		http.Error(w, "webimport: the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type messagePage struct {
+	base
+	Status  int
+	Message string
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *session, status int, msg string) {
+	s.render(w, status, "message", messagePage{base: base{Title: http.StatusText(status), CSRF: sess.csrf}, Status: status, Message: msg})
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, sess *session) {
+	s.fail(w, r, sess, http.StatusNotFound, "There is nothing here. Uploads and reports are removed after a while, and each one can only be seen by the person who made it.")
+}

@@ -1,0 +1,343 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/mapping"
+)
+
+// sampleRows is how many rows are read for the mapping suggestion; the first
+// previewRows of them are shown as they would be stored.
+const (
+	sampleRows  = 50
+	previewRows = 10
+)
+
+// upload is a file being prepared for import. id, name, path, size and
+// created never change; lastUsed and running are guarded by the session's
+// lock, the rest by mu (held for the whole of a request on the upload; take
+// the session's lock inside it, never the other way round).
+type upload struct {
+	id      string
+	name    string // the file name the browser sent
+	path    string // where it is kept
+	size    int64
+	created time.Time
+
+	lastUsed time.Time
+	running  string // the ID of the import reading the file, if any
+
+	mu      sync.Mutex
+	rcfg    importer.ReaderConfig // the file settings forced by the person
+	pv      *importer.Preview     // header and first rows with rcfg
+	sg      *mapping.Suggestion   // the suggestion for pv
+	m       *mapping.Mapping      // the mapping being edited (without the tags of the options)
+	saved   *savedMapping         // the saved mapping sg re-applied, if any
+	opts    options
+	optsSet bool // the options were confirmed
+}
+
+type homePage struct {
+	base
+	MaxUpload int64
+	Error     string
+	Uploads   []uploadItem
+	Imports   []jobItem
+}
+
+type uploadItem struct {
+	ID, Name string
+	Size     int64
+	Created  time.Time
+}
+
+type jobItem struct {
+	ID, Name, State string
+	DryRun          bool
+	Started         time.Time
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, sess *session) {
+	s.renderHome(w, sess, http.StatusOK, "")
+}
+
+func (s *Server) renderHome(w http.ResponseWriter, sess *session, status int, errMsg string) {
+	p := homePage{base: base{Title: "Import contacts", Step: 1, CSRF: sess.csrf}, MaxUpload: s.cfg.MaxUpload, Error: errMsg}
+	sess.mu.Lock()
+	for _, u := range sess.uploads {
+		p.Uploads = append(p.Uploads, uploadItem{ID: u.id, Name: u.name, Size: u.size, Created: u.created})
+	}
+	for _, j := range sess.jobs {
+		st := j.snapshot()
+		p.Imports = append(p.Imports, jobItem{ID: j.id, Name: j.file, State: st.State, DryRun: j.dryRun, Started: j.started})
+	}
+	sess.mu.Unlock()
+	sort.Slice(p.Uploads, func(a, b int) bool { return p.Uploads[a].Created.After(p.Uploads[b].Created) })
+	sort.Slice(p.Imports, func(a, b int) bool { return p.Imports[a].Started.After(p.Imports[b].Started) })
+	s.render(w, status, "home", p)
+}
+
+// multipartOverhead is what the upload form may add to the file's bytes:
+// the token, the part headers, the boundaries.
+const multipartOverhead = 64 << 10
+
+// errTooLarge: the uploaded file is over Config.MaxUpload.
+var errTooLarge = errors.New("webimport: file too large")
+
+// handleUpload streams the file of a multipart form into the server's
+// directory (never whole in memory), checks that it is CSV text, suggests a
+// mapping and shows it.
+func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *session) {
+	tooLarge := fmt.Sprintf("The file is larger than %s, the most this screen accepts. Split it into smaller files.", humanBytes(s.cfg.MaxUpload))
+	if r.ContentLength > s.cfg.MaxUpload+multipartOverhead {
+		s.renderHome(w, sess, http.StatusRequestEntityTooLarge, tooLarge)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+multipartOverhead)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.renderHome(w, sess, http.StatusBadRequest, "Choose a CSV file to upload.")
+		return
+	}
+	u := &upload{id: randomID()}
+	u.path = s.path("upload", u.id)
+	var token string
+	var got bool
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			os.Remove(u.path)
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.renderHome(w, sess, http.StatusRequestEntityTooLarge, tooLarge)
+				return
+			}
+			s.renderHome(w, sess, http.StatusBadRequest, "The upload was interrupted. Try again.")
+			return
+		}
+		switch part.FormName() {
+		case "csrf":
+			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			token = string(b)
+		case "file":
+			if got {
+				continue
+			}
+			got = true
+			u.name = cleanFileName(part.FileName())
+			u.size, err = s.saveFile(part, u.path)
+			if err != nil {
+				os.Remove(u.path)
+				var mbe *http.MaxBytesError
+				switch {
+				case errors.Is(err, errTooLarge), errors.As(err, &mbe):
+					s.renderHome(w, sess, http.StatusRequestEntityTooLarge, tooLarge)
+				default:
+					s.cfg.Logf("webimport: saving an upload: %v", err)
+					s.renderHome(w, sess, http.StatusInternalServerError, "The file could not be saved. Try again.")
+				}
+				return
+			}
+		}
+		part.Close()
+	}
+	if !sess.validToken(token) {
+		os.Remove(u.path)
+		s.fail(w, r, sess, http.StatusForbidden, "This form has expired or comes from another page. Go back, reload the page and try again.")
+		return
+	}
+	if !got || u.name == "" && u.size == 0 {
+		os.Remove(u.path)
+		s.renderHome(w, sess, http.StatusBadRequest, "Choose a CSV file to upload.")
+		return
+	}
+	if msg := notCSV(u.path, u.name); msg != "" {
+		os.Remove(u.path)
+		s.renderHome(w, sess, http.StatusUnprocessableEntity, msg)
+		return
+	}
+	u.opts = s.defaultOptions()
+	if err := s.peek(sess, u); err != nil {
+		os.Remove(u.path)
+		s.renderHome(w, sess, http.StatusUnprocessableEntity, readErrorMessage(u.name, err))
+		return
+	}
+	u.created = time.Now()
+	u.lastUsed = u.created
+	sess.mu.Lock()
+	sess.uploads[u.id] = u
+	sess.mu.Unlock()
+	http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+}
+
+// saveFile copies the file part to path, at most MaxUpload bytes.
+func (s *Server) saveFile(part *multipart.Part, path string) (int64, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, io.LimitReader(part, s.cfg.MaxUpload+1))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n > s.cfg.MaxUpload {
+		err = errTooLarge
+	}
+	return n, err
+}
+
+// cleanFileName keeps the base name of what the browser sent, for display.
+func cleanFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	if name == "." || name == "/" || !utf8.ValidString(name) {
+		return "upload.csv"
+	}
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return name
+}
+
+// notCSV says why a file is obviously not CSV text (an image, an archive,
+// a document, …), or "". The importer itself refuses spreadsheets and PDFs
+// (importer.ErrSpreadsheet); this catches the other binary files people
+// pick by mistake.
+func notCSV(path, name string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	ct := http.DetectContentType(head[:n])
+	kind := ""
+	switch {
+	case strings.HasPrefix(ct, "image/"):
+		kind = "an image (" + strings.TrimPrefix(ct, "image/") + ")"
+	case strings.HasPrefix(ct, "audio/"), strings.HasPrefix(ct, "video/"):
+		kind = "a sound or video file"
+	case strings.HasPrefix(ct, "font/"), ct == "application/vnd.ms-fontobject":
+		kind = "a font"
+	case ct == "application/x-gzip", ct == "application/x-rar-compressed", ct == "application/x-7z-compressed":
+		kind = "a compressed archive"
+	case ct == "application/wasm":
+		kind = "a program"
+	}
+	if kind == "" {
+		return ""
+	}
+	return fmt.Sprintf("“%s” is %s, not a CSV file. Export your contacts as CSV (comma-separated values) and upload that file.", name, kind)
+}
+
+// readErrorMessage explains why the importer cannot read a file.
+func readErrorMessage(name string, err error) string {
+	var re *importer.ReadError
+	switch {
+	case errors.Is(err, importer.ErrSpreadsheet):
+		return fmt.Sprintf("“%s” is a spreadsheet, an archive or a document (such as .xlsx, .ods, .zip or .pdf), not a CSV file. Open it in your spreadsheet program, save it as CSV (“CSV UTF-8” in Excel) and upload that file.", name)
+	case errors.Is(err, importer.ErrEmptyFile):
+		return fmt.Sprintf("“%s” is empty: it has no rows to import.", name)
+	case errors.Is(err, importer.ErrUnknownEncoding):
+		return "That character encoding is not known. Choose another one."
+	case errors.Is(err, importer.ErrRecordTooLarge):
+		return fmt.Sprintf("“%s” has a row longer than 1 MB: it is probably not a CSV file, or a quote is never closed.", name)
+	case errors.Is(err, importer.ErrTooManyColumns):
+		return fmt.Sprintf("“%s” has more than %d columns: it is probably not a CSV file, or the delimiter is wrong.", name, importer.DefaultMaxColumns)
+	case errors.As(err, &re):
+		return fmt.Sprintf("“%s” could not be read (line %d): %v", name, re.Line, err)
+	}
+	var rowErr *importer.RowError
+	if errors.As(err, &rowErr) {
+		return fmt.Sprintf("The header of “%s” (line %d) cannot be read: %v. Check the file, or choose other file settings.", name, rowErr.Line, err)
+	}
+	return fmt.Sprintf("“%s” could not be read: %v", name, err)
+}
+
+// peek reads the header and first rows of u with its settings and suggests
+// a mapping, re-applying the session's saved mapping for the same header.
+func (s *Server) peek(sess *session, u *upload) error {
+	f, err := os.Open(u.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pv, _, err := importer.Peek(f, u.rcfg, sampleRows)
+	if err != nil {
+		return err
+	}
+	sample := make([][]string, len(pv.Rows))
+	for i, r := range pv.Rows {
+		sample[i] = r.Fields
+	}
+	var g mapping.Suggester
+	sess.mu.Lock()
+	saved := sess.saved[mapping.Fingerprint(pv.Header)]
+	sess.mu.Unlock()
+	if saved != nil {
+		g.Saved = []*mapping.Mapping{saved.M}
+	}
+	sg := g.Suggest(pv.Header, sample, s.schema)
+	u.pv, u.sg, u.saved = pv, sg, nil
+	u.m = sg.Mapping.Clone()
+	if sg.Saved {
+		u.saved = saved
+		// The tags of a saved mapping come back as the tags option.
+		u.opts.Tags = s.takeTags(u.m)
+	}
+	return nil
+}
+
+// resuggest drops the saved mapping and suggests one from the header.
+func (s *Server) resuggest(u *upload) {
+	sample := make([][]string, len(u.pv.Rows))
+	for i, r := range u.pv.Rows {
+		sample[i] = r.Fields
+	}
+	u.sg = mapping.Suggest(u.pv.Header, sample, s.schema)
+	u.m = u.sg.Mapping.Clone()
+	u.saved = nil
+}
+
+func (s *Server) handleUploadRoot(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+	http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+}
+
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+	sess.mu.Lock()
+	if u.running == "" {
+		s.removeFile(u.path)
+		delete(sess.uploads, u.id)
+	}
+	sess.mu.Unlock()
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// humanBytes writes n as "20 MB", "512 KB" or "900 bytes" (1024-based).
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		if n%(1<<20) == 0 {
+			return fmt.Sprintf("%d MB", n>>20)
+		}
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", (n+512)>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
