@@ -290,7 +290,9 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 	go r.produce(pctx, src, pending, batches)
 
 	var fatal error
+	complete := false // the producer sent its last batch
 	for b := range batches {
+		complete = b.last
 		if err := ctx.Err(); err != nil {
 			fatal = err
 			break
@@ -307,6 +309,10 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 			fatal = b.err
 			break
 		}
+	}
+	if fatal == nil && !complete {
+		// The producer stopped early: the context is done.
+		fatal = ctx.Err()
 	}
 	stop()
 	for range batches {
@@ -339,6 +345,7 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 // stood after it, and the error that ended the input, if any (io.EOF is
 // not passed on).
 type readBatch struct {
+	last   bool // no batch follows
 	rows   []*row
 	line   int
 	offset int64
@@ -380,6 +387,7 @@ func (r *run) produce(ctx context.Context, src Source, pending []pulled, out cha
 			b.blank = blanks.BlankRows()
 		}
 		end := b.err != nil
+		b.last = end
 		if errors.Is(b.err, io.EOF) {
 			b.err = nil
 		}
