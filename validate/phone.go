@@ -21,6 +21,7 @@ var phoneWarm sync.Once
 
 func warmPhone() {
 	phoneWarm.Do(func() {
+		pfOnce.Do(pfLoad) // the fast path's index; regions compile on first use
 		for _, c := range [...]struct{ n, region string }{
 			{"+34 612 34 56 78", ""}, {"(415) 555-2671", "US"}, {"0612345678", "FR"}, {"020 7946 0018", "GB"},
 		} {
@@ -48,7 +49,9 @@ func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Re
 	*fast = tryFast
 	region := r.region
 	if rowRegion != "" {
-		if code, ok := lookupRegion(rowRegion); ok {
+		if isUpperASCII2(rowRegion) && phonenumbers.GetSupportedRegions()[rowRegion] {
+			region = rowRegion // what lookupRegion returns, without allocating
+		} else if code, ok := lookupRegion(rowRegion); ok {
 			region = code
 		}
 	}
@@ -79,10 +82,10 @@ func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Re
 		switch f := phoneFast(number, from00, region, &buf); f.outcome {
 		case pfValid:
 			answered = true
-			if string(f.e164) == s {
+			if string(buf[:f.n]) == s {
 				e164 = s // the input itself: the Result holds no new string
 			} else {
-				e164 = string(f.e164)
+				e164 = string(buf[:f.n])
 			}
 		case pfParseError:
 			return Result{}, parseError(f.err)
@@ -128,6 +131,11 @@ func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Re
 		e164 = s // the input itself: the Result holds no new string
 	}
 	return Result{Value: e164, Key: e164, Extension: ext}, nil
+}
+
+// isUpperASCII2 reports whether s is two ASCII upper-case letters.
+func isUpperASCII2(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
 // notPossibleError is the error for what IsPossibleNumberWithReason said
@@ -226,7 +234,7 @@ func mangledFast(number, region string, tryFast bool, fast *bool) (string, bool)
 		case f.outcome == pfParseError || !f.valid:
 			return "", true
 		default:
-			return string(f.e164), true
+			return string(buf[:f.n]), true
 		}
 	}
 	*fast = false

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"sync"
 
@@ -62,7 +63,7 @@ type pfResult struct {
 	err     error                         // pfParseError
 	reason  phonenumbers.ValidationResult // pfNotPossible
 	valid   bool                          // what IsValidNumber says (not pfParseError)
-	e164    []byte                        // Format(E164) (not pfParseError), in the caller's buffer
+	n       int                           // Format(E164) is buf[:n] (not pfParseError)
 }
 
 // pfLengths are the possible lengths of a number description.
@@ -125,15 +126,36 @@ func (l *pfLengths) test(n int) phonenumbers.ValidationResult {
 // international prefix or a national prefix for parsing.
 type pfPrefix struct {
 	pattern string // as phonenumbers compiles it
-	dfa     *pfDFA // nil: ask the regexp
-	reOnce  sync.Once
-	re      *regexp.Regexp
+	// dfa tags matches 1, or, with group > 0, 1 if they do not go
+	// through that capture group and 2 if they do. nil: ask the regexp.
+	dfa    *pfDFA
+	group  int
+	reOnce sync.Once
+	re     *regexp.Regexp
 }
 
-func (p *pfPrefix) init(pattern string) {
+// init compiles pattern; with lastGroup, the automaton tells whether
+// matches go through the last capture group (a national prefix with a
+// transform rule: phonenumbers transforms only if it does).
+func (p *pfPrefix) init(pattern string, lastGroup bool) {
 	p.pattern = pattern
-	if d, err := compilePFDFA([]string{pattern}); err == nil {
-		p.dfa = d
+	var err error
+	if lastGroup {
+		var re *syntax.Regexp
+		if re, err = syntax.Parse(pattern, syntax.Perl); err == nil {
+			p.group = re.MaxCap()
+		}
+	}
+	if err != nil {
+		return
+	}
+	if p.group > 0 {
+		p.dfa, err = compilePFGroupDFA(pattern, p.group)
+	} else {
+		p.dfa, err = compilePFDFA([]string{pattern})
+	}
+	if err != nil {
+		p.dfa = nil
 	}
 }
 
@@ -231,13 +253,13 @@ func (m *pfMeta) compile() {
 	// Non-geographical entities have no international prefix; they are
 	// never a default region.
 	if idd := md.GetInternationalPrefix(); idd != "" {
-		m.idd.init(idd)
+		m.idd.init(idd, false)
 		m.hasIDD = true
 	}
 	if npp := md.GetNationalPrefixForParsing(); npp != "" {
 		m.hasNPP = true
-		m.npp.init("^(?:" + npp + ")")
 		m.tr = md.GetNationalPrefixTransformRule()
+		m.npp.init("^(?:"+npp+")", m.tr != "")
 	}
 	m.ok = true
 }
@@ -293,11 +315,15 @@ func (m *pfMeta) stripNP(digits []byte) (out []byte, ok bool) {
 		return digits, true
 	}
 	if m.npp.dfa != nil {
-		ends := m.npp.dfa.prefixEnds(digits, 1)
+		ends := m.npp.dfa.prefixEnds(digits, 3)
 		if ends == 0 {
 			return digits, true // no match
 		}
-		if m.tr == "" && ends&(ends-1) == 0 {
+		// With one possible end, the match is known; without a transform
+		// rule, or if no match goes through the last group, phonenumbers
+		// strips it (unless that leaves a number that does not match the
+		// general pattern where the whole did).
+		if ends&(ends-1) == 0 && (m.tr == "" || m.npp.group > 0 && m.npp.dfa.prefixEnds(digits, 2) == 0) {
 			end := bitIndex(ends)
 			if m.genMatch(digits) && !m.genMatch(digits[end:]) {
 				return digits, true
@@ -305,8 +331,8 @@ func (m *pfMeta) stripNP(digits []byte) (out []byte, ok bool) {
 			return digits[end:], true
 		}
 	}
-	// The match depends on the regexp's priorities: use it, as
-	// phonenumbers does.
+	// The match depends on the regexp's priorities, or a transform
+	// applies: use the regexp, as phonenumbers does.
 	re := m.npp.regexp()
 	s := string(digits)
 	if !re.MatchString(s) {
@@ -583,9 +609,9 @@ func phoneFast(number string, from00 bool, region string, buf *[24]byte) pfResul
 	out = append(out, nat...)
 	switch {
 	case possible != phonenumbers.IS_POSSIBLE:
-		return pfResult{outcome: pfNotPossible, reason: possible, valid: valid, e164: out}
+		return pfResult{outcome: pfNotPossible, reason: possible, valid: valid, n: len(out)}
 	case !valid:
-		return pfResult{outcome: pfInvalid, e164: out}
+		return pfResult{outcome: pfInvalid, n: len(out)}
 	}
-	return pfResult{outcome: pfValid, valid: true, e164: out}
+	return pfResult{outcome: pfValid, valid: true, n: len(out)}
 }

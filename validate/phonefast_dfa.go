@@ -98,15 +98,45 @@ func compilePFDFA(patterns []string) (*pfDFA, error) {
 	b := &pfBuilder{}
 	var starts []uint32
 	for i, p := range patterns {
-		re, err := syntax.Parse(p, syntax.Perl)
+		start, err := b.add(p, uint16(1)<<uint(i), 0, 0)
 		if err != nil {
 			return nil, err
 		}
-		prog, err := syntax.Compile(re.Simplify())
-		if err != nil {
-			return nil, err
-		}
-		base := uint32(len(b.inst))
+		starts = append(starts, start)
+	}
+	return b.build(starts)
+}
+
+// compilePFGroupDFA builds an automaton for one pattern whose matches
+// are tag 1 if they do not go through capture group, 2 if they do.
+func compilePFGroupDFA(pattern string, group int) (*pfDFA, error) {
+	b := &pfBuilder{}
+	start, err := b.add(pattern, 1, 2, group)
+	if err != nil {
+		return nil, err
+	}
+	return b.build([]uint32{start})
+}
+
+// add adds pattern's program to b, its matches tagged tag; with group >
+// 0, a second copy of the program, entered where the first opens that
+// capture group, tags its matches groupTag. It returns the start.
+func (b *pfBuilder) add(pattern string, tag, groupTag uint16, group int) (uint32, error) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return 0, err
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return 0, err
+	}
+	copies := 1
+	if group > 0 {
+		copies = 2
+	}
+	first := uint32(len(b.inst))
+	for k := 0; k < copies; k++ {
+		base := first + uint32(k*len(prog.Inst))
 		for _, in := range prog.Inst {
 			switch in.Op {
 			case syntax.InstAlt, syntax.InstAltMatch, syntax.InstCapture, syntax.InstNop,
@@ -114,12 +144,18 @@ func compilePFDFA(patterns []string) (*pfDFA, error) {
 				syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
 			case syntax.InstEmptyWidth:
 				if syntax.EmptyOp(in.Arg)&^(syntax.EmptyBeginText|syntax.EmptyEndText) != 0 {
-					return nil, errPFUnsupported
+					return 0, errPFUnsupported
 				}
 			default:
-				return nil, errPFUnsupported
+				return 0, errPFUnsupported
 			}
-			bi := pfInst{op: in.Op, out: base + in.Out, arg: base + in.Arg, tag: uint16(1) << uint(i)}
+			bi := pfInst{op: in.Op, out: base + in.Out, arg: base + in.Arg, tag: tag}
+			if k == 1 {
+				bi.tag = groupTag
+			}
+			if k == 0 && group > 0 && in.Op == syntax.InstCapture && in.Arg == uint32(2*group) {
+				bi.out += uint32(len(prog.Inst)) // into the second copy
+			}
 			if in.Op == syntax.InstEmptyWidth {
 				bi.empty = syntax.EmptyOp(in.Arg)
 			}
@@ -130,8 +166,12 @@ func compilePFDFA(patterns []string) (*pfDFA, error) {
 			}
 			b.inst = append(b.inst, bi)
 		}
-		starts = append(starts, base+uint32(prog.Start))
 	}
+	return first + uint32(prog.Start), nil
+}
+
+// build runs the subset construction from starts.
+func (b *pfBuilder) build(starts []uint32) (*pfDFA, error) {
 	b.mark = make([]uint32, len(b.inst))
 	b.index = make(map[string]int32)
 	b.dfa = &pfDFA{}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,6 +201,14 @@ func (g *pfGen) forms(ex pfExample, add func(in, region string)) {
 			}
 		}
 	}
+	// extensions, and numbers a spreadsheet turned into floats
+	add("+"+cc+" "+g.group(ex.nsn, " ")+g.pick([]string{" ext. ", " x", " #", ";ext=", " extension "})+g.digits(1+g.rnd.IntN(6)), g.pick([]string{"", home}))
+	full := cc + ex.nsn
+	add(full+".0", g.pick([]string{"", home, other}))
+	add(full[:1]+"."+full[1:]+"E+"+strconv.Itoa(len(full)-1), g.pick([]string{"", home}))
+	if home != "" {
+		add(ex.nsn+".0", home)
+	}
 	// typos, in international and national form
 	add("+"+cc+" "+g.group(g.mutate(ex.nsn), g.sep()), g.pick([]string{"", home}))
 	add("+"+g.mutate(cc+ex.nsn), "")
@@ -231,6 +240,97 @@ func (g *pfGen) digits(n int) string {
 	return string(b)
 }
 
+// sample returns a random string that pattern matches (patterns of
+// digits only; "$" and "^" are ignored).
+func (g *pfGen) sample(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	g.sampleInto(&b, re.Simplify())
+	return b.String()
+}
+
+func (g *pfGen) sampleInto(b *strings.Builder, re *syntax.Regexp) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		b.WriteString(string(re.Rune))
+	case syntax.OpCharClass:
+		var in []rune
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := max(re.Rune[i], '0'); r <= min(re.Rune[i+1], '9'); r++ {
+				in = append(in, r)
+			}
+		}
+		if len(in) > 0 {
+			b.WriteRune(in[g.rnd.IntN(len(in))])
+		}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteByte(byte('0' + g.rnd.IntN(10)))
+	case syntax.OpCapture:
+		g.sampleInto(b, re.Sub[0])
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			g.sampleInto(b, sub)
+		}
+	case syntax.OpAlternate:
+		g.sampleInto(b, re.Sub[g.rnd.IntN(len(re.Sub))])
+	case syntax.OpQuest:
+		if g.rnd.IntN(2) == 0 {
+			g.sampleInto(b, re.Sub[0])
+		}
+	case syntax.OpStar, syntax.OpPlus:
+		n := g.rnd.IntN(3)
+		if re.Op == syntax.OpPlus {
+			n++
+		}
+		for i := 0; i < n; i++ {
+			g.sampleInto(b, re.Sub[0])
+		}
+	case syntax.OpRepeat:
+		n := re.Min
+		if re.Max > re.Min {
+			n += g.rnd.IntN(re.Max - re.Min + 1)
+		}
+		for i := 0; i < n; i++ {
+			g.sampleInto(b, re.Sub[0])
+		}
+	}
+}
+
+// patterns writes numbers sampled from a region's own patterns: every
+// number type's pattern, and national and international prefixes (with
+// their carrier codes and transform rules) in front of them.
+func (g *pfGen) patterns(region string, add func(in, region string)) {
+	md := pfByID[region].md
+	cc := strconv.Itoa(int(md.GetCountryCode()))
+	descs := []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetMobile(), md.GetTollFree(), md.GetPremiumRate(),
+		md.GetSharedCost(), md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()}
+	for _, d := range descs {
+		p := d.GetNationalNumberPattern()
+		if p == "" || p == "NA" {
+			continue
+		}
+		nsn := g.sample(p)
+		if nsn == "" {
+			continue
+		}
+		add("+"+cc+" "+g.group(nsn, g.sep()), "")
+		add(g.group(nsn, g.sep()), region)
+		add(md.GetNationalPrefix()+nsn, region)
+		if npp := md.GetNationalPrefixForParsing(); npp != "" {
+			add(g.sample(npp)+g.group(nsn, g.sep()), region)
+			add(g.sample(npp)+g.digits(g.rnd.IntN(14)), region)
+			add("+"+cc+g.sample(npp)+nsn, region)
+		}
+		if idd := md.GetInternationalPrefix(); idd != "" {
+			add(g.sample(idd)+" "+g.pick([]string{cc, "44", "1", "49", "7"})+" "+nsn, region)
+		}
+		add(cc+nsn, region)
+	}
+}
+
 // pfCorpus generates the differential corpus: every example number of
 // every region in many forms with typos, random digit strings of every
 // length in the benchmark regions, and garbage. scale multiplies the
@@ -246,6 +346,9 @@ func pfCorpus(seed uint64, scale int) []pfCase {
 	for round := 0; round < scale; round++ {
 		for _, ex := range examples {
 			g.forms(ex, add)
+		}
+		for _, r := range g.regions {
+			g.patterns(r, add)
 		}
 		for _, r := range pfBenchRegions {
 			for n := 1; n <= 20; n++ {
@@ -272,12 +375,12 @@ func pfCorpus(seed uint64, scale int) []pfCase {
 }
 
 // pfCompare checks one case with and without the fast path and reports
-// whether the fast path answered.
-func pfCompare(t testing.TB, rules []*Rule, c pfCase) bool {
+// whether the fast path answered, and the verdict ("ok" or the code).
+func pfCompare(t testing.TB, rules []*Rule, c pfCase) (bool, Code) {
 	r := rules[c.rule]
 	s := trimSpace(c.in)
 	if s == "" {
-		return true // the rule never checks empty values
+		return true, "" // the rule never checks empty values
 	}
 	var hit, slowHit bool
 	fastRes, fastErr := r.checkPhoneMode(s, c.region, true, &hit)
@@ -289,7 +392,10 @@ func pfCompare(t testing.TB, rules []*Rule, c pfCase) bool {
 	if !assert.Equal(t, slowErr, fastErr, msg) || !assert.Equal(t, slowRes, fastRes, msg) {
 		t.FailNow()
 	}
-	return hit
+	if slowErr != nil {
+		return hit, slowErr.Code
+	}
+	return hit, "ok"
 }
 
 // TestPhoneFastAgrees is the differential test: on the generated corpus,
@@ -308,15 +414,24 @@ func TestPhoneFastAgrees(t *testing.T) {
 	}
 	rules := pfRules(t)
 	hits := 0
+	verdicts := map[Code]int{}
 	for _, c := range corpus {
-		if pfCompare(t, rules, c) {
+		hit, verdict := pfCompare(t, rules, c)
+		if hit {
 			hits++
 		}
+		verdicts[verdict]++
 	}
-	t.Logf("%d cases, %d (%.1f%%) answered by the fast path", len(corpus), hits, 100*float64(hits)/float64(len(corpus)))
+	t.Logf("%d cases, %d (%.1f%%) answered by the fast path; verdicts: %v", len(corpus), hits, 100*float64(hits)/float64(len(corpus)), verdicts)
 	require.Greater(t, len(corpus), 1000)
 	// The fast path must cover most of the corpus, or it is not worth it.
-	assert.Greater(t, float64(hits)/float64(len(corpus)), 0.7)
+	assert.Greater(t, float64(hits)/float64(len(corpus)), 0.9)
+	// The corpus exercises every verdict, valid numbers most.
+	assert.Greater(t, verdicts["ok"], len(corpus)/3)
+	for _, code := range []Code{CodePhoneInvalid, CodePhoneTooShort, CodePhoneTooLong, CodePhoneImpossible,
+		CodePhoneNotANumber, CodePhoneExtension, CodePhoneMangled, CodePhoneRegion} {
+		assert.Greater(t, verdicts[code], 10, code)
+	}
 }
 
 // TestPhoneFastCoversRegions: every region and non-geographical entity
@@ -343,29 +458,32 @@ func TestPhoneFastCoversRegions(t *testing.T) {
 		in := "+" + strconv.Itoa(ex.cc) + ex.nsn
 		res := phoneFast(in, false, "", &buf)
 		if assert.NotEqual(t, pfFallback, res.outcome, "%s %s", ex.region, in) {
-			assert.Equal(t, pfReference(in, ""), res, "%s %s", ex.region, in)
+			want, e164 := pfReference(in, "")
+			assert.Equal(t, want, res, "%s %s", ex.region, in)
+			assert.Equal(t, e164, string(buf[:res.n]), "%s %s", ex.region, in)
 		}
 	}
 }
 
-// pfReference is what phonenumbers says of number read in region.
-func pfReference(number, region string) pfResult {
+// pfReference is what phonenumbers says of number read in region, and
+// the E.164 form.
+func pfReference(number, region string) (pfResult, string) {
 	if region == "" {
 		region = "ZZ"
 	}
 	num, err := phonenumbers.Parse(number, region)
 	if err != nil {
-		return pfResult{outcome: pfParseError, err: err}
+		return pfResult{outcome: pfParseError, err: err}, ""
 	}
 	valid := phonenumbers.IsValidNumber(num)
-	e164 := []byte(phonenumbers.Format(num, phonenumbers.E164))
+	e164 := phonenumbers.Format(num, phonenumbers.E164)
 	if r := phonenumbers.IsPossibleNumberWithReason(num); r != phonenumbers.IS_POSSIBLE {
-		return pfResult{outcome: pfNotPossible, reason: r, valid: valid, e164: e164}
+		return pfResult{outcome: pfNotPossible, reason: r, valid: valid, n: len(e164)}, e164
 	}
 	if !valid {
-		return pfResult{outcome: pfInvalid, e164: e164}
+		return pfResult{outcome: pfInvalid, n: len(e164)}, e164
 	}
-	return pfResult{outcome: pfValid, valid: true, e164: e164}
+	return pfResult{outcome: pfValid, valid: true, n: len(e164)}, e164
 }
 
 func TestPhoneFastCases(t *testing.T) {
@@ -383,6 +501,8 @@ func TestPhoneFastCases(t *testing.T) {
 		{"country code without +", "34612345678", "ES", pfValid, "+34612345678"},
 		{"trunk 0 after the country code", "+44 (0)20 7946 0018", "", pfValid, "+442079460018"},
 		{"Brazil carrier code", "0 21 11 98765 4321", "BR", pfValid, "+5511987654321"},
+		{"Brazil trunk 0 without carrier code", "011 98765 4321", "BR", pfValid, "+5511987654321"},
+		{"Japan trunk 0 (transform rule, group not taken)", "03-1234-5678", "JP", pfValid, "+81312345678"},
 		{"Argentina mobile 15", "011 15 2345 6789", "AR", pfValid, "+5491123456789"},
 		{"NANPA island transform", "484 5555", "LC", pfValid, "+17584845555"},
 		{"Canada in US", "(604) 555-0199", "US", pfValid, "+16045550199"},
@@ -413,7 +533,7 @@ func TestPhoneFastCases(t *testing.T) {
 			res := phoneFast(c.in, from00, c.region, &buf)
 			assert.Equal(t, c.want, res.outcome)
 			if c.want == pfValid {
-				assert.Equal(t, c.e164, string(res.e164))
+				assert.Equal(t, c.e164, string(buf[:res.n]))
 			}
 			if res.outcome == pfFallback {
 				return
@@ -422,9 +542,11 @@ func TestPhoneFastCases(t *testing.T) {
 			if from00 {
 				number = "+" + number[2:]
 			}
-			assert.Equal(t, pfReference(number, c.region), res)
+			want, e164 := pfReference(number, c.region)
+			assert.Equal(t, want, res)
+			assert.Equal(t, e164, string(buf[:res.n]))
 			// and the rule agrees with phonenumbers on it
-			pfCompare(t, pfRules(t), pfCase{in: c.in, region: c.region})
+			_, _ = pfCompare(t, pfRules(t), pfCase{in: c.in, region: c.region})
 		})
 	}
 }
@@ -488,6 +610,6 @@ func FuzzPhoneFastAgrees(f *testing.F) {
 	f.Add("03-1234-5678", "JP", uint8(5))
 	rules := pfRules(f)
 	f.Fuzz(func(t *testing.T, in, region string, rule uint8) {
-		pfCompare(t, rules, pfCase{in: in, region: region, rule: int(rule) % len(rules)})
+		_, _ = pfCompare(t, rules, pfCase{in: in, region: region, rule: int(rule) % len(rules)})
 	})
 }
