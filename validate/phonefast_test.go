@@ -443,6 +443,7 @@ func TestPhoneFastCoversRegions(t *testing.T) {
 	require.NotNil(t, pfByID)
 	for id, m := range pfByID {
 		assert.True(t, m.ready(), "region %s", id)
+		assert.True(t, m.hasIDD, "region %s has no international prefix", id)
 	}
 	for cc, code := range pfByCode {
 		if code == nil {
@@ -595,6 +596,33 @@ func TestPhoneFastConcurrent(t *testing.T) {
 		if msg := <-done; msg != "" {
 			t.Error(msg)
 		}
+	}
+}
+
+// TestPhoneFastAllocs: the phone rule allocates only the E.164 string it
+// returns, and nothing when the input is already in E.164.
+func TestPhoneFastAllocs(t *testing.T) {
+	// not parallel: AllocsPerRun measures the whole process
+	rule, err := New(Phone, Rules{DefaultRegion: "US"})
+	require.NoError(t, err)
+	cases := []struct {
+		in, region string
+		allocs     float64
+	}{
+		{"+34612345678", "", 0},
+		{" +442079460018 ", "GB", 0},
+		{"+34 612 34 56 78", "", 1},
+		{"(415) 555-2671", "", 1},
+		{"06 12 34 56 78", "FR", 1},
+		{"0034 612 345 678", "DE", 1},
+		{"03-1234-5678", "JP", 1},
+	}
+	for _, c := range cases {
+		res, err := rule.CheckRegion(c.in, c.region)
+		require.NoError(t, err, c.in)
+		require.NotEmpty(t, res.Value)
+		allocs := testing.AllocsPerRun(100, func() { _, _ = rule.CheckRegion(c.in, c.region) })
+		assert.Equal(t, c.allocs, allocs, "%q in %q", c.in, c.region)
 	}
 }
 
