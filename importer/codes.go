@@ -45,4 +45,8 @@ var (
 	// ErrStore: the store failed; the error wraps the store's and the report
 	// says what was committed (Report.LastCommittedLine).
 	ErrStore = errors.New("importer: store failed")
+	// ErrTooManyRows: the input has more rows than Config.MaxRows. The
+	// error names the first line past the limit; the rows before it were
+	// imported (Report.LastCommittedLine).
+	ErrTooManyRows = errors.New("importer: too many rows")
 )

@@ -136,6 +136,11 @@ type Config struct {
 	// LastCommittedLine of an interrupted run's report). Zero reads all.
 	ResumeAfterLine int
 
+	// MaxRows is the most data rows an import reads (blank rows do not
+	// count, bad rows do): the row past it stops the import with an error
+	// wrapping ErrTooManyRows that names its line, after the rows before it
+	// are imported. Zero means no limit.
+	MaxRows int
 	// MaxProblems is how many row errors and how many warnings the report
 	// keeps in memory (the rest are counted, and all go to ErrorCSV); zero
 	// means 1000; negative means none.

@@ -103,8 +103,9 @@
 //
 // Import returns an error only when the import cannot go on: ErrMapping
 // (the mapping cannot be used, e.g. no e-mail column; nothing was written),
-// ErrConfig, a *ReadError, ErrStore wrapping the Store's error (transient
-// errors, marked with ErrTransient, are retried first with
-// Config.Retry and Config.Backoff), or the context's error. The report is
+// ErrConfig, a *ReadError, ErrTooManyRows (past Config.MaxRows), ErrStore
+// wrapping the Store's error (transient errors, marked with ErrTransient,
+// are retried first with Config.Retry and Config.Backoff), or the context's
+// error. The report is
 // never nil and says what was committed before the error.
 package importer

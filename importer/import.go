@@ -22,9 +22,9 @@ import (
 //
 // Bad rows are not errors: they are in the report, and the rest of the file
 // is imported. The error is non-nil only when the import could not go on:
-// an unreadable file or a limit exceeded (a *ReadError), an unusable
-// mapping (ErrMapping, nothing written), a store failure (ErrStore) or a
-// cancelled context. The report is never nil; with an error, it says what
+// an unreadable file or a limit exceeded (a *ReadError, ErrTooManyRows), an
+// unusable mapping (ErrMapping, nothing written), a store failure (ErrStore)
+// or a cancelled context. The report is never nil; with an error, it says what
 // was committed (Report.LastCommittedLine).
 func Import(ctx context.Context, src io.Reader, st Store, cfg Config) (*Report, error) {
 	rd, err := NewReader(src, cfg.Reader)
@@ -361,7 +361,7 @@ func (r *run) produce(ctx context.Context, src Source, pending []pulled, out cha
 	bs := r.cfg.batchSize()
 	off, _ := src.(offsetter)
 	blanks, _ := src.(blankCounter)
-	line := 0
+	line, rows := 0, 0
 	for {
 		b := readBatch{rows: make([]*row, 0, bs)}
 		for len(b.rows) < bs {
@@ -373,6 +373,10 @@ func (r *run) produce(ctx context.Context, src Source, pending []pulled, out cha
 			}
 			if res.err != nil && res.rowErr == nil {
 				b.err = res.err
+				break
+			}
+			if rows++; r.cfg.MaxRows > 0 && rows > r.cfg.MaxRows {
+				b.err = fmt.Errorf("%w: line %d is past the limit of %d rows", ErrTooManyRows, res.line, r.cfg.MaxRows)
 				break
 			}
 			line = res.line
