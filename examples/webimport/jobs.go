@@ -341,8 +341,16 @@ func (s *Server) fillReport(p *jobPage, rep *importer.Report, newAccts []account
 		}
 	}
 	p.NewAccounts = newAccts
+	accountKey := ""
+	if i := s.schema.ByRole(mapping.RoleAccount); i >= 0 {
+		accountKey = s.schema.Fields[i].Key
+	}
 	for _, c := range rep.Changes[:min(len(rep.Changes), maxListed)] {
-		p.Changes = append(p.Changes, changeView{Line: c.Line, Contact: c.ContactID, Field: s.label(c.Field),
+		label := s.label(c.Field)
+		if c.Field == accountKey {
+			label += " (account ID)" // the link changes, not the name
+		}
+		p.Changes = append(p.Changes, changeView{Line: c.Line, Contact: c.ContactID, Field: label,
 			From: c.From, To: c.To, FromEmpty: c.From == "", ToNone: c.To == ""})
 	}
 	for code, n := range rep.SkippedBy {

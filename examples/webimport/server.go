@@ -191,6 +191,7 @@ func (s *Server) routes() {
 
 	m.HandleFunc("GET /{$}", s.session(s.handleHome))
 	m.HandleFunc("POST /upload", s.session(s.handleUpload))
+	m.HandleFunc("GET /template.csv", s.handleTemplate)
 	m.HandleFunc("GET /u/{id}", s.session(s.upload(s.handleUploadRoot)))
 	m.HandleFunc("GET /u/{id}/mapping", s.session(s.upload(s.handleMapping)))
 	m.HandleFunc("POST /u/{id}/file", s.session(s.csrf(s.upload(s.handleFileSettings))))

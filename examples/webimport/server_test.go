@@ -38,13 +38,17 @@ func TestWizard(t *testing.T) {
 	page := c.get("/u/" + id + "/mapping")
 	require.Equal(t, http.StatusOK, page.status)
 	assert.Equal(t, "utf-8", page.find(`id="detected-encoding">([^<]+)<`))
-	assert.Equal(t, "Comma ,", page.find(`id="detected-delimiter">([^<]+)<`))
+	assert.Equal(t, "Comma (,)", page.find(`id="detected-delimiter">([^<]+)<`))
 	assert.Equal(t, "1", page.find(`id="detected-header">([^<]+)<`))
 	has(t, page.body, `<option value="phone" selected>`, "Mobile is suggested as the phone")
 	has(t, page.body, "95%", "the phone column's confidence")
 	has(t, page.body, `header &#34;Mobile&#34; means mobile number`, "the reason")
 	has(t, page.body, `<span>jane.doe@acme.example</span>`, "sample values")
-	assert.Regexp(t, `id="unmapped">Not imported \(2\): <b>Site</b>, <b>Notes</b>`, page.body)
+	assert.Regexp(t, `id="unmapped">Not imported \(3\): <b>Site</b>, <b>Notes</b>, <b>Work Email</b>`, page.body)
+	// Work Email holds phone numbers: flagged, and not imported as the phone
+	// since Mobile fills it.
+	has(t, page.body, `data-code="suggest.values_conflict">⚠ the header means Email but 100% of 3 sample values look like phone numbers`)
+	has(t, page.body, `data-code="suggest.repeated"`)
 	hasNot(t, page.body, `id="mapping-problems"`)
 
 	// Site holds cities: send it to City.
@@ -113,15 +117,15 @@ func TestWizard(t *testing.T) {
 	assert.Equal(t, `attachment; filename=sample-errors.csv`, res.header.Get("Content-Disposition"))
 	recs := readCSV(t, res.body)
 	require.Len(t, recs, 4)
-	assert.Equal(t, []string{"Email", "First Name", "Last Name", "Company", "Mobile", "Site", "Birthday", "Newsletter", "Notes",
+	assert.Equal(t, []string{"Email", "First Name", "Last Name", "Company", "Mobile", "Site", "Birthday", "Newsletter", "Notes", "Work Email",
 		importer.ErrorCSVLineColumn, importer.ErrorCSVReasonColumn}, recs[0])
 	var lines []string
 	for _, r := range recs[1:] {
-		lines = append(lines, r[9])
+		lines = append(lines, r[10])
 	}
 	assert.Equal(t, []string{"6", "8", "10"}, lines)
 	assert.Equal(t, "samir.initech.example", recs[1][0])
-	assert.Contains(t, recs[1][10], "email.invalid")
+	assert.Contains(t, recs[1][11], "email.invalid")
 
 	// The upload was removed once imported; the error CSVs stay for the report.
 	assert.Equal(t, http.StatusNotFound, c.get("/u/"+id+"/mapping").status)
@@ -322,7 +326,7 @@ func TestSavedMapping(t *testing.T) {
 	res = c.post("/u/"+next+"/suggest", nil)
 	assert.Equal(t, "/u/"+next+"/mapping", res.path)
 	hasNot(t, res.body, `id="saved-mapping"`)
-	assert.Regexp(t, `id="unmapped">Not imported \(2\): <b>Site</b>`, res.body)
+	assert.Regexp(t, `id="unmapped">Not imported \(3\): <b>Site</b>`, res.body)
 }
 
 // TestFileSettings: the encoding, delimiter and header line can be forced,
@@ -338,7 +342,7 @@ func TestFileSettings(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.status, res.body)
 	id := strings.TrimSuffix(strings.TrimPrefix(res.path, "/u/"), "/mapping")
 	assert.Equal(t, "windows-1252", res.find(`id="detected-encoding">([^<]+)<`))
-	assert.Equal(t, "Semicolon ;", res.find(`id="detected-delimiter">([^<]+)<`))
+	assert.Equal(t, "Semicolon (;)", res.find(`id="detected-delimiter">([^<]+)<`))
 	assert.Equal(t, "3", res.find(`id="detected-header">([^<]+)<`))
 	has(t, res.body, "<span>Köln</span>")
 
@@ -350,7 +354,7 @@ func TestFileSettings(t *testing.T) {
 	}{
 		{"force the comma: one column, no e-mail field",
 			url.Values{"delimiter": {","}}, http.StatusOK,
-			[]string{`id="detected-delimiter">Comma ,<`, `id="mapping-problems"`}},
+			[]string{`id="detected-delimiter">Comma (,)<`, `id="mapping-problems"`}},
 		{"force another encoding",
 			url.Values{"encoding": {"iso-8859-2"}}, http.StatusOK,
 			[]string{`id="detected-encoding">iso-8859-2<`, "<span>Köln</span>"}},
@@ -368,7 +372,7 @@ func TestFileSettings(t *testing.T) {
 		{"an encoding not in the list", url.Values{"encoding": {"ebcdic"}}, http.StatusUnprocessableEntity,
 			[]string{"Choose an encoding from the list."}},
 		{"back to detection", url.Values{}, http.StatusOK,
-			[]string{`id="detected-header">3<`, `id="detected-delimiter">Semicolon ;<`}},
+			[]string{`id="detected-header">3<`, `id="detected-delimiter">Semicolon (;)<`}},
 	}
 	for _, tt := range tests {
 		res := c.post("/u/"+id+"/file", tt.form)
@@ -585,7 +589,14 @@ func TestNotFound(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, res.status, p)
 		has(t, res.body, "There is nothing here.", p)
 	}
-	res := c.get("/static/style.css")
+	res := c.get("/template.csv")
+	assert.Equal(t, http.StatusOK, res.status)
+	recs := readCSV(t, res.body)
+	require.Len(t, recs, 2, "the labels and an example row")
+	assert.Equal(t, "Email", recs[0][0])
+	assert.Contains(t, recs[1][0], "@")
+
+	res = c.get("/static/style.css")
 	assert.Equal(t, http.StatusOK, res.status)
 	assert.Contains(t, res.header.Get("Content-Type"), "text/css")
 	assert.Contains(t, c.get("/").header.Get("Content-Security-Policy"), "default-src 'self'")

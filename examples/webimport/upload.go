@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,7 @@ type upload struct {
 
 type homePage struct {
 	base
+	Fields    []string
 	MaxUpload int64
 	Error     string
 	Uploads   []uploadItem
@@ -75,6 +77,13 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, sess *sessio
 
 func (s *Server) renderHome(w http.ResponseWriter, sess *session, status int, errMsg string) {
 	p := homePage{base: base{Title: "Import contacts", Step: 1, CSRF: sess.csrf}, MaxUpload: s.cfg.MaxUpload, Error: errMsg}
+	for _, f := range s.schema.Fields {
+		l := s.label(f.Key)
+		if f.Required {
+			l += " (required)"
+		}
+		p.Fields = append(p.Fields, l)
+	}
 	sess.mu.Lock()
 	for _, u := range sess.uploads {
 		p.Uploads = append(p.Uploads, uploadItem{ID: u.id, Name: u.name, Size: u.size, Created: u.created})
@@ -87,6 +96,20 @@ func (s *Server) renderHome(w http.ResponseWriter, sess *session, status int, er
 	sort.Slice(p.Uploads, func(a, b int) bool { return p.Uploads[a].Created.After(p.Uploads[b].Created) })
 	sort.Slice(p.Imports, func(a, b int) bool { return p.Imports[a].Started.After(p.Imports[b].Started) })
 	s.render(w, status, "home", p)
+}
+
+// handleTemplate downloads the template CSV of the schema: its labels and
+// an example row.
+func (s *Server) handleTemplate(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	if err := mapping.WriteTemplate(&buf, s.schema); err != nil {
+		s.cfg.Logf("webimport: template: %v", err)
+		http.Error(w, "webimport: no template", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="contacts-template.csv"`)
+	w.Write(buf.Bytes())
 }
 
 // multipartOverhead is what the upload form may add to the file's bytes:

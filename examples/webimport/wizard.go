@@ -128,10 +128,10 @@ var encodingChoices = []choice{
 
 var delimiterChoices = []choice{
 	{"", "Detect"},
-	{",", "Comma ,"},
-	{";", "Semicolon ;"},
+	{",", "Comma (,)"},
+	{";", "Semicolon (;)"},
 	{"\t", "Tab"},
-	{"|", "Pipe |"},
+	{"|", "Pipe (|)"},
 }
 
 func delimiterName(d rune) string {
@@ -223,7 +223,13 @@ func (s *Server) renderMapping(w http.ResponseWriter, sess *session, u *upload, 
 	for _, c := range u.m.Columns {
 		cv := columnView{Index: c.Index, Number: c.Index + 1, Header: c.Header, Samples: samples(u.pv, c.Index, 3),
 			Field: c.Field, Confidence: int(c.Confidence*100 + 0.5), Match: string(c.Match), Reason: c.Reason,
-			Warnings: c.Warnings, Transform: s.transformText(c.Transform)}
+			Transform: s.transformText(c.Transform)}
+		for _, w := range c.Warnings {
+			// The reason of an unmapped column already says it is not imported.
+			if w.Code != mapping.CodeUnmapped {
+				cv.Warnings = append(cv.Warnings, w)
+			}
+		}
 		if c.Header == "" {
 			cv.Header = fmt.Sprintf("(column %d, no name)", c.Index+1)
 		}

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/contactkit/contactkit/importer"
+)
+
+var updateScreenshots = flag.Bool("update-screenshots", false, "write a screenshot of each step of TestBrowser to testdata/screenshots/")
+
+// requireBrowser, when set in the environment (CI sets it), makes
+// TestBrowser fail instead of skipping when no Chromium is installed.
+const requireBrowser = "CONTACTKIT_REQUIRE_BROWSER"
+
+// findChromium returns the installed Chromium (Debian's chromium package),
+// or "". The test never downloads a browser.
+func findChromium() string {
+	if fi, err := os.Stat("/usr/bin/chromium"); err == nil && !fi.IsDir() {
+		return "/usr/bin/chromium"
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// gateStore holds the second write of an import until release is closed,
+// so that the progress page can be seen part-way.
+type gateStore struct {
+	importer.Store
+	calls   atomic.Int32
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (g *gateStore) Create(ctx context.Context, cs []importer.Contact) ([]string, error) {
+	if g.calls.Add(1) == 2 {
+		g.once.Do(func() { close(g.entered) })
+		select {
+		case <-g.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return g.Store.Create(ctx, cs)
+}
+
+// TestBrowser drives the import screen in headless Chromium: upload the
+// sample, change one column's field, set a tag, preview, dry run, import
+// (watching the progress page update itself), read the report and download
+// the error CSV. With -update-screenshots it saves a screenshot of each step
+// for the README.
+func TestBrowser(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		if os.Getenv(requireBrowser) != "" {
+			t.Fatalf("no Chromium at /usr/bin/chromium or on PATH, and %s is set", requireBrowser)
+		}
+		t.Skipf("no Chromium at /usr/bin/chromium or on PATH: install Debian's chromium package to run the browser test (set %s=1 to make this a failure)", requireBrowser)
+	}
+	sample, err := filepath.Abs(sampleFile)
+	require.NoError(t, err)
+
+	gate := &gateStore{entered: make(chan struct{}), release: make(chan struct{})}
+	e := newEnv(t, func(c *Config) {
+		gate.Store = c.Contacts
+		c.Contacts = gate
+		c.BatchSize = 2
+	})
+	e.seed(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	defer cancelAlloc()
+	// This chromedp (the last for go 1.23) predates some enum values of
+	// today's Chromium, such as the "Loopback" address space of network
+	// events; it cannot decode those events, which the test does not use.
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(format string, args ...any) {
+		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "could not unmarshal event") {
+			t.Logf("chromedp: %s", msg)
+		}
+	}))
+	defer cancelBrowser()
+
+	// Script errors (a CSP violation included) fail the test.
+	var mu sync.Mutex
+	var jsErrors []string
+	chromedp.ListenTarget(bctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			mu.Lock()
+			jsErrors = append(jsErrors, ev.ExceptionDetails.Error())
+			mu.Unlock()
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.APITypeError {
+				mu.Lock()
+				jsErrors = append(jsErrors, fmt.Sprintf("console.error %v", ev.Args))
+				mu.Unlock()
+			}
+		}
+	})
+
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			if !*updateScreenshots {
+				return nil
+			}
+			var png []byte
+			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
+				return err
+			}
+			if err := os.MkdirAll("testdata/screenshots", 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join("testdata/screenshots", name+".png"), png, 0o644)
+		})
+	}
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		require.NoError(t, chromedp.Run(bctx, actions...), what)
+	}
+
+	// 1. Upload.
+	run("upload",
+		chromedp.Navigate(e.ts.URL+"/"),
+		chromedp.WaitVisible(`form.upload`),
+		shot("1-upload"),
+		chromedp.SetUploadFiles(`#file`, []string{sample}),
+		chromedp.Click(`form.upload button[type=submit]`),
+		chromedp.WaitVisible(`#mapping-form`),
+	)
+
+	// 2. The columns: what was detected, and Site sent to City.
+	var encoding, delimiter, unmapped string
+	run("columns",
+		chromedp.Text(`#detected-encoding`, &encoding),
+		chromedp.Text(`#detected-delimiter`, &delimiter),
+		chromedp.Text(`#unmapped`, &unmapped),
+		shot("2-columns"),
+		chromedp.SetValue(`select[name=col_5]`, "city"),
+		chromedp.Click(`#to-options`),
+		chromedp.WaitVisible(`#options-form`),
+	)
+	assert.Equal(t, "utf-8", encoding)
+	assert.Equal(t, "Comma (,)", delimiter)
+	assert.Contains(t, unmapped, "Site")
+
+	// 3. Options: a tag for every contact.
+	run("options",
+		chromedp.SendKeys(`input[name=tags]`, "expo-2025"),
+		shot("3-options"),
+		chromedp.Click(`#to-review`),
+		chromedp.WaitVisible(`#preview`),
+	)
+
+	// 4. Preview: City is there, the bad cells are marked.
+	var headers string
+	var badCells int
+	run("preview",
+		chromedp.Text(`#preview thead`, &headers),
+		chromedp.Evaluate(`document.querySelectorAll("#preview td.cell-bad").length`, &badCells),
+		shot("4-preview"),
+		chromedp.Click(`#dry-run`),
+		chromedp.WaitVisible(`#dry-note`),
+	)
+	assert.Contains(t, headers, "City")
+	assert.Equal(t, 4, badCells, "three rejected e-mails and an impossible date")
+
+	// 5. The dry run: the diff and the near-duplicate company.
+	var changes, nearDup string
+	run("dry run",
+		chromedp.Text(`#changes`, &changes),
+		chromedp.Text(`#near-duplicates`, &nearDup),
+		shot("5-dry-run"),
+		chromedp.Click(`#run-for-real`),
+		chromedp.WaitVisible(`#progress`),
+	)
+	assert.Regexp(t, `City\s+Boston\s+→\s+San Francisco`, changes)
+	assert.Contains(t, nearDup, "“ACME, Inc.” is close to “Acme Inc”")
+
+	// 6. The import, held part-way, then let go: the page follows the
+	// server-sent events and shows the report when it is done.
+	select {
+	case <-gate.entered:
+	case <-ctx.Done():
+		t.Fatal("the import never reached its second batch")
+	}
+	var rowsSoFar string
+	run("progress",
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#progress`),
+		chromedp.Poll(`document.querySelector("[data-k=rows]").textContent !== "0"`, nil),
+		chromedp.Text(`[data-k=rows]`, &rowsSoFar),
+		shot("6-progress"),
+	)
+	n, err := strconv.Atoi(rowsSoFar)
+	require.NoError(t, err)
+	assert.Positive(t, n, "progress shows the rows read so far")
+	close(gate.release)
+
+	var rows, created, updated, failed, errorsText string
+	run("report",
+		chromedp.WaitVisible(`#mapping-saved`),
+		chromedp.Text(`[data-count=rows]`, &rows),
+		chromedp.Text(`[data-count=created]`, &created),
+		chromedp.Text(`[data-count=updated]`, &updated),
+		chromedp.Text(`[data-count=failed]`, &failed),
+		chromedp.Text(`#errors`, &errorsText),
+		shot("7-report"),
+	)
+	assert.Equal(t, []string{"10", "6", "1", "3"}, []string{rows, created, updated, failed}, "rows, created, updated, failed")
+	assert.Contains(t, errorsText, "no @ in the address")
+
+	// The error CSV, fetched by the page from the link's URL.
+	var body string
+	run("error CSV",
+		chromedp.Evaluate(`fetch(document.querySelector("#error-csv").href).then(r => r.text())`, &body,
+			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+	)
+	recs := readCSV(t, body)
+	require.Len(t, recs, 4, body)
+	assert.Equal(t, "Site", recs[0][5])
+	assert.Equal(t, importer.ErrorCSVLineColumn, recs[0][10])
+	var lines, emails []string
+	for _, r := range recs[1:] {
+		lines = append(lines, r[10])
+		emails = append(emails, r[0])
+	}
+	assert.Equal(t, []string{"6", "8", "10"}, lines)
+	assert.Equal(t, []string{"samir.initech.example", "", "Ryan Blake <ryan.blake@example.com>"}, emails)
+
+	// The contacts are in the store, with the changed column and the tag.
+	for _, c := range e.contacts.All() {
+		if c.Email == "kenji.tanaka@example.jp" {
+			assert.Equal(t, "Tokyo", c.Fields["city"])
+			assert.Equal(t, []string{"expo-2025"}, c.Tags)
+		}
+	}
+	mu.Lock()
+	assert.Empty(t, jsErrors, "script errors in the pages")
+	mu.Unlock()
+	if !*updateScreenshots {
+		t.Log("run with -update-screenshots to save a screenshot of each step in testdata/screenshots")
+	}
+}
