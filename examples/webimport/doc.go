@@ -11,6 +11,8 @@
 //  1. Upload: the file is streamed to a temporary directory, never held in
 //     memory whole; a file over the size limit, an empty file, and a file that
 //     is not CSV text (a spreadsheet, an image, an archive) get a clear error.
+//     A session keeps at most 10 uploads waiting. /template.csv is the
+//     template of the schema (mapping.WriteTemplate).
 //  2. Columns: the detected encoding, delimiter and header line (each can be
 //     forced, and the file is read again); the suggested mapping column by
 //     column with sample values, confidence, reason and warnings, editable with

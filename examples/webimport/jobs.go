@@ -140,10 +140,6 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request, sess *session
 	}
 	u.running = j.id
 	sess.jobs[j.id] = j
-	if !dry {
-		// Offer this mapping for the next file with the same header.
-		sess.saved[m.Fingerprint] = &savedMapping{M: m, File: u.name, At: j.started}
-	}
 	sess.mu.Unlock()
 
 	rcfg := u.rcfg
@@ -183,6 +179,8 @@ func (s *Server) runJob(ctx context.Context, sess *session, u *upload, rcfg impo
 	if !j.dryRun && err == nil {
 		s.removeFile(u.path)
 		delete(sess.uploads, u.id)
+		// Offer this mapping for the next file with the same header.
+		sess.saved[j.mapping.Fingerprint] = &savedMapping{M: j.mapping, File: j.file, At: j.started}
 	}
 }
 

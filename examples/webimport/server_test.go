@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -169,11 +170,16 @@ func TestUploadNotCSV(t *testing.T) {
 		{"gzip", "contacts.csv.gz", gz.Bytes(), "is a compressed archive, not a CSV file"},
 		{"empty file", "empty.csv", nil, "“empty.csv” is empty: it has no rows to import."},
 		{"blank lines only", "blank.csv", []byte("\n\n  \n"), "“blank.csv” is empty"},
+		{"no file chosen", "", nil, "Choose a CSV file to upload."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := c.upload(tt.file, tt.content)
-			assert.Equal(t, http.StatusUnprocessableEntity, res.status)
+			if tt.file == "" {
+				assert.Equal(t, http.StatusBadRequest, res.status)
+			} else {
+				assert.Equal(t, http.StatusUnprocessableEntity, res.status)
+			}
 			assert.Equal(t, "/upload", res.path)
 			assert.Contains(t, res.find(`(?s)id="upload-error" role="alert">(.*?)</p>`), htmlEscape(tt.want))
 		})
@@ -624,6 +630,9 @@ func TestRun(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
 	tests := []struct {
 		name string
 		args []string
@@ -632,7 +641,7 @@ func TestRun(t *testing.T) {
 		{"stray argument", []string{"file.csv"}, "unexpected arguments"},
 		{"bad upload limit", []string{"-max-upload", "0"}, "-max-upload 0"},
 		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
-		{"address in use", []string{"-addr", "256.0.0.1:1", "-db", ":memory:"}, "listen"},
+		{"address in use", []string{"-addr", busy.Addr().String(), "-db", ":memory:"}, "address already in use"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, io.Discard, io.Discard)
@@ -669,4 +678,27 @@ func TestSQLite(t *testing.T) {
 	require.NoError(t, srv.Close())
 	_, err = os.Stat(dir)
 	assert.ErrorIs(t, err, os.ErrNotExist, "Close removes the directory it made")
+}
+
+func TestUploadsPerSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	c := e.client(t)
+	for range maxUploads {
+		c.uploadSample()
+	}
+	b, err := os.ReadFile(sampleFile)
+	require.NoError(t, err)
+	res := c.upload("one-more.csv", b)
+	assert.Equal(t, http.StatusTooManyRequests, res.status)
+	has(t, res.body, "10 files are waiting to be imported")
+	assert.Len(t, e.files(t), maxUploads)
+
+	// Discarding one makes room; another session has its own room.
+	id := strings.TrimPrefix(res.find(`href="/u/([0-9a-f]+)/mapping"`), "")
+	require.NotEmpty(t, id)
+	assert.Equal(t, "/", c.post("/u/"+id+"/delete", nil).path)
+	assert.Len(t, e.files(t), maxUploads-1)
+	c.uploadSample()
+	e.client(t).uploadSample()
 }

@@ -116,6 +116,10 @@ func (s *Server) handleTemplate(w http.ResponseWriter, r *http.Request) {
 // the token, the part headers, the boundaries.
 const multipartOverhead = 64 << 10
 
+// maxUploads is how many uploads a session may keep waiting at once, so
+// that one visitor cannot fill the disk.
+const maxUploads = 10
+
 // errTooLarge: the uploaded file is over Config.MaxUpload.
 var errTooLarge = errors.New("webimport: file too large")
 
@@ -126,6 +130,13 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 	tooLarge := fmt.Sprintf("The file is larger than %s, the most this screen accepts. Split it into smaller files.", humanBytes(s.cfg.MaxUpload))
 	if r.ContentLength > s.cfg.MaxUpload+multipartOverhead {
 		s.renderHome(w, sess, http.StatusRequestEntityTooLarge, tooLarge)
+		return
+	}
+	sess.mu.Lock()
+	waiting := len(sess.uploads)
+	sess.mu.Unlock()
+	if waiting >= maxUploads {
+		s.renderHome(w, sess, http.StatusTooManyRequests, fmt.Sprintf("%d files are waiting to be imported: import or discard some of them first.", waiting))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+multipartOverhead)
@@ -158,8 +169,8 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			token = string(b)
 		case "file":
-			if got {
-				continue
+			if got || part.FileName() == "" {
+				continue // a second file, or the empty part of no file chosen
 			}
 			got = true
 			u.name = cleanFileName(part.FileName())
@@ -184,8 +195,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 		s.fail(w, r, sess, http.StatusForbidden, "This form has expired or comes from another page. Go back, reload the page and try again.")
 		return
 	}
-	if !got || u.name == "" && u.size == 0 {
-		os.Remove(u.path)
+	if !got {
 		s.renderHome(w, sess, http.StatusBadRequest, "Choose a CSV file to upload.")
 		return
 	}
