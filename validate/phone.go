@@ -49,7 +49,7 @@ func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Re
 	*fast = tryFast
 	region := r.region
 	if rowRegion != "" {
-		if isUpperASCII2(rowRegion) && phonenumbers.GetSupportedRegions()[rowRegion] {
+		if pfSupportedRegion(rowRegion) {
 			region = rowRegion // what lookupRegion returns, without allocating
 		} else if code, ok := lookupRegion(rowRegion); ok {
 			region = code
@@ -131,11 +131,6 @@ func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Re
 		e164 = s // the input itself: the Result holds no new string
 	}
 	return Result{Value: e164, Key: e164, Extension: ext}, nil
-}
-
-// isUpperASCII2 reports whether s is two ASCII upper-case letters.
-func isUpperASCII2(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
 // notPossibleError is the error for what IsPossibleNumberWithReason said

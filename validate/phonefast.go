@@ -405,9 +405,13 @@ type pfCode struct {
 }
 
 var (
-	pfOnce   sync.Once
-	pfByID   map[string]*pfMeta // region code → metadata
-	pfByCode [1000]*pfCode      // country calling code → regions; nil: unknown code
+	pfOnce sync.Once
+	pfByID map[string]*pfMeta // region code → metadata
+	// by two-letter region code: the metadata, and whether phonenumbers
+	// lists the region in GetSupportedRegions
+	pfByCode2    [26 * 26]*pfMeta
+	pfSupported2 [26 * 26]bool
+	pfByCode     [1000]*pfCode // country calling code → regions; nil: unknown code
 )
 
 // pfLoad indexes phonenumbers' metadata (no compiling: that is done per
@@ -426,6 +430,14 @@ func pfLoad() {
 			nonGeo[cc] = m
 		} else {
 			pfByID[m.id] = m
+			if i, ok := pfIndex2(m.id); ok {
+				pfByCode2[i] = m
+			}
+		}
+	}
+	for id := range phonenumbers.GetSupportedRegions() {
+		if i, ok := pfIndex2(id); ok {
+			pfSupported2[i] = true
 		}
 	}
 	for cc := range phonenumbers.GetSupportedCallingCodes() {
@@ -447,6 +459,23 @@ func pfLoad() {
 		}
 		pfByCode[cc] = code
 	}
+}
+
+// pfIndex2 is the index of a two-letter upper-case region code.
+func pfIndex2(id string) (int, bool) {
+	if len(id) != 2 || id[0] < 'A' || id[0] > 'Z' || id[1] < 'A' || id[1] > 'Z' {
+		return 0, false
+	}
+	return int(id[0]-'A')*26 + int(id[1]-'A'), true
+}
+
+// pfSupportedRegion reports whether phonenumbers supports region, a
+// two-letter upper-case code (GetSupportedRegions()[region], without
+// hashing).
+func pfSupportedRegion(region string) bool {
+	pfOnce.Do(pfLoad)
+	i, ok := pfIndex2(region)
+	return ok && pfSupported2[i]
 }
 
 // pfExtractCC is extractCountryCode: the country calling code that starts
@@ -513,7 +542,10 @@ func phoneFast(number string, from00 bool, region string, buf *[24]byte) pfResul
 
 	var def *pfMeta // the default region's metadata
 	if region != "" {
-		if def = pfByID[region]; def == nil || !def.ready() || !def.hasIDD {
+		if i, ok := pfIndex2(region); ok {
+			def = pfByCode2[i]
+		}
+		if def == nil || !def.ready() || !def.hasIDD {
 			return pfResult{}
 		}
 	}
