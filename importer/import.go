@@ -207,7 +207,12 @@ func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, erro
 			Message: "contacts will not be linked to accounts: " + why}, cfg.maxProblems())
 	}
 	if cfg.ContactLimit > 0 {
-		n, err := st.Count(ctx)
+		var n int
+		err := r.retry(ctx, func() error {
+			var err error
+			n, err = st.Count(ctx)
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("%w: count contacts: %w", ErrStore, err)
 		}
