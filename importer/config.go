@@ -134,6 +134,11 @@ type Config struct {
 	Workers int
 	// ResumeAfterLine skips rows that start at or before this line (the
 	// LastCommittedLine of an interrupted run's report). Zero reads all.
+	// Skipped rows are still read and validated, unreported, so that a
+	// later row with the key of one of them is a duplicate within the file
+	// as in the interrupted run: it updates the stored contact with that
+	// key (in create-only mode it is skipped as existing; with
+	// CreateDuplicate it updates the oldest contact with the key).
 	ResumeAfterLine int
 
 	// MaxRows is the most data rows an import reads (blank rows do not

@@ -469,6 +469,7 @@ func (r *run) process(ctx context.Context, batch []*row) error {
 			switch {
 			case rw.line <= r.cfg.ResumeAfterLine:
 				rw.outcome, rw.reason = outSkipped, CodeBeforeResume
+				r.resumed(rw)
 			case rw.readErr != nil || rw.rejected:
 				rw.outcome = outFailed
 			default:
@@ -534,7 +535,7 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 		rw.problems = append(rw.problems, toProblem(rw.readErr, ActionRejected))
 		return vals
 	}
-	if rw.line <= r.cfg.ResumeAfterLine {
+	if rw.line <= r.cfg.ResumeAfterLine && r.accountsOnly {
 		return vals
 	}
 	vals = r.plan.Apply(rw.rec, vals)
@@ -656,6 +657,20 @@ func (r *run) reject(rw *row, p Problem) {
 	rw.problems = append(rw.problems, p)
 }
 
+// resumed registers the keys of a row at or before Config.ResumeAfterLine,
+// which the interrupted run committed, so that later rows with its keys are
+// duplicates within the file as they were in that run. Its problems were
+// reported by that run.
+func (r *run) resumed(rw *row) {
+	rw.problems = nil
+	if rw.readErr != nil || rw.rejected {
+		return
+	}
+	if e, _, _ := r.file.find(&rw.c); e < 0 {
+		r.file.skip(r.file.add(&rw.c, rw.line), CodeBeforeResume)
+	}
+}
+
 // dedupeInFile applies Config.FileDuplicates to a row whose key an earlier
 // row of the file had, and registers the keys of a first occurrence. It
 // returns false, and changes nothing, when that earlier row is not committed
@@ -733,7 +748,18 @@ func (r *run) match(ctx context.Context, batch []*row) error {
 				rw.existing = r.firstMatch(found, rw, "")
 			}
 		case outDupUpdate:
-			if why := r.file.skipped(rw.dup - 1); why != "" {
+			why := r.file.skipped(rw.dup - 1)
+			if why == CodeBeforeResume {
+				// The first row was committed by the interrupted run, to
+				// the stored contact with its key: this row updates it;
+				// with none, or in create-only mode, it is a first
+				// occurrence.
+				if rw.existing = r.firstMatch(found, rw, ""); rw.existing == nil || r.cfg.Mode == ModeCreate {
+					rw.outcome = outPending
+				}
+				break
+			}
+			if why != "" {
 				// The first row was skipped (create only, update only, the
 				// limit): so is this one.
 				rw.outcome, rw.reason = outSkipped, why
