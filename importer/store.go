@@ -122,8 +122,12 @@ type Store interface {
 
 	// Create stores new contacts and returns their IDs, one per contact, in
 	// order. IDs are non-empty and unique in the store. The IDs of the given
-	// contacts are ignored. Either all are created or, with an error, none
-	// must be assumed created unless the Store also implements BatchWriter.
+	// contacts are ignored. Either all are created or, with an error, none:
+	// the importer then counts none of them as created, and retries a
+	// transient error with the same contacts. A Create that stores some and
+	// fails leaves contacts the report does not count (a re-run of the file
+	// matches them and creates no duplicate), and, if its error is
+	// transient, the retry stores them twice.
 	Create(ctx context.Context, contacts []Contact) ([]string, error)
 
 	// Update applies field-level updates. An update of an ID that does not
@@ -138,7 +142,9 @@ type Store interface {
 // BatchWriter is an optional interface a Store implements when it can write
 // a batch of creates and updates atomically (one transaction). The importer
 // uses it when present, so a failed batch leaves nothing half-written;
-// without it, Create then Update are called.
+// without it, Create then Update are called, and when Update fails the
+// batch's new contacts stay stored although the report does not count them
+// (a re-run of the file matches them and creates no duplicate).
 type BatchWriter interface {
 	// WriteBatch creates and updates in one atomic step and returns the new
 	// contacts' IDs in order. On error nothing of the batch is stored.
