@@ -53,8 +53,11 @@
 // a spreadsheet turned into 4.4207946E+11 or 34612345678.0 are reported
 // as such, with the E.164 number as Suggestion when the digits survive. An
 // extension ("ext. 12", "x12", "#12") goes to Result.Extension with
-// KeepExtension and is an error otherwise. New warms the metadata once per
-// process.
+// KeepExtension and is an error otherwise. Numbers are checked by automata
+// compiled once per region, lazily, from phonenumbers' own metadata, which
+// give the same verdicts and E.164 output as phonenumbers (a differential
+// test proves it) at a small fraction of the cost; phonenumbers itself
+// handles what the automata do not cover (non-ASCII digits, for one).
 //
 // Date: ISO 8601 yyyy-mm-dd, optionally followed by a time that is dropped
 // (the date is kept as written, not converted between time zones); then

@@ -78,8 +78,9 @@ func (r *Rule) Rules() Rules {
 // The error, if any, is an *Error whose Value is raw.
 //
 // When the normalized value equals the trimmed input, Result.Value (and
-// Result.Key) are substrings of raw and Check does not allocate (Phone
-// excepted: parsing allocates; MultiSelect allocates Result.Values).
+// Result.Key) are substrings of raw and Check does not allocate (a phone
+// number allocates its E.164 string unless it was written in E.164;
+// MultiSelect allocates Result.Values).
 func (r *Rule) Check(raw string) (Result, error) {
 	return r.check(raw, "")
 }
