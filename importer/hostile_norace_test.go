@@ -2,5 +2,8 @@
 
 package importer_test
 
-// hostileScale: full size without the race detector (see hostile_race_test.go).
-const hostileScale = 1
+// Full size without the race detector (see hostile_race_test.go).
+const (
+	underRace    = false
+	hostileScale = 1
+)

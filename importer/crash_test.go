@@ -1,0 +1,278 @@
+package importer_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/importer/sqlstore"
+)
+
+// Crash and resume: an import runs in a child process (this test binary,
+// re-executed to run TestCrashChild) into an SQLite file through
+// importer/sqlstore, and is killed with SIGKILL at random moments, round
+// after round; then it runs to the end. The store must be that of a clean
+// run of the same file: the same contacts, none twice, none lost.
+
+// The child's settings, passed in its environment.
+const (
+	crashEnvDB     = "CONTACTKIT_CRASH_DB"
+	crashEnvFile   = "CONTACTKIT_CRASH_FILE"
+	crashEnvResume = "CONTACTKIT_CRASH_RESUME"
+)
+
+// crashRows and crashBatch size the crash test's file: 40 commits;
+// crashRounds is the number of kills per way of re-running. Under the race
+// detector (underRace), where a child takes a second to start, the file is
+// a quarter and there are 3 kills per way.
+const (
+	crashRows   = 2000
+	crashBatch  = 50
+	crashRounds = 8
+)
+
+func crashSize() (rows, rounds int) {
+	if underRace {
+		return crashRows / 4, 3
+	}
+	return crashRows, crashRounds
+}
+
+func crashConfig() importer.Config {
+	cfg := reliabilityConfig()
+	cfg.BatchSize = crashBatch
+	cfg.Backoff = nil
+	return cfg
+}
+
+// TestCrashChild is the child process of TestCrashAndResume; run on its
+// own it skips. It imports the file into the SQLite store, resuming after
+// the given line, and prints "committed N" after each committed batch
+// (Progress is called after the batch is committed) and "done N" at the end.
+func TestCrashChild(t *testing.T) {
+	db := os.Getenv(crashEnvDB)
+	if db == "" {
+		t.Skip("the child process of TestCrashAndResume")
+	}
+	resume, err := strconv.Atoi(os.Getenv(crashEnvResume))
+	require.NoError(t, err)
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, db, sqlstore.Config{})
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.Migrate(ctx))
+	f, err := os.Open(os.Getenv(crashEnvFile))
+	require.NoError(t, err)
+	defer f.Close()
+	cfg := crashConfig()
+	cfg.ResumeAfterLine = resume
+	cfg.Progress = func(p importer.Progress) {
+		if !p.Done {
+			fmt.Printf("committed %d\n", p.Line)
+		}
+	}
+	rep, err := importer.Import(ctx, f, st, cfg)
+	require.NoError(t, err)
+	fmt.Printf("done %d\n", rep.LastCommittedLine)
+}
+
+// crashRun is one run of the child.
+type crashRun struct {
+	commits   int  // how many "committed N" it printed
+	committed int  // the last N
+	done      bool // it printed "done"
+	killed    bool // it was killed before it ended
+	took      time.Duration
+}
+
+// killPlan says when to kill a child: delay after it printed its commits-th
+// "committed" line (with commits zero, delay after it started).
+type killPlan struct {
+	commits int
+	delay   time.Duration
+}
+
+// runChild runs the child on db, resuming after resume, and kills it with
+// SIGKILL as kill says (nil: never).
+func runChild(t *testing.T, db, file string, resume int, kill *killPlan) crashRun {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1", "-test.timeout=5m")
+	cmd.Env = append(os.Environ(), crashEnvDB+"="+db, crashEnvFile+"="+file, crashEnvResume+"="+strconv.Itoa(resume))
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	require.NoError(t, cmd.Start())
+
+	var mu sync.Mutex
+	var run crashRun
+	var timer *time.Timer
+	killed := make(chan bool, 1)
+	arm := func() {
+		timer = time.AfterFunc(kill.delay, func() { killed <- cmd.Process.Kill() == nil })
+	}
+	if kill != nil && kill.commits == 0 {
+		arm()
+	}
+	read := make(chan struct{})
+	var lines []string
+	go func() {
+		defer close(read)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			mu.Lock()
+			lines = append(lines, line)
+			if n, ok := strings.CutPrefix(line, "committed "); ok {
+				run.committed, _ = strconv.Atoi(n)
+				if run.commits++; kill != nil && run.commits == kill.commits {
+					arm()
+				}
+			}
+			if strings.HasPrefix(line, "done ") {
+				run.done = true
+			}
+			mu.Unlock()
+		}
+	}()
+	<-read
+	werr := cmd.Wait()
+	run.took = time.Since(start)
+	mu.Lock()
+	defer mu.Unlock()
+	fired := timer != nil && !timer.Stop()
+	if fired {
+		// Killed, unless it had finished (a kill as it exits does not count).
+		run.killed = <-killed && !run.done
+	}
+	if !fired {
+		require.NoError(t, werr, "child output:\n%s\n%s", strings.Join(lines, "\n"), stderr.String())
+		require.True(t, run.done, "the child ended without finishing:\n%s\n%s", strings.Join(lines, "\n"), stderr.String())
+	}
+	return run
+}
+
+func TestCrashAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs and kills child processes; skipped with -short")
+	}
+	dir := t.TempDir()
+	rows, rounds := crashSize()
+	content, emails := reliabilityFile(rows)
+	file := filepath.Join(dir, "contacts.csv")
+	require.NoError(t, os.WriteFile(file, []byte(content), 0o600))
+
+	// The clean run, in a child too; it also says how long a batch takes.
+	cleanDB := filepath.Join(dir, "clean.db")
+	full := runChild(t, cleanDB, file, 0, nil)
+	want := sqliteSnapshot(t, cleanDB, emails)
+	require.NotEmpty(t, want)
+	batch := full.took / time.Duration(full.commits)
+	t.Logf("a clean run of %d rows takes %v, child start included: %d commits", rows, full.took, full.commits)
+
+	// Kill points: after a random number of commits (none: during the
+	// child's start or its first batch), then a random part of a batch's
+	// time, so that kills land while rows are read, validated, looked up,
+	// written or committed.
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("kill points from seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 11))
+	kills, midImport := 0, 0
+	for _, resume := range []bool{false, true} {
+		name := "plain re-run"
+		if resume {
+			name = "resume from the last committed line printed"
+		}
+		t.Run(name, func(t *testing.T) {
+			db := filepath.Join(dir, fmt.Sprintf("crash-%v.db", resume))
+			from := 0
+			for round := range rounds {
+				plan := &killPlan{commits: rng.IntN(full.commits), delay: time.Duration(rng.Float64() * float64(batch))}
+				if plan.commits == 0 {
+					plan.delay = time.Duration(rng.Float64() * float64(full.took) / 2)
+				}
+				run := runChild(t, db, file, from, plan)
+				if !run.killed {
+					t.Logf("round %d: the run ended before the kill (%d commits + %v)", round, plan.commits, plan.delay)
+					continue
+				}
+				kills++
+				if run.commits > 0 {
+					midImport++
+				}
+				t.Logf("round %d: killed %v after commit %d (line %d), resumed after line %d", round, plan.delay, run.commits, run.committed, from)
+				// What the child printed as committed is in the store.
+				checkDurable(t, db, content, run.committed)
+				if resume {
+					from = max(from, run.committed)
+				}
+			}
+			last := runChild(t, db, file, from, nil)
+			require.True(t, last.done)
+			got := sqliteSnapshot(t, db, emails)
+			sameContacts(t, want, got, "after the crashes, the store is that of a clean run")
+			assert.Equal(t, sqliteCount(t, cleanDB), sqliteCount(t, db), "no contact twice, none lost")
+		})
+	}
+	t.Logf("%d kills, %d of them after a commit", kills, midImport)
+}
+
+// checkDurable asserts that every good row of file up to line is stored.
+func checkDurable(t *testing.T, db, file string, line int) {
+	t.Helper()
+	if line == 0 {
+		return
+	}
+	var emails []string
+	for i, row := range strings.Split(firstLines(file, line), "\n") {
+		if e, _, _ := strings.Cut(row, ","); i > 0 && strings.Contains(e, "@") {
+			emails = append(emails, strings.ToLower(e))
+		}
+	}
+	got := sqliteSnapshot(t, db, emails)
+	have := map[string]bool{}
+	for _, c := range got {
+		have[importer.EmailKey(c.Email)] = true
+	}
+	for _, e := range emails {
+		assert.True(t, have[e], "%s, on a line printed as committed, is stored", e)
+	}
+}
+
+func openSQLite(t *testing.T, db string) *sqlstore.Store {
+	t.Helper()
+	st, err := sqlstore.Open(context.Background(), db, sqlstore.Config{})
+	require.NoError(t, err)
+	require.NoError(t, st.Migrate(context.Background()))
+	return st
+}
+
+func sqliteSnapshot(t *testing.T, db string, emails []string) []importer.Contact {
+	t.Helper()
+	st := openSQLite(t, db)
+	defer st.Close()
+	return snapshot(t, st, emails)
+}
+
+func sqliteCount(t *testing.T, db string) int {
+	t.Helper()
+	st := openSQLite(t, db)
+	defer st.Close()
+	n, err := st.Count(context.Background())
+	require.NoError(t, err)
+	return n
+}
