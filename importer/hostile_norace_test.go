@@ -2,8 +2,5 @@
 
 package importer_test
 
-// Full size without the race detector (see hostile_race_test.go).
-const (
-	underRace    = false
-	hostileScale = 1
-)
+// hostileScale: full size without the race detector (see hostile_race_test.go).
+const hostileScale = 1
