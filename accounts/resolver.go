@@ -817,7 +817,7 @@ func (st *state) firstExisting(accts []Account) *Account {
 // settle waits until the creations of the accounts found, if this import
 // is creating them, are done, so that st.ours tells them apart.
 func (st *state) settle(ctx context.Context, hits ...map[string]*lookup) error {
-	var wait []*creation
+	var pending []*creation
 	st.mu.Lock()
 	for _, m := range hits {
 		for _, e := range m {
@@ -826,20 +826,34 @@ func (st *state) settle(ctx context.Context, hits ...map[string]*lookup) error {
 					continue
 				}
 				if c := st.creates[st.identOf(a.Name, st.keyOf(a.Name))]; c != nil {
-					wait = append(wait, c)
+					pending = append(pending, c)
 				}
 			}
 		}
 	}
 	st.mu.Unlock()
-	for _, c := range wait {
-		select {
-		case <-c.done:
-		case <-ctx.Done():
-			return ctx.Err()
+	for _, c := range pending {
+		if err := wait(ctx, c.done); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// wait waits until done is closed or ctx is done. Most channels it is given
+// are closed already: that costs a non-blocking receive, not a select.
+func wait(ctx context.Context, done <-chan struct{}) error {
+	select {
+	case <-done:
+		return nil
+	default:
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // fetch returns the cached lookups of vals (distinct, non-empty), asking
@@ -888,13 +902,11 @@ func (st *state) fetch(ctx context.Context, kind lookupKind, vals []string) (map
 		}
 		var retry []string
 		for _, v := range vals {
-			select {
-			case <-out[v].done:
-				if out[v].err != nil {
-					retry = append(retry, v)
-				}
-			case <-ctx.Done():
-				return nil, ctx.Err()
+			if err := wait(ctx, out[v].done); err != nil {
+				return nil, err
+			}
+			if out[v].err != nil {
+				retry = append(retry, v)
 			}
 		}
 		vals = retry

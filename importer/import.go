@@ -879,7 +879,9 @@ func (r *run) build(batch []*row) ([]Contact, []Update) {
 				// Nothing stored to clear on a new contact.
 				rw.clears = nil
 			}
-			creates = append(creates, c)
+			if !r.cfg.DryRun {
+				creates = append(creates, c)
+			}
 		case outUpdate:
 			u, changes := r.diff(rw)
 			if u == nil {

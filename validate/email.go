@@ -2,6 +2,7 @@ package validate
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -80,7 +81,7 @@ func (r *Rule) emailAddress(s string) (Result, *Error) {
 		key = strings.ToLower(value)
 	}
 	res := Result{Value: value, Key: key}
-	if sug := suggestDomain(nd); sug != "" {
+	if sug := typos.suggest(nd); sug != "" {
 		w := newError(CodeEmailTypo, "%q looks like a typo of %q", nd, sug)
 		w.Suggestion = local + "@" + sug
 		res.Warning = w
@@ -264,6 +265,39 @@ var tldTypos = map[string]string{
 // A misspelt .com/.net/.org is corrected first, then the domain is compared
 // with common mailbox providers: one edit away (two for long names) from a
 // provider whose name has at least five letters before the dot.
+// typoCache remembers suggestDomain's answers: a file has far fewer
+// domains than rows, and most of them are not common ones, whose check
+// costs an edit distance against each common domain. It is bounded: when
+// full, it starts again.
+type typoCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const typoCacheMax = 8192
+
+var typos typoCache
+
+func (c *typoCache) suggest(d string) string {
+	if commonDomainSet[d] {
+		return ""
+	}
+	c.mu.Lock()
+	sug, ok := c.m[d]
+	c.mu.Unlock()
+	if ok {
+		return sug
+	}
+	sug = suggestDomain(d)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= typoCacheMax {
+		c.m = make(map[string]string)
+	}
+	c.m[strings.Clone(d)] = sug
+	c.mu.Unlock()
+	return sug
+}
+
 func suggestDomain(d string) string {
 	if commonDomainSet[d] {
 		return ""
