@@ -388,7 +388,7 @@ func TestHostileNotCSV(t *testing.T) {
 // TestHostileTenMillionBadRows: the report keeps Config.MaxProblems row
 // errors and counts the rest, every rejected row still goes to the error
 // CSV, and the heap stays bounded, sampled in Progress. 10 million rows
-// (about 25 s); under the race detector a hundredth (hostileScale); skipped
+// (10 to 30 s); under the race detector a hundredth (hostileScale); skipped
 // with -short.
 func TestHostileTenMillionBadRows(t *testing.T) {
 	if testing.Short() {
