@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"strings"
 
 	"github.com/contactkit/contactkit/accounts"
@@ -158,11 +157,9 @@ func (a *accountRun) processPart(ctx context.Context, batch []*row) error {
 		}
 	}
 	for _, rw := range rows {
-		req := accounts.Request{Name: rw.account, Fields: maps.Clone(rw.c.Fields)}
-		if a.domain >= 0 {
-			key := r.schema.Fields[a.domain].Key
-			req.Domain = rw.c.Fields[key]
-			delete(req.Fields, key)
+		req := accounts.Request{Name: rw.account, Fields: r.fieldMap(rw, a.domain)}
+		if a.domain >= 0 && rw.vals != nil {
+			req.Domain = rw.vals[a.domain]
 		}
 		reqs = append(reqs, req)
 	}
@@ -280,8 +277,11 @@ func (a *accountRun) diff(rw *row, acc *accounts.Account) *accounts.Update {
 	if a.domain >= 0 {
 		domainKey = r.schema.Fields[a.domain].Key
 	}
-	for _, k := range sortedKeys(rw.c.Fields) {
-		v := rw.c.Fields[k]
+	for i, v := range rw.vals {
+		if v == "" {
+			continue
+		}
+		k := r.fields[i].key
 		if k == domainKey {
 			d := accounts.NormalizeDomain(v)
 			if d != "" && d != acc.Domain && (over || acc.Domain == "") {

@@ -76,11 +76,11 @@ func (f *fileIndex) release() {
 	}
 }
 
-// find returns the index of the entry of the first match key of c that an
+// find returns the index of the entry of the first match key of rw that an
 // earlier row had, with that key's kind and value, or -1.
-func (f *fileIndex) find(c *Contact) (int, KeyKind, string) {
+func (f *fileIndex) find(rw *row) (int, KeyKind, string) {
 	for i, k := range f.keys {
-		if v := c.Key(k); v != "" {
+		if v := rw.key(k); v != "" {
 			if e := f.lookup(i, v, f.hash(v)); e >= 0 {
 				return e, k, v
 			}
@@ -110,11 +110,11 @@ func (f *fileIndex) lookup(table int, key string, h uint64) int {
 	}
 }
 
-// add registers a first row with c's keys, in flight, and returns its entry.
-func (f *fileIndex) add(c *Contact, line int) int {
+// add registers a first row with rw's keys, in flight, and returns its entry.
+func (f *fileIndex) add(rw *row, line int) int {
 	e := f.entries.add(fileEntry{line: int32(min(line, math.MaxInt32)), id: span{n: flagInFlight}})
 	for i, k := range f.keys {
-		v := c.Key(k)
+		v := rw.key(k)
 		if v == "" {
 			continue
 		}
@@ -216,11 +216,11 @@ func (f *fileIndex) skipped(e int) Code {
 	return ""
 }
 
-// forget removes entry e, whose first row (with contact c) failed, so a
+// forget removes entry e, whose first row rw failed, so a
 // later row with its keys counts as a first occurrence.
-func (f *fileIndex) forget(e int, c *Contact) {
+func (f *fileIndex) forget(e int, rw *row) {
 	for i, k := range f.keys {
-		v := c.Key(k)
+		v := rw.key(k)
 		if v == "" {
 			continue
 		}

@@ -41,6 +41,8 @@ type Source interface {
 	Header() []string
 	// Read returns the next row; a *RowError for a bad row (the caller goes
 	// on reading); io.EOF at the end; any other error stops the import.
+	// The importer keeps Record.Fields after the next Read: a Source must
+	// not reuse them (a *Reader with ReuseRecord is handled).
 	Read() (Record, error)
 }
 
@@ -127,14 +129,18 @@ type pulled struct {
 
 func readOne(src Source) pulled {
 	rec, err := src.Read()
+	fields := rec.Fields
+	if rd, ok := src.(*Reader); ok && rd.cfg.ReuseRecord {
+		fields = slices.Clone(fields)
+	}
 	if err != nil {
 		var re *RowError
 		if errors.As(err, &re) {
-			return pulled{line: re.Line, rowErr: re, err: err, fields: slices.Clone(rec.Fields)}
+			return pulled{line: re.Line, rowErr: re, err: err, fields: fields}
 		}
 		return pulled{err: err}
 	}
-	return pulled{line: rec.Line, fields: slices.Clone(rec.Fields)}
+	return pulled{line: rec.Line, fields: fields}
 }
 
 // fieldRule is one schema field with its compiled rule and part.
@@ -424,7 +430,12 @@ type row struct {
 	rec     []string
 	readErr *RowError
 
-	c        Contact
+	c Contact
+	// vals are the values of the ordinary fields, by schema field index
+	// ("" where the row has none); c.Fields is made from them only for a
+	// contact that is written.
+	vals     []string
+	emailKey string // EmailKey(c.Email), once asked for
 	clears   []string
 	account  string
 	problems []Problem
@@ -609,16 +620,16 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 		case mapping.RoleAccount:
 			rw.account = res.Value
 		default:
-			if c.Fields == nil {
-				c.Fields = make(map[string]string, len(r.fields))
+			if rw.vals == nil {
+				rw.vals = make([]string, len(r.fields))
 			}
-			c.Fields[fr.key] = res.Value
+			rw.vals[i] = res.Value
 		}
 	}
 	if !rw.rejected && !r.accountsOnly {
 		has := false
 		for _, k := range r.keys {
-			if c.Key(k) != "" {
+			if rw.key(k) != "" {
 				has = true
 				break
 			}
@@ -666,8 +677,8 @@ func (r *run) resumed(rw *row) {
 	if rw.readErr != nil || rw.rejected {
 		return
 	}
-	if e, _, _ := r.file.find(&rw.c); e < 0 {
-		r.file.skip(r.file.add(&rw.c, rw.line), CodeBeforeResume)
+	if e, _, _ := r.file.find(rw); e < 0 {
+		r.file.skip(r.file.add(rw, rw.line), CodeBeforeResume)
 	}
 }
 
@@ -676,9 +687,9 @@ func (r *run) resumed(rw *row) {
 // returns false, and changes nothing, when that earlier row is not committed
 // yet (it is in the batch): the row must wait for it.
 func (r *run) dedupeInFile(rw *row) bool {
-	e, kind, key := r.file.find(&rw.c)
+	e, kind, key := r.file.find(rw)
 	if e < 0 {
-		rw.entry = r.file.add(&rw.c, rw.line) + 1
+		rw.entry = r.file.add(rw, rw.line) + 1
 		return true
 	}
 	en := r.file.entry(e)
@@ -717,7 +728,7 @@ func (r *run) match(ctx context.Context, batch []*row) error {
 		var values []string
 		for _, rw := range batch {
 			if rw.outcome == outPending || rw.outcome == outDupUpdate {
-				if v := rw.c.Key(k); v != "" {
+				if v := rw.key(k); v != "" {
 					values = append(values, v)
 				}
 			}
@@ -804,7 +815,7 @@ func (r *run) match(ctx context.Context, batch []*row) error {
 // key that finds one (the one with ID id, when given), or nil.
 func (r *run) firstMatch(found map[KeyKind]map[string][]Contact, rw *row, id string) *Contact {
 	for _, k := range r.keys {
-		v := rw.c.Key(k)
+		v := rw.key(k)
 		if v == "" {
 			continue
 		}
@@ -880,6 +891,7 @@ func (r *run) build(batch []*row) ([]Contact, []Update) {
 				rw.clears = nil
 			}
 			if !r.cfg.DryRun {
+				c.Fields = r.fieldMap(rw, -1)
 				creates = append(creates, c)
 			}
 		case outUpdate:
@@ -933,9 +945,12 @@ func (r *run) diff(rw *row) (*Update, []Change) {
 		u.ExternalID = d.ExternalID
 		change(r.roleKey(mapping.RoleExternalID, "external_id"), s.ExternalID, d.ExternalID)
 	}
-	for _, k := range sortedKeys(d.Fields) {
-		v, old := d.Fields[k], s.Fields[k]
-		if v != old && (over || old == "") {
+	for i, v := range rw.vals {
+		if v == "" {
+			continue
+		}
+		k := r.fields[i].key
+		if old := s.Fields[k]; v != old && (over || old == "") {
 			if u.Set == nil {
 				u.Set = map[string]string{}
 			}
@@ -1004,15 +1019,6 @@ func (r *run) roleKey(role mapping.Role, def string) string {
 		return r.schema.Fields[i].Key
 	}
 	return def
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func sameSet(a, b []string) bool {
@@ -1098,6 +1104,12 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 	next := 0
 	maxP := r.cfg.maxProblems()
 	side := !r.cfg.SuppressSideEffects
+	wantEvents := r.cfg.OnCommit != nil && !r.cfg.DryRun && !r.accountsOnly
+	event := func(e Event) {
+		if wantEvents {
+			events = append(events, e)
+		}
+	}
 	for _, rw := range batch {
 		r.rep.Rows++
 		if rw.dup > 0 {
@@ -1113,13 +1125,13 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 			rw.c.ID = id
 			r.entryDone(rw, id)
 			r.rep.Created++
-			events = append(events, Event{Type: EventCreated, ContactID: id, Email: rw.c.Email, Line: rw.line, SideEffects: side})
+			event(Event{Type: EventCreated, ContactID: id, Email: rw.c.Email, Line: rw.line, SideEffects: side})
 			r.countAccount(rw)
 			r.preview.add(rw, false)
 		case outUpdate:
 			r.entryDone(rw, rw.matchID)
 			r.rep.Updated++
-			events = append(events, Event{Type: EventUpdated, ContactID: rw.matchID, Email: rw.c.Email, Line: rw.line, SideEffects: side})
+			event(Event{Type: EventUpdated, ContactID: rw.matchID, Email: rw.c.Email, Line: rw.line, SideEffects: side})
 			r.countAccount(rw)
 			r.preview.add(rw, true)
 		case outUnchanged:
@@ -1139,7 +1151,7 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 			}
 		case outFailed:
 			if rw.entry > 0 {
-				r.file.forget(rw.entry-1, &rw.c)
+				r.file.forget(rw.entry-1, rw)
 			}
 			r.rep.Failed++
 			if r.errCSV != nil {
@@ -1168,6 +1180,33 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 	return nil
 }
 
+// key is rw's match key of kind k; the e-mail key is computed once.
+func (rw *row) key(k KeyKind) string {
+	if k == KeyEmail {
+		if rw.emailKey == "" && rw.c.Email != "" {
+			rw.emailKey = EmailKey(rw.c.Email)
+		}
+		return rw.emailKey
+	}
+	return rw.c.Key(k)
+}
+
+// fieldMap makes the Fields of rw's contact from its values, leaving out
+// the field with index skip (-1: none); nil if there are none.
+func (r *run) fieldMap(rw *row, skip int) map[string]string {
+	var m map[string]string
+	for i, v := range rw.vals {
+		if v == "" || i == skip {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]string, len(rw.vals))
+		}
+		m[r.fields[i].key] = v
+	}
+	return m
+}
+
 // entryDone records that the contact of rw, a first occurrence, is id.
 func (r *run) entryDone(rw *row, id string) {
 	if rw.entry > 0 {
@@ -1190,7 +1229,7 @@ func (r *run) skipProblem(rw *row) Problem {
 		what = "account"
 		p.Field, p.Value = r.roleKey(mapping.RoleAccount, "name"), rw.account
 	} else {
-		p.Field, p.Value = string(r.keys[0]), rw.c.Key(r.keys[0])
+		p.Field, p.Value = string(r.keys[0]), rw.key(r.keys[0])
 	}
 	switch rw.reason {
 	case CodeExists:

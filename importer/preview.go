@@ -19,7 +19,7 @@ func (p *previewer) add(rw *row, _ bool) {
 	}
 	c := &rw.c
 	m := make(map[string]string, len(p.fields))
-	for _, f := range p.fields {
+	for i, f := range p.fields {
 		var v string
 		switch f.role {
 		case mapping.RoleEmail:
@@ -35,7 +35,9 @@ func (p *previewer) add(rw *row, _ bool) {
 		case mapping.RoleAccount:
 			v = rw.account
 		default:
-			v = c.Fields[f.key]
+			if rw.vals != nil {
+				v = rw.vals[i]
+			}
 		}
 		if v != "" {
 			m[f.key] = v
