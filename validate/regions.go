@@ -53,8 +53,34 @@ func lookupRegion(s string) (string, bool) {
 	if s == "" || len(s) > 64 {
 		return "", false
 	}
-	code, ok := regionNames[normalizeRegionName(s)]
-	return code, ok
+	return regionNameCache.lookup(s)
+}
+
+// regionNameCache remembers country names already read: a country column
+// repeats a few names on every row, and normalizing one costs more than a
+// phone number. It is bounded: when full, it starts again.
+var regionNameCache nameCache
+
+type nameCache struct {
+	mu sync.Mutex
+	m  map[string]string // name as written → region code, or "" for none
+}
+
+func (c *nameCache) lookup(s string) (string, bool) {
+	c.mu.Lock()
+	code, ok := c.m[s]
+	c.mu.Unlock()
+	if ok {
+		return code, code != ""
+	}
+	code = regionNames[normalizeRegionName(s)]
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= 4096 {
+		c.m = make(map[string]string)
+	}
+	c.m[strings.Clone(s)] = code
+	c.mu.Unlock()
+	return code, code != ""
 }
 
 // normalizeRegionName folds case and accents, reads "&" as "and" and
