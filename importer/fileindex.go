@@ -9,9 +9,10 @@ import (
 // fileIndex remembers the match keys of the rows read so far, for
 // duplicates within the file. It is the one part of an import's memory that
 // grows with the file, so it is compact and holds no pointers (the garbage
-// collector never scans it): per key an open-addressing bucket of 8 bytes,
-// a 12-byte slot and the key's bytes in an arena, and per first row a
-// 12-byte entry, all in fixed-size pages that never move. A hash only finds
+// collector never scans it, and it lives off the Go heap where the system
+// allows): per key an open-addressing bucket of 4 bytes, a 12-byte slot and
+// the key's bytes in an arena, and per first row a 12-byte entry, all in
+// fixed-size pages that never move. A hash only finds
 // candidates; the key bytes are compared, so two different keys are never
 // taken for one.
 type fileIndex struct {
@@ -27,17 +28,21 @@ type fileIndex struct {
 // keyTable is an open-addressing hash table of the keys of one kind.
 type keyTable struct {
 	mem *memory
-	// buckets hold the hash's upper 32 bits and the slot index + 1 (0:
-	// empty), linear probing; len is a power of two, at most 3/4 full.
-	buckets []uint64
+	// buckets hold slot indexes + 1 (0: empty), by linear probing from the
+	// key's hash; len is a power of two, at most 3/4 full.
+	buckets []uint32
 	slots   pages[keySlot]
 }
 
-// keySlot is one key of one kind.
+// keySlot is one key of one kind: 12 bytes.
 type keySlot struct {
-	key   span
+	off   uint32 // the key's bytes in the arena (see span)
+	n     uint16 // its length; longer keys are not indexed
+	tag   uint16 // the hash's top bits, to skip most comparisons
 	entry uint32 // index into fileIndex.entries; deadEntry once forgotten
 }
+
+func (k *keySlot) span() span { return span{off: k.off, n: uint32(k.n)} }
 
 const deadEntry = math.MaxUint32
 
@@ -91,21 +96,19 @@ func (f *fileIndex) find(rw *row) (int, KeyKind, string) {
 
 func (f *fileIndex) lookup(table int, key string, h uint64) int {
 	t := &f.tables[table]
-	if len(t.buckets) == 0 {
+	if len(t.buckets) == 0 || len(key) > math.MaxUint16 {
 		return -1
 	}
 	mask := uint64(len(t.buckets) - 1)
-	tag := h >> 32
-	for i := tag & mask; ; i = (i + 1) & mask {
+	tag := uint16(h >> 48)
+	for i := h & mask; ; i = (i + 1) & mask {
 		b := t.buckets[i]
 		if b == 0 {
 			return -1
 		}
-		if b>>32 == tag {
-			slot := t.slots.at(int(uint32(b)) - 1)
-			if slot.entry != deadEntry && f.arena.equal(slot.key, key) {
-				return int(slot.entry)
-			}
+		slot := t.slots.at(int(b) - 1)
+		if slot.tag == tag && slot.entry != deadEntry && f.arena.equal(slot.span(), key) {
+			return int(slot.entry)
 		}
 	}
 }
@@ -115,7 +118,7 @@ func (f *fileIndex) add(rw *row, line int) int {
 	e := f.entries.add(fileEntry{line: int32(min(line, math.MaxInt32)), id: span{n: flagInFlight}})
 	for i, k := range f.keys {
 		v := rw.key(k)
-		if v == "" {
+		if v == "" || len(v) > math.MaxUint16 {
 			continue
 		}
 		h := f.hash(v)
@@ -123,19 +126,20 @@ func (f *fileIndex) add(rw *row, line int) int {
 			continue
 		}
 		t := &f.tables[i]
-		s := t.slots.add(keySlot{key: f.arena.add(v), entry: uint32(e)})
-		if (t.slots.n)*4 > len(t.buckets)*3 {
-			t.grow()
+		sp := f.arena.add(v)
+		s := t.slots.add(keySlot{off: sp.off, n: uint16(sp.n), tag: uint16(h >> 48), entry: uint32(e)})
+		if t.slots.n*4 > len(t.buckets)*3 {
+			t.grow(f)
 		}
-		t.put(h>>32<<32 | uint64(s+1))
+		t.put(h, uint32(s+1))
 	}
 	return e
 }
 
-// put places a bucket value (tag and slot) by linear probing.
-func (t *keyTable) put(b uint64) {
+// put places a slot index + 1 by linear probing from hash h.
+func (t *keyTable) put(h uint64, b uint32) {
 	mask := uint64(len(t.buckets) - 1)
-	for i := (b >> 32) & mask; ; i = (i + 1) & mask {
+	for i := h & mask; ; i = (i + 1) & mask {
 		if t.buckets[i] == 0 {
 			t.buckets[i] = b
 			return
@@ -143,14 +147,15 @@ func (t *keyTable) put(b uint64) {
 	}
 }
 
-// grow doubles the table. A bucket's position comes from its tag (the
-// hash's upper bits), so no key is hashed again.
-func (t *keyTable) grow() {
+// grow doubles the table, hashing the keys again from the arena.
+func (t *keyTable) grow(f *fileIndex) {
 	old := t.buckets
-	t.buckets = alloc[uint64](t.mem, max(1024, 2*len(old)))
+	t.buckets = alloc[uint32](t.mem, max(1024, 2*len(old)))
 	for _, b := range old {
 		if b != 0 {
-			t.put(b)
+			slot := t.slots.at(int(b) - 1)
+			key := f.arena.bytes(slot.span())
+			t.put(f.hash(unsafe.String(unsafe.SliceData(key), len(key))), b)
 		}
 	}
 	t.mem.free(old)
@@ -230,8 +235,8 @@ func (f *fileIndex) forget(e int, rw *row) {
 		}
 		h := f.hash(v)
 		mask := uint64(len(t.buckets) - 1)
-		for j := (h >> 32) & mask; t.buckets[j] != 0; j = (j + 1) & mask {
-			if slot := t.slots.at(int(uint32(t.buckets[j])) - 1); slot.entry == uint32(e) {
+		for j := h & mask; t.buckets[j] != 0; j = (j + 1) & mask {
+			if slot := t.slots.at(int(t.buckets[j]) - 1); slot.entry == uint32(e) {
 				slot.entry = deadEntry
 			}
 		}
@@ -330,7 +335,7 @@ func alloc[T any](m *memory, n int) []T {
 }
 
 // free gives back a block alloc returned, if it is off the heap.
-func (m *memory) free(s []uint64) {
+func (m *memory) free(s []uint32) {
 	if m == nil || len(s) == 0 {
 		return
 	}
