@@ -2,13 +2,9 @@ package riverjob_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -27,27 +23,15 @@ import (
 	"github.com/contactkit/contactkit/autoimport/sqlstate"
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/sqlstore"
+	"github.com/contactkit/contactkit/internal/sqlbase/sqltest"
 )
 
 // The tests run against the PostgreSQL server at CONTACTKIT_POSTGRES_URL
-// (default below, trust authentication). Without a server they skip, unless
-// CONTACTKIT_REQUIRE_POSTGRES=1 (set by CI), which makes that a failure.
-const defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+// (default sqltest.DefaultPostgresURL, trust authentication). Without a
+// server they skip, unless CONTACTKIT_REQUIRE_POSTGRES=1 (set by CI), which
+// makes that a failure.
 
-func postgresURL() string {
-	if u := os.Getenv("CONTACTKIT_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return defaultPostgresURL
-}
-
-func redacted(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.Scheme == "" {
-		return "CONTACTKIT_POSTGRES_URL"
-	}
-	return p.Redacted()
-}
+func postgresURL() string { return sqltest.PostgresURL() }
 
 var bg = context.Background()
 
@@ -65,22 +49,10 @@ func newPool(t *testing.T) *pgxpool.Pool {
 		}
 	}
 	if err != nil {
-		msg := fmt.Sprintf("riverjob: no PostgreSQL at %s (set CONTACTKIT_POSTGRES_URL); skipping: %v", redacted(postgresURL()), err)
-		if os.Getenv("CONTACTKIT_REQUIRE_POSTGRES") == "1" {
-			t.Fatal(msg + " — CONTACTKIT_REQUIRE_POSTGRES=1 makes this a failure")
-		}
-		t.Skip(msg)
+		sqltest.SkipWithoutPostgres(t, "riverjob", err)
 	}
 	t.Cleanup(pool.Close)
 	return pool
-}
-
-func randomName(prefix string) string {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return prefix + hex.EncodeToString(b)
 }
 
 // newSchema creates a schema of the test's own, with River's tables (by
@@ -89,7 +61,7 @@ func randomName(prefix string) string {
 func newSchema(t *testing.T) string {
 	t.Helper()
 	pool := newPool(t)
-	schema := randomName("ck_river_test_")
+	schema := sqltest.RandomName("ck_river_test_")
 	_, err := pool.Exec(bg, `CREATE SCHEMA "`+schema+`"`)
 	require.NoError(t, err)
 	t.Cleanup(func() {

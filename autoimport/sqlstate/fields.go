@@ -65,8 +65,8 @@ func (f *Fields) Schema(ctx context.Context, workspace string) (*mapping.Schema,
 		return nil, errors.New("sqlstate: base schema does not round-trip")
 	}
 	s := f.s
-	rows, err := s.build(`SELECT key, label FROM `, s.t.fields, ` WHERE workspace = `).arg(workspace).sql(` ORDER BY seq`).
-		query(ctx, s.db)
+	rows, err := s.build(`SELECT key, label FROM `, s.t.fields, ` WHERE workspace = `).Arg(workspace).SQL(` ORDER BY seq`).
+		Query(ctx, s.db)
 	if err != nil {
 		return nil, wrap(ctx, "schema", err)
 	}
@@ -99,8 +99,8 @@ func (f *Fields) EnsureField(ctx context.Context, workspace, tag, label string) 
 	s := f.s
 	lookup := func() (string, error) {
 		var key string
-		err := s.build(`SELECT key FROM `, s.t.fields, ` WHERE workspace = `).arg(workspace).sql(` AND tag = `).arg(tag).
-			row(ctx, s.db).Scan(&key)
+		err := s.build(`SELECT key FROM `, s.t.fields, ` WHERE workspace = `).Arg(workspace).SQL(` AND tag = `).Arg(tag).
+			Row(ctx, s.db).Scan(&key)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", nil
 		}
@@ -120,8 +120,8 @@ func (f *Fields) EnsureField(ctx context.Context, workspace, tag, label string) 
 		if f.baseKeys[key] {
 			continue
 		}
-		res, err := s.build(`INSERT INTO `, s.t.fields, ` (workspace, key, tag, label) VALUES (`).arg(workspace).sql(", ").
-			arg(key).sql(", ").arg(tag).sql(", ").arg(label).sql(`) ON CONFLICT DO NOTHING`).exec(ctx, s.db)
+		res, err := s.build(`INSERT INTO `, s.t.fields, ` (workspace, key, tag, label) VALUES (`).Arg(workspace).SQL(", ").
+			Arg(key).SQL(", ").Arg(tag).SQL(", ").Arg(label).SQL(`) ON CONFLICT DO NOTHING`).Exec(ctx, s.db)
 		if err != nil {
 			return "", false, wrap(ctx, "ensure field", err)
 		}
@@ -174,13 +174,13 @@ func (p *Presence) Present(ctx context.Context, ref autoimport.Ref, sweep int64,
 		b := s.build(`INSERT INTO `, s.t.presence, ` (workspace, import_id, external_id, sweep, gone) VALUES `)
 		for i, id := range chunk {
 			if i > 0 {
-				b.sql(", ")
+				b.SQL(", ")
 			}
-			b.sql("(").arg(ref.Workspace).sql(", ").arg(ref.ID).sql(", ").arg(id).sql(", ").arg(sweep).sql(", FALSE)")
+			b.SQL("(").Arg(ref.Workspace).SQL(", ").Arg(ref.ID).SQL(", ").Arg(id).SQL(", ").Arg(sweep).SQL(", FALSE)")
 		}
-		b.sql(` ON CONFLICT (workspace, import_id, external_id) DO UPDATE SET sweep = excluded.sweep, gone = FALSE
+		b.SQL(` ON CONFLICT (workspace, import_id, external_id) DO UPDATE SET sweep = excluded.sweep, gone = FALSE
 	WHERE `, s.t.presence, `.sweep <= excluded.sweep`)
-		if _, err := b.exec(ctx, s.db); err != nil {
+		if _, err := b.Exec(ctx, s.db); err != nil {
 			return wrap(ctx, "present", err)
 		}
 	}
@@ -193,8 +193,8 @@ func (p *Presence) MarkGone(ctx context.Context, ref autoimport.Ref, sweep int64
 		return 0, err
 	}
 	s := p.s
-	res, err := s.build(`UPDATE `, s.t.presence, ` SET gone = TRUE WHERE workspace = `).arg(ref.Workspace).
-		sql(` AND import_id = `).arg(ref.ID).sql(` AND sweep < `).arg(sweep).sql(` AND gone = FALSE`).exec(ctx, s.db)
+	res, err := s.build(`UPDATE `, s.t.presence, ` SET gone = TRUE WHERE workspace = `).Arg(ref.Workspace).
+		SQL(` AND import_id = `).Arg(ref.ID).SQL(` AND sweep < `).Arg(sweep).SQL(` AND gone = FALSE`).Exec(ctx, s.db)
 	if err != nil {
 		return 0, wrap(ctx, "mark gone", err)
 	}
@@ -208,8 +208,8 @@ func (p *Presence) MarkGone(ctx context.Context, ref autoimport.Ref, sweep int64
 // Gone returns the external IDs of the import marked gone, sorted.
 func (p *Presence) Gone(ctx context.Context, ref autoimport.Ref) ([]string, error) {
 	s := p.s
-	rows, err := s.build(`SELECT external_id FROM `, s.t.presence, ` WHERE workspace = `).arg(ref.Workspace).
-		sql(` AND import_id = `).arg(ref.ID).sql(` AND gone = TRUE ORDER BY external_id`).query(ctx, s.db)
+	rows, err := s.build(`SELECT external_id FROM `, s.t.presence, ` WHERE workspace = `).Arg(ref.Workspace).
+		SQL(` AND import_id = `).Arg(ref.ID).SQL(` AND gone = TRUE ORDER BY external_id`).Query(ctx, s.db)
 	if err != nil {
 		return nil, wrap(ctx, "gone", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/contactkit/contactkit/autoimport"
+	"github.com/contactkit/contactkit/internal/sqlbase"
 )
 
 // importCols are the columns scanImport reads, in order.
@@ -98,12 +99,12 @@ func (s *Store) Create(ctx context.Context, imp *autoimport.Import) error {
 	code, msg, at := attention(imp.Attention)
 	b := s.build(`INSERT INTO `, s.t.imports, ` (workspace, id, name, service, account, filters, interval_ns, paused,
 	credentials, revision, created_at, updated_at, next_run, attention_code, attention_message, attention_at, sync_state)
-VALUES (`).arg(imp.Workspace).sql(", ").arg(imp.ID).sql(", ").arg(imp.Name).sql(", ").arg(imp.Service).sql(", ").
-		arg(imp.Account).sql(", ").arg(filters).sql(", ").arg(int64(imp.Interval)).sql(", ").arg(imp.Paused).sql(", ").
-		arg(credentials(imp.Credentials)).sql(", 1, ").arg(micros(imp.Created)).sql(", ").arg(micros(imp.Updated)).sql(", ").
-		arg(micros(imp.NextRun)).sql(", ").arg(code).sql(", ").arg(msg).sql(", ").arg(at).sql(`, '')
+VALUES (`).Arg(imp.Workspace).SQL(", ").Arg(imp.ID).SQL(", ").Arg(imp.Name).SQL(", ").Arg(imp.Service).SQL(", ").
+		Arg(imp.Account).SQL(", ").Arg(filters).SQL(", ").Arg(int64(imp.Interval)).SQL(", ").Arg(imp.Paused).SQL(", ").
+		Arg(credentials(imp.Credentials)).SQL(", 1, ").Arg(micros(imp.Created)).SQL(", ").Arg(micros(imp.Updated)).SQL(", ").
+		Arg(micros(imp.NextRun)).SQL(", ").Arg(code).SQL(", ").Arg(msg).SQL(", ").Arg(at).SQL(`, '')
 ON CONFLICT (workspace, id) DO NOTHING`)
-	res, err := b.exec(ctx, s.db)
+	res, err := b.Exec(ctx, s.db)
 	if err != nil {
 		return wrap(ctx, "create", err)
 	}
@@ -120,9 +121,9 @@ func (s *Store) Get(ctx context.Context, ref autoimport.Ref) (*autoimport.Import
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b := s.build(`SELECT `, importCols, ` FROM `, s.t.imports, ` WHERE workspace = `).arg(ref.Workspace).
-		sql(` AND id = `).arg(ref.ID)
-	imp, err := scanImport(b.row(ctx, s.db))
+	b := s.build(`SELECT `, importCols, ` FROM `, s.t.imports, ` WHERE workspace = `).Arg(ref.Workspace).
+		SQL(` AND id = `).Arg(ref.ID)
+	imp, err := scanImport(b.Row(ctx, s.db))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, autoimport.ErrNotFound
 	}
@@ -137,8 +138,8 @@ func (s *Store) List(ctx context.Context, workspace string) ([]*autoimport.Impor
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b := s.build(`SELECT `, importCols, ` FROM `, s.t.imports, ` WHERE workspace = `).arg(workspace).sql(` ORDER BY id`)
-	rows, err := b.query(ctx, s.db)
+	b := s.build(`SELECT `, importCols, ` FROM `, s.t.imports, ` WHERE workspace = `).Arg(workspace).SQL(` ORDER BY id`)
+	rows, err := b.Query(ctx, s.db)
 	if err != nil {
 		return nil, wrap(ctx, "list", err)
 	}
@@ -160,8 +161,8 @@ func (s *Store) List(ctx context.Context, workspace string) ([]*autoimport.Impor
 // exists reports whether the import is stored.
 func (s *Store) exists(ctx context.Context, q querier, ref autoimport.Ref) (bool, error) {
 	var one int
-	err := s.build(`SELECT 1 FROM `, s.t.imports, ` WHERE workspace = `).arg(ref.Workspace).sql(` AND id = `).arg(ref.ID).
-		row(ctx, q).Scan(&one)
+	err := s.build(`SELECT 1 FROM `, s.t.imports, ` WHERE workspace = `).Arg(ref.Workspace).SQL(` AND id = `).Arg(ref.ID).
+		Row(ctx, q).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -178,20 +179,20 @@ func (s *Store) Update(ctx context.Context, imp *autoimport.Import) error {
 		return wrap(ctx, "update", err)
 	}
 	code, msg, at := attention(imp.Attention)
-	b := s.build(`UPDATE `, s.t.imports, ` SET name = `).arg(imp.Name).sql(`, service = `).arg(imp.Service).
-		sql(`, account = `).arg(imp.Account).sql(`, filters = `).arg(filters).sql(`, interval_ns = `).arg(int64(imp.Interval)).
-		sql(`, paused = `).arg(imp.Paused).sql(`, credentials = `).arg(credentials(imp.Credentials)).
-		sql(`, updated_at = `).arg(micros(imp.Updated)).sql(`, next_run = `).arg(micros(imp.NextRun)).
-		sql(`, attention_code = `).arg(code).sql(`, attention_message = `).arg(msg).sql(`, attention_at = `).arg(at).
-		sql(`, revision = revision + 1 WHERE workspace = `).arg(imp.Workspace).sql(` AND id = `).arg(imp.ID).
-		sql(` AND revision = `).arg(imp.Revision)
+	b := s.build(`UPDATE `, s.t.imports, ` SET name = `).Arg(imp.Name).SQL(`, service = `).Arg(imp.Service).
+		SQL(`, account = `).Arg(imp.Account).SQL(`, filters = `).Arg(filters).SQL(`, interval_ns = `).Arg(int64(imp.Interval)).
+		SQL(`, paused = `).Arg(imp.Paused).SQL(`, credentials = `).Arg(credentials(imp.Credentials)).
+		SQL(`, updated_at = `).Arg(micros(imp.Updated)).SQL(`, next_run = `).Arg(micros(imp.NextRun)).
+		SQL(`, attention_code = `).Arg(code).SQL(`, attention_message = `).Arg(msg).SQL(`, attention_at = `).Arg(at).
+		SQL(`, revision = revision + 1 WHERE workspace = `).Arg(imp.Workspace).SQL(` AND id = `).Arg(imp.ID).
+		SQL(` AND revision = `).Arg(imp.Revision)
 	return s.casOr(ctx, "update", b, imp.Ref(), autoimport.ErrConflict)
 }
 
 // casOr runs a compare-and-set statement; when it changes no row it
 // returns ErrNotFound if the import does not exist and otherwise lost.
-func (s *Store) casOr(ctx context.Context, op string, b *builder, ref autoimport.Ref, lost error) error {
-	res, err := b.exec(ctx, s.db)
+func (s *Store) casOr(ctx context.Context, op string, b *sqlbase.Builder, ref autoimport.Ref, lost error) error {
+	res, err := b.Exec(ctx, s.db)
 	if err != nil {
 		return wrap(ctx, op, err)
 	}
@@ -218,8 +219,8 @@ func (s *Store) Delete(ctx context.Context, ref autoimport.Ref) error {
 		return err
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := s.build(`DELETE FROM `, s.t.imports, ` WHERE workspace = `).arg(ref.Workspace).
-			sql(` AND id = `).arg(ref.ID).exec(ctx, tx)
+		res, err := s.build(`DELETE FROM `, s.t.imports, ` WHERE workspace = `).Arg(ref.Workspace).
+			SQL(` AND id = `).Arg(ref.ID).Exec(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -228,8 +229,8 @@ func (s *Store) Delete(ctx context.Context, ref autoimport.Ref) error {
 		} else if n == 0 {
 			return autoimport.ErrNotFound
 		}
-		_, err = s.build(`DELETE FROM `, s.t.runs, ` WHERE workspace = `).arg(ref.Workspace).
-			sql(` AND import_id = `).arg(ref.ID).exec(ctx, tx)
+		_, err = s.build(`DELETE FROM `, s.t.runs, ` WHERE workspace = `).Arg(ref.Workspace).
+			SQL(` AND import_id = `).Arg(ref.ID).Exec(ctx, tx)
 		return err
 	})
 	return wrap(ctx, "delete", err)
@@ -237,9 +238,9 @@ func (s *Store) Delete(ctx context.Context, ref autoimport.Ref) error {
 
 // leaseFree is the condition, on a row, that the lease may be taken at now
 // by token: free, expired (expiry not after now), or token's own.
-func leaseFree(b *builder, token string, now time.Time) *builder {
-	return b.sql(`(lease_token = '' OR lease_expires IS NULL OR lease_expires <= `).arg(now.UnixMicro()).
-		sql(` OR lease_token = `).arg(token).sql(`)`)
+func leaseFree(b *sqlbase.Builder, token string, now time.Time) *sqlbase.Builder {
+	return b.SQL(`(lease_token = '' OR lease_expires IS NULL OR lease_expires <= `).Arg(now.UnixMicro()).
+		SQL(` OR lease_token = `).Arg(token).SQL(`)`)
 }
 
 // Due implements autoimport.Store.
@@ -249,9 +250,9 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]autoimport
 	}
 	n := now.UnixMicro()
 	b := s.build(`SELECT workspace, id FROM `, s.t.imports, ` WHERE paused = FALSE AND next_run IS NOT NULL AND next_run <= `).
-		arg(n).sql(` AND (lease_token = '' OR lease_expires IS NULL OR lease_expires <= `).arg(n).
-		sql(`) ORDER BY next_run, workspace, id LIMIT `).arg(limit)
-	rows, err := b.query(ctx, s.db)
+		Arg(n).SQL(` AND (lease_token = '' OR lease_expires IS NULL OR lease_expires <= `).Arg(n).
+		SQL(`) ORDER BY next_run, workspace, id LIMIT `).Arg(limit)
+	rows, err := b.Query(ctx, s.db)
 	if err != nil {
 		return nil, wrap(ctx, "due", err)
 	}
@@ -280,10 +281,10 @@ func (s *Store) Acquire(ctx context.Context, ref autoimport.Ref, token string, n
 		return nil, err
 	}
 	for attempt := 0; ; attempt++ {
-		b := s.build(`UPDATE `, s.t.imports, ` SET lease_token = `).arg(token).sql(`, lease_expires = `).arg(expires.UnixMicro()).
-			sql(` WHERE workspace = `).arg(ref.Workspace).sql(` AND id = `).arg(ref.ID).sql(` AND `)
-		leaseFree(b, token, now).sql(` RETURNING `, importCols)
-		imp, err := scanImport(b.row(ctx, s.db))
+		b := s.build(`UPDATE `, s.t.imports, ` SET lease_token = `).Arg(token).SQL(`, lease_expires = `).Arg(expires.UnixMicro()).
+			SQL(` WHERE workspace = `).Arg(ref.Workspace).SQL(` AND id = `).Arg(ref.ID).SQL(` AND `)
+		leaseFree(b, token, now).SQL(` RETURNING `, importCols)
+		imp, err := scanImport(b.Row(ctx, s.db))
 		if err == nil {
 			return imp, nil
 		}
@@ -296,8 +297,8 @@ func (s *Store) Acquire(ctx context.Context, ref autoimport.Ref, token string, n
 			expiry  sql.NullInt64
 			nowUsec = now.UnixMicro()
 		)
-		err = s.build(`SELECT lease_token, lease_expires FROM `, s.t.imports, ` WHERE workspace = `).arg(ref.Workspace).
-			sql(` AND id = `).arg(ref.ID).row(ctx, s.db).Scan(&holder, &expiry)
+		err = s.build(`SELECT lease_token, lease_expires FROM `, s.t.imports, ` WHERE workspace = `).Arg(ref.Workspace).
+			SQL(` AND id = `).Arg(ref.ID).Row(ctx, s.db).Scan(&holder, &expiry)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, autoimport.ErrNotFound
 		}
@@ -321,9 +322,9 @@ func (s *Store) Save(ctx context.Context, ref autoimport.Ref, token string, sync
 	if err != nil {
 		return wrap(ctx, "save", err)
 	}
-	b := s.build(`UPDATE `, s.t.imports, ` SET sync_state = `).arg(state).sql(`, lease_expires = `).arg(expires.UnixMicro()).
-		sql(` WHERE workspace = `).arg(ref.Workspace).sql(` AND id = `).arg(ref.ID).
-		sql(` AND lease_token <> '' AND lease_token = `).arg(token)
+	b := s.build(`UPDATE `, s.t.imports, ` SET sync_state = `).Arg(state).SQL(`, lease_expires = `).Arg(expires.UnixMicro()).
+		SQL(` WHERE workspace = `).Arg(ref.Workspace).SQL(` AND id = `).Arg(ref.ID).
+		SQL(` AND lease_token <> '' AND lease_token = `).Arg(token)
 	return s.casOr(ctx, "save", b, ref, autoimport.ErrLeaseLost)
 }
 
@@ -338,10 +339,10 @@ func (s *Store) Release(ctx context.Context, ref autoimport.Ref, token string, e
 		return wrap(ctx, "release", err)
 	}
 	code, msg, at := attention(end.Attention)
-	b := s.build(`UPDATE `, s.t.imports, ` SET sync_state = `).arg(state).sql(`, next_run = `).arg(micros(end.NextRun)).
-		sql(`, attention_code = `).arg(code).sql(`, attention_message = `).arg(msg).sql(`, attention_at = `).arg(at).
-		sql(`, lease_token = '', lease_expires = NULL WHERE workspace = `).arg(ref.Workspace).sql(` AND id = `).arg(ref.ID).
-		sql(` AND lease_token <> '' AND lease_token = `).arg(token)
+	b := s.build(`UPDATE `, s.t.imports, ` SET sync_state = `).Arg(state).SQL(`, next_run = `).Arg(micros(end.NextRun)).
+		SQL(`, attention_code = `).Arg(code).SQL(`, attention_message = `).Arg(msg).SQL(`, attention_at = `).Arg(at).
+		SQL(`, lease_token = '', lease_expires = NULL WHERE workspace = `).Arg(ref.Workspace).SQL(` AND id = `).Arg(ref.ID).
+		SQL(` AND lease_token <> '' AND lease_token = `).Arg(token)
 	return s.casOr(ctx, "release", b, ref, autoimport.ErrLeaseLost)
 }
 
@@ -357,12 +358,12 @@ func (s *Store) PutRun(ctx context.Context, run *autoimport.RunRecord) error {
 	// The WHERE clause also keeps SQLite's parser from reading ON CONFLICT
 	// as part of the SELECT.
 	b := s.build(`INSERT INTO `, s.t.runs, ` (workspace, import_id, id, started, finished, error_code, record) SELECT `).
-		arg(run.Workspace).sql(", ").arg(run.Import).sql(", ").arg(run.ID).sql(", ").arg(micros(run.Started)).sql(", ").
-		arg(micros(run.Finished)).sql(", ").arg(run.ErrorCode).sql(", ").arg(string(rec)).
-		sql(` WHERE EXISTS (SELECT 1 FROM `, s.t.imports, ` WHERE workspace = `).arg(run.Workspace).sql(` AND id = `).arg(run.Import).
-		sql(`) ON CONFLICT (workspace, import_id, id) DO UPDATE SET started = excluded.started, finished = excluded.finished,
+		Arg(run.Workspace).SQL(", ").Arg(run.Import).SQL(", ").Arg(run.ID).SQL(", ").Arg(micros(run.Started)).SQL(", ").
+		Arg(micros(run.Finished)).SQL(", ").Arg(run.ErrorCode).SQL(", ").Arg(string(rec)).
+		SQL(` WHERE EXISTS (SELECT 1 FROM `, s.t.imports, ` WHERE workspace = `).Arg(run.Workspace).SQL(` AND id = `).Arg(run.Import).
+		SQL(`) ON CONFLICT (workspace, import_id, id) DO UPDATE SET started = excluded.started, finished = excluded.finished,
 	error_code = excluded.error_code, record = excluded.record`)
-	res, err := b.exec(ctx, s.db)
+	res, err := b.Exec(ctx, s.db)
 	if err != nil {
 		return wrap(ctx, "put run", err)
 	}
@@ -379,9 +380,9 @@ func (s *Store) Runs(ctx context.Context, ref autoimport.Ref, limit int) ([]*aut
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b := s.build(`SELECT record FROM `, s.t.runs, ` WHERE workspace = `).arg(ref.Workspace).sql(` AND import_id = `).arg(ref.ID).
-		sql(` ORDER BY started DESC, seq DESC LIMIT `).arg(limit)
-	rows, err := b.query(ctx, s.db)
+	b := s.build(`SELECT record FROM `, s.t.runs, ` WHERE workspace = `).Arg(ref.Workspace).SQL(` AND import_id = `).Arg(ref.ID).
+		SQL(` ORDER BY started DESC, seq DESC LIMIT `).Arg(limit)
+	rows, err := b.Query(ctx, s.db)
 	if err != nil {
 		return nil, wrap(ctx, "runs", err)
 	}
@@ -409,8 +410,8 @@ func (s *Store) FieldTags(ctx context.Context, workspace, service string) (map[s
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b := s.build(`SELECT name, tag FROM `, s.t.tags, ` WHERE workspace = `).arg(workspace).sql(` AND service = `).arg(service)
-	rows, err := b.query(ctx, s.db)
+	b := s.build(`SELECT name, tag FROM `, s.t.tags, ` WHERE workspace = `).Arg(workspace).SQL(` AND service = `).Arg(service)
+	rows, err := b.Query(ctx, s.db)
 	if err != nil {
 		return nil, wrap(ctx, "field tags", err)
 	}
@@ -435,8 +436,8 @@ func (s *Store) ClaimTag(ctx context.Context, workspace, service, name, tag stri
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	res, err := s.build(`INSERT INTO `, s.t.tags, ` (workspace, service, name, tag) VALUES (`).arg(workspace).sql(", ").
-		arg(service).sql(", ").arg(name).sql(", ").arg(tag).sql(`) ON CONFLICT DO NOTHING`).exec(ctx, s.db)
+	res, err := s.build(`INSERT INTO `, s.t.tags, ` (workspace, service, name, tag) VALUES (`).Arg(workspace).SQL(", ").
+		Arg(service).SQL(", ").Arg(name).SQL(", ").Arg(tag).SQL(`) ON CONFLICT DO NOTHING`).Exec(ctx, s.db)
 	if err != nil {
 		return "", wrap(ctx, "claim tag", err)
 	}
@@ -446,8 +447,8 @@ func (s *Store) ClaimTag(ctx context.Context, workspace, service, name, tag stri
 		return tag, nil
 	}
 	var have string
-	err = s.build(`SELECT tag FROM `, s.t.tags, ` WHERE workspace = `).arg(workspace).sql(` AND service = `).arg(service).
-		sql(` AND name = `).arg(name).row(ctx, s.db).Scan(&have)
+	err = s.build(`SELECT tag FROM `, s.t.tags, ` WHERE workspace = `).Arg(workspace).SQL(` AND service = `).Arg(service).
+		SQL(` AND name = `).Arg(name).Row(ctx, s.db).Scan(&have)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", autoimport.ErrTagTaken
 	}

@@ -4,14 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"reflect"
-	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/contactkit/contactkit/autoimport"
+	"github.com/contactkit/contactkit/internal/sqlbase"
 )
 
 // Dialect names the SQL database a Store talks to.
@@ -62,8 +58,6 @@ type Store struct {
 
 var _ autoimport.Store = (*Store)(nil)
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 // New returns a Store on db, which the caller keeps owning. It does not
 // touch the database: call Migrate before use. This package registers no
 // driver: the host imports one (modernc.org/sqlite, pgx's stdlib, …).
@@ -73,50 +67,12 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // db.SetMaxOpenConns(1) for an in-memory database, which is private to one
 // connection.
 func New(db *sql.DB, cfg Config) (*Store, error) {
-	if db == nil {
-		return nil, fmt.Errorf("sqlstate: New: nil *sql.DB: %w", ErrConfig)
+	d, err := sqlbase.CheckConfig("sqlstate", ErrConfig, db, sqlbase.Dialect(cfg.Dialect), cfg.TablePrefix, cfg.Schema)
+	if err != nil {
+		return nil, err
 	}
-	d := cfg.Dialect
-	if d == "" {
-		d = detectDialect(db)
-		if d == "" {
-			return nil, fmt.Errorf("sqlstate: cannot tell the dialect of driver %T; set Config.Dialect: %w", db.Driver(), ErrConfig)
-		}
-	}
-	if d != SQLite && d != Postgres {
-		return nil, fmt.Errorf("sqlstate: unknown dialect %q: %w", d, ErrConfig)
-	}
-	if cfg.TablePrefix != "" && !identRE.MatchString(cfg.TablePrefix) {
-		return nil, fmt.Errorf("sqlstate: table prefix %q: only letters, digits and '_' are allowed: %w", cfg.TablePrefix, ErrConfig)
-	}
-	if cfg.Schema != "" {
-		if d != Postgres {
-			return nil, fmt.Errorf("sqlstate: Config.Schema is for PostgreSQL; use TablePrefix on SQLite: %w", ErrConfig)
-		}
-		if !identRE.MatchString(cfg.Schema) {
-			return nil, fmt.Errorf("sqlstate: schema %q: only letters, digits and '_' are allowed: %w", cfg.Schema, ErrConfig)
-		}
-	}
-	cfg.Dialect = d
-	return &Store{db: db, dialect: d, cfg: cfg, t: newTables(cfg)}, nil
-}
-
-func detectDialect(db *sql.DB) Dialect {
-	t := reflect.TypeOf(db.Driver())
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil {
-		return ""
-	}
-	p := strings.ToLower(t.PkgPath())
-	switch {
-	case strings.Contains(p, "sqlite"):
-		return SQLite
-	case strings.Contains(p, "pgx"), strings.Contains(p, "lib/pq"), strings.Contains(p, "postgres"):
-		return Postgres
-	}
-	return ""
+	cfg.Dialect = Dialect(d)
+	return &Store{db: db, dialect: cfg.Dialect, cfg: cfg, t: newTables(cfg)}, nil
 }
 
 // Dialect returns the store's SQL dialect.
@@ -128,31 +84,20 @@ func (s *Store) DB() *sql.DB { return s.db }
 // tables holds the quoted, qualified names of the store's tables.
 type tables struct {
 	imports, runs, tags, fields, presence, migrations string
-	prefix                                            string // for index names
-	schema                                            string // quoted schema, or ""
+	names                                             sqlbase.Names // prefix (also of index names) and schema
 }
 
 func newTables(cfg Config) tables {
-	q := func(name string) string {
-		n := `"` + cfg.TablePrefix + name + `"`
-		if cfg.Schema != "" {
-			n = `"` + cfg.Schema + `".` + n
-		}
-		return n
+	n := sqlbase.Names{Prefix: cfg.TablePrefix, Schema: cfg.Schema}
+	return tables{
+		imports:    n.Table("autoimport_imports"),
+		runs:       n.Table("autoimport_runs"),
+		tags:       n.Table("autoimport_field_tags"),
+		fields:     n.Table("autoimport_fields"),
+		presence:   n.Table("autoimport_presence"),
+		migrations: n.Table("autoimport_schema_migrations"),
+		names:      n,
 	}
-	t := tables{
-		imports:    q("autoimport_imports"),
-		runs:       q("autoimport_runs"),
-		tags:       q("autoimport_field_tags"),
-		fields:     q("autoimport_fields"),
-		presence:   q("autoimport_presence"),
-		migrations: q("autoimport_schema_migrations"),
-		prefix:     cfg.TablePrefix,
-	}
-	if cfg.Schema != "" {
-		t.schema = `"` + cfg.Schema + `"`
-	}
-	return t
 }
 
 // wrap turns a failure of operation op into the error a Store returns: it
@@ -169,75 +114,21 @@ func wrap(ctx context.Context, op string, err error) error {
 			return err
 		}
 	}
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("sqlstate: %s: %w (%w)", op, cerr, err)
-	}
-	return fmt.Errorf("sqlstate: %s: %w", op, err)
+	return sqlbase.Wrap(ctx, "sqlstate", op, err, nil)
 }
 
 // querier is what statements run on: a *sql.DB or a *sql.Tx.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+type querier = sqlbase.Querier
 
-// builder assembles one statement and its arguments with the dialect's
-// placeholders (? or $n).
-type builder struct {
-	pg   bool
-	sb   strings.Builder
-	args []any
-}
-
-func (s *Store) build(parts ...string) *builder {
-	b := &builder{pg: s.dialect == Postgres}
-	return b.sql(parts...)
-}
-
-func (b *builder) sql(parts ...string) *builder {
-	for _, p := range parts {
-		b.sb.WriteString(p)
-	}
-	return b
-}
-
-// arg writes a placeholder for v.
-func (b *builder) arg(v any) *builder {
-	b.args = append(b.args, v)
-	if b.pg {
-		b.sb.WriteByte('$')
-		b.sb.WriteString(strconv.Itoa(len(b.args)))
-	} else {
-		b.sb.WriteByte('?')
-	}
-	return b
-}
-
-func (b *builder) exec(ctx context.Context, q querier) (sql.Result, error) {
-	return q.ExecContext(ctx, b.sb.String(), b.args...)
-}
-
-func (b *builder) query(ctx context.Context, q querier) (*sql.Rows, error) {
-	return q.QueryContext(ctx, b.sb.String(), b.args...)
-}
-
-func (b *builder) row(ctx context.Context, q querier) *sql.Row {
-	return q.QueryRowContext(ctx, b.sb.String(), b.args...)
+// build starts a statement with the store's placeholders (? or $n).
+func (s *Store) build(parts ...string) *sqlbase.Builder {
+	return sqlbase.NewBuilder(sqlbase.Dialect(s.dialect), parts...)
 }
 
 // inTx runs fn in a transaction, committed when fn returns nil and rolled
 // back otherwise.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlbase.InTx(ctx, s.db, fn)
 }
 
 // Times are stored as microseconds since the Unix epoch (UTC), NULL for

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/internal/sqlbase"
 )
 
 // keyColumn is the indexed column of each match key.
@@ -36,14 +37,9 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		err := chunks(keys, s.maxParams(), func(part []string) error {
-			b := s.build().sql(`SELECT id, email, phone, external_id, status, account_id FROM `, s.t.contacts, ` WHERE `, col, ` IN `)
-			listStrings(b, part)
-			rows, err := b.query(ctx, tx)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
+			b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id FROM `, s.t.contacts, ` WHERE `, col, ` IN `)
+			sqlbase.List(b, part)
+			return b.Each(ctx, tx, func(rows *sql.Rows) error {
 				var (
 					id int64
 					c  importer.Contact
@@ -53,8 +49,8 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 				}
 				c.ID = formatID(id)
 				out = append(out, c)
-			}
-			return rows.Err()
+				return nil
+			})
 		})
 		if err != nil {
 			return err
@@ -84,43 +80,21 @@ func (s *Store) loadDetails(ctx context.Context, q querier, cs []importer.Contac
 	for i, id := range ids {
 		pos[id] = i
 	}
-	err := chunks(ids, s.maxParams(), func(part []int64) error {
-		b := s.build().sql(`SELECT contact_id, key, value FROM `, s.t.fields, ` WHERE contact_id IN `)
-		listIDs(b, part)
-		rows, err := b.query(ctx, q)
-		if err != nil {
-			return err
+	err := s.loadFields(ctx, q, s.t.fields, "contact_id", ids, func(id int64, k, val string) {
+		c := &cs[pos[id]]
+		if c.Fields == nil {
+			c.Fields = make(map[string]string)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				id     int64
-				k, val string
-			)
-			if err := rows.Scan(&id, &k, &val); err != nil {
-				return err
-			}
-			c := &cs[pos[id]]
-			if c.Fields == nil {
-				c.Fields = make(map[string]string)
-			}
-			c.Fields[k] = val
-		}
-		return rows.Err()
+		c.Fields[k] = val
 	})
 	if err != nil {
 		return err
 	}
 	return chunks(ids, s.maxParams(), func(part []int64) error {
-		b := s.build().sql(`SELECT contact_id, tag FROM `, s.t.tags, ` WHERE contact_id IN `)
-		listIDs(b, part)
-		b.sql(` ORDER BY contact_id, seq`)
-		rows, err := b.query(ctx, q)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		b := s.build().SQL(`SELECT contact_id, tag FROM `, s.t.tags, ` WHERE contact_id IN `)
+		sqlbase.List(b, part)
+		b.SQL(` ORDER BY contact_id, seq`)
+		return b.Each(ctx, q, func(rows *sql.Rows) error {
 			var (
 				id  int64
 				tag string
@@ -130,8 +104,8 @@ func (s *Store) loadDetails(ctx context.Context, q querier, cs []importer.Contac
 			}
 			c := &cs[pos[id]]
 			c.Tags = append(c.Tags, tag)
-		}
-		return rows.Err()
+			return nil
+		})
 	})
 }
 
@@ -216,17 +190,17 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 	}
 	newIDs := make([]int64, 0, len(contacts))
 	err := chunks(contacts, s.chunkRows(6), func(part []importer.Contact) error {
-		b := s.build().sql(`INSERT INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id) VALUES `)
+		b := s.build().SQL(`INSERT INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id) VALUES `)
 		for i := range part {
 			c := &part[i]
 			if i > 0 {
-				b.sql(", ")
+				b.SQL(", ")
 			}
-			b.sql("(").arg(c.Email).sql(", ").arg(importer.EmailKey(c.Email)).sql(", ").arg(c.Phone).sql(", ").
-				arg(c.ExternalID).sql(", ").arg(string(c.Status)).sql(", ").arg(c.AccountID).sql(")")
+			b.SQL("(").Arg(c.Email).SQL(", ").Arg(importer.EmailKey(c.Email)).SQL(", ").Arg(c.Phone).SQL(", ").
+				Arg(c.ExternalID).SQL(", ").Arg(string(c.Status)).SQL(", ").Arg(c.AccountID).SQL(")")
 		}
-		b.sql(` RETURNING id`)
-		rows, err := b.query(ctx, tx)
+		b.SQL(` RETURNING id`)
+		rows, err := b.Query(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -294,21 +268,63 @@ type tagRow struct {
 	tag string
 }
 
-// upsertFields writes field values in multi-row statements; with replace,
-// existing values of the same keys are overwritten.
+// upsertFields writes contact field values in multi-row statements; with
+// replace, existing values of the same keys are overwritten.
 func (s *Store) upsertFields(ctx context.Context, tx *sql.Tx, rows []fieldRow, replace bool) error {
+	return s.insertFieldRows(ctx, tx, s.t.fields, "contact_id", rows, replace)
+}
+
+// loadFields calls fn with each (owner ID, key, value) row of table (a
+// fields table whose owner column is owner) for ids.
+func (s *Store) loadFields(ctx context.Context, q querier, table, owner string, ids []int64, fn func(id int64, k, val string)) error {
+	return chunks(ids, s.maxParams(), func(part []int64) error {
+		b := s.build().SQL(`SELECT `, owner, `, key, value FROM `, table, ` WHERE `, owner, ` IN `)
+		return sqlbase.List(b, part).Each(ctx, q, func(rows *sql.Rows) error {
+			var (
+				id     int64
+				k, val string
+			)
+			if err := rows.Scan(&id, &k, &val); err != nil {
+				return err
+			}
+			fn(id, k, val)
+			return nil
+		})
+	})
+}
+
+// insertFieldRows writes rows to table (a fields table whose owner column
+// is owner) in multi-row statements; with replace, existing values of the
+// same keys are overwritten.
+func (s *Store) insertFieldRows(ctx context.Context, tx *sql.Tx, table, owner string, rows []fieldRow, replace bool) error {
 	return chunks(rows, s.chunkRows(3), func(part []fieldRow) error {
-		b := s.build().sql(`INSERT INTO `, s.t.fields, ` (contact_id, key, value) VALUES `)
+		b := s.build().SQL(`INSERT INTO `, table, ` (`, owner, `, key, value) VALUES `)
 		for i, r := range part {
 			if i > 0 {
-				b.sql(", ")
+				b.SQL(", ")
 			}
-			b.sql("(").arg(r.id).sql(", ").arg(r.key).sql(", ").arg(r.value).sql(")")
+			b.SQL("(").Arg(r.id).SQL(", ").Arg(r.key).SQL(", ").Arg(r.value).SQL(")")
 		}
 		if replace {
-			b.sql(` ON CONFLICT (contact_id, key) DO UPDATE SET value = excluded.value`)
+			b.SQL(` ON CONFLICT (`, owner, `, key) DO UPDATE SET value = excluded.value`)
 		}
-		_, err := b.exec(ctx, tx)
+		_, err := b.Exec(ctx, tx)
+		return err
+	})
+}
+
+// deleteFieldRows deletes the (owner ID, key) rows of table.
+func (s *Store) deleteFieldRows(ctx context.Context, tx *sql.Tx, table, owner string, rows []fieldRow) error {
+	return chunks(rows, s.chunkRows(2), func(part []fieldRow) error {
+		b := s.build().SQL(`DELETE FROM `, table, ` WHERE (`, owner, `, key) IN (VALUES `)
+		for i, r := range part {
+			if i > 0 {
+				b.SQL(", ")
+			}
+			b.SQL("(").Cast(r.id, "BIGINT").SQL(", ").Cast(r.key, "TEXT").SQL(")")
+		}
+		b.SQL(")")
+		_, err := b.Exec(ctx, tx)
 		return err
 	})
 }
@@ -317,15 +333,15 @@ func (s *Store) upsertFields(ctx context.Context, tx *sql.Tx, rows []fieldRow, r
 // already has; new tags come after existing ones in the given order.
 func (s *Store) insertTags(ctx context.Context, tx *sql.Tx, rows []tagRow) error {
 	return chunks(rows, s.chunkRows(2), func(part []tagRow) error {
-		b := s.build().sql(`INSERT INTO `, s.t.tags, ` (contact_id, tag) VALUES `)
+		b := s.build().SQL(`INSERT INTO `, s.t.tags, ` (contact_id, tag) VALUES `)
 		for i, r := range part {
 			if i > 0 {
-				b.sql(", ")
+				b.SQL(", ")
 			}
-			b.sql("(").arg(r.id).sql(", ").arg(r.tag).sql(")")
+			b.SQL("(").Arg(r.id).SQL(", ").Arg(r.tag).SQL(")")
 		}
-		b.sql(` ON CONFLICT (contact_id, tag) DO NOTHING`)
-		_, err := b.exec(ctx, tx)
+		b.SQL(` ON CONFLICT (contact_id, tag) DO NOTHING`)
+		_, err := b.Exec(ctx, tx)
 		return err
 	})
 }
@@ -480,42 +496,31 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 	}
 
 	err := chunks(cols, s.chunkRows(7), func(part []*folded) error {
-		b := s.build().sql(`UPDATE `, s.t.contacts, ` SET `,
+		b := s.build().SQL(`UPDATE `, s.t.contacts, ` SET `,
 			`email = COALESCE(v.column2, email), email_key = COALESCE(v.column3, email_key), `,
 			`phone = COALESCE(v.column4, phone), external_id = COALESCE(v.column5, external_id), `,
 			`status = COALESCE(v.column6, status), account_id = COALESCE(v.column7, account_id) FROM (VALUES `)
 		for i, f := range part {
 			if i > 0 {
-				b.sql(", ")
+				b.SQL(", ")
 			}
 			var key any
 			if f.email.set {
 				key = importer.EmailKey(f.email.val)
 			}
-			b.sql("(").cast(f.id, "BIGINT").sql(", ").cast(f.email.arg(), "TEXT").sql(", ").cast(key, "TEXT").sql(", ").
-				cast(f.phone.arg(), "TEXT").sql(", ").cast(f.externalID.arg(), "TEXT").sql(", ").
-				cast(f.status.arg(), "TEXT").sql(", ").cast(f.accountID.arg(), "TEXT").sql(")")
+			b.SQL("(").Cast(f.id, "BIGINT").SQL(", ").Cast(f.email.arg(), "TEXT").SQL(", ").Cast(key, "TEXT").SQL(", ").
+				Cast(f.phone.arg(), "TEXT").SQL(", ").Cast(f.externalID.arg(), "TEXT").SQL(", ").
+				Cast(f.status.arg(), "TEXT").SQL(", ").Cast(f.accountID.arg(), "TEXT").SQL(")")
 		}
-		b.sql(`) AS v WHERE `, s.t.contacts, `.id = v.column1`)
-		_, err := b.exec(ctx, tx)
+		b.SQL(`) AS v WHERE `, s.t.contacts, `.id = v.column1`)
+		_, err := b.Exec(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 
-	err = chunks(delFields, s.chunkRows(2), func(part []fieldRow) error {
-		b := s.build().sql(`DELETE FROM `, s.t.fields, ` WHERE (contact_id, key) IN (VALUES `)
-		for i, r := range part {
-			if i > 0 {
-				b.sql(", ")
-			}
-			b.sql("(").cast(r.id, "BIGINT").sql(", ").cast(r.key, "TEXT").sql(")")
-		}
-		b.sql(")")
-		_, err := b.exec(ctx, tx)
-		return err
-	})
+	err = s.deleteFieldRows(ctx, tx, s.t.fields, "contact_id", delFields)
 	if err != nil {
 		return err
 	}
@@ -523,9 +528,9 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 		return err
 	}
 	err = chunks(dropTags, s.maxParams(), func(part []int64) error {
-		b := s.build().sql(`DELETE FROM `, s.t.tags, ` WHERE contact_id IN `)
-		listIDs(b, part)
-		_, err := b.exec(ctx, tx)
+		b := s.build().SQL(`DELETE FROM `, s.t.tags, ` WHERE contact_id IN `)
+		sqlbase.List(b, part)
+		_, err := b.Exec(ctx, tx)
 		return err
 	})
 	if err != nil {
@@ -539,21 +544,16 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 func (s *Store) checkExist(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	found := make(map[int64]bool, len(ids))
 	err := chunks(ids, s.maxParams(), func(part []int64) error {
-		b := s.build().sql(`SELECT id FROM `, s.t.contacts, ` WHERE id IN `)
-		listIDs(b, part)
-		rows, err := b.query(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		b := s.build().SQL(`SELECT id FROM `, s.t.contacts, ` WHERE id IN `)
+		sqlbase.List(b, part)
+		return b.Each(ctx, tx, func(rows *sql.Rows) error {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				return err
 			}
 			found[id] = true
-		}
-		return rows.Err()
+			return nil
+		})
 	})
 	if err != nil {
 		return err

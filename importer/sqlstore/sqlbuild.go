@@ -1,10 +1,9 @@
 package sqlstore
 
 import (
-	"context"
-	"database/sql"
 	"strconv"
-	"strings"
+
+	"github.com/contactkit/contactkit/internal/sqlbase"
 )
 
 // Bound parameters per statement. SQLite allows 32766 (since 3.32) and
@@ -28,85 +27,10 @@ func (s *Store) maxParams() int {
 func (s *Store) chunkRows(cols int) int { return s.maxParams() / cols }
 
 // querier is what statements run on: a *sql.DB or a *sql.Tx.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type querier = sqlbase.Querier
 
-// builder assembles one statement and its arguments with the dialect's
-// placeholders (? or $n).
-type builder struct {
-	pg   bool
-	sb   strings.Builder
-	args []any
-}
-
-func (s *Store) build() *builder { return &builder{pg: s.dialect == Postgres} }
-
-func (b *builder) sql(parts ...string) *builder {
-	for _, p := range parts {
-		b.sb.WriteString(p)
-	}
-	return b
-}
-
-// arg writes a placeholder for v.
-func (b *builder) arg(v any) *builder {
-	b.args = append(b.args, v)
-	if b.pg {
-		b.sb.WriteByte('$')
-		b.sb.WriteString(strconv.Itoa(len(b.args)))
-	} else {
-		b.sb.WriteByte('?')
-	}
-	return b
-}
-
-// cast writes a placeholder for v typed as typ (needed where PostgreSQL
-// cannot infer a parameter's type, as in a VALUES list).
-func (b *builder) cast(v any, typ string) *builder {
-	b.sb.WriteString("CAST(")
-	b.arg(v)
-	b.sb.WriteString(" AS ")
-	b.sb.WriteString(typ)
-	b.sb.WriteByte(')')
-	return b
-}
-
-// list writes "(p1, p2, …)" for vs.
-func listStrings(b *builder, vs []string) *builder {
-	b.sb.WriteByte('(')
-	for i, v := range vs {
-		if i > 0 {
-			b.sb.WriteString(", ")
-		}
-		b.arg(v)
-	}
-	b.sb.WriteByte(')')
-	return b
-}
-
-func listIDs(b *builder, ids []int64) *builder {
-	b.sb.WriteByte('(')
-	for i, v := range ids {
-		if i > 0 {
-			b.sb.WriteString(", ")
-		}
-		b.arg(v)
-	}
-	b.sb.WriteByte(')')
-	return b
-}
-
-func (b *builder) String() string { return b.sb.String() }
-
-func (b *builder) exec(ctx context.Context, q querier) (sql.Result, error) {
-	return q.ExecContext(ctx, b.String(), b.args...)
-}
-
-func (b *builder) query(ctx context.Context, q querier) (*sql.Rows, error) {
-	return q.QueryContext(ctx, b.String(), b.args...)
-}
+// build starts a statement with the store's placeholders (? or $n).
+func (s *Store) build() *sqlbase.Builder { return sqlbase.NewBuilder(sqlbase.Dialect(s.dialect)) }
 
 // chunks calls fn with consecutive pieces of xs of at most n elements.
 func chunks[T any](xs []T, n int, fn func([]T) error) error {

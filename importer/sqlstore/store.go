@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"reflect"
-	"regexp"
-	"strings"
 
 	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/internal/sqlbase"
 
 	// Drivers used by Open: the pure-Go SQLite driver (registered as
 	// "sqlite") and pgx's database/sql adapter (registered as "pgx").
@@ -70,8 +68,6 @@ var (
 	_ importer.BatchWriter = (*Store)(nil)
 )
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 // New returns a Store on db, which the caller keeps owning (Close does not
 // close it). It does not touch the database: call Migrate before use.
 //
@@ -79,32 +75,12 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // immediate write transactions), and with db.SetMaxOpenConns(1) for an
 // in-memory database, which is private to one connection.
 func New(db *sql.DB, cfg Config) (*Store, error) {
-	if db == nil {
-		return nil, fmt.Errorf("sqlstore: New: nil *sql.DB: %w", ErrConfig)
+	d, err := sqlbase.CheckConfig("sqlstore", ErrConfig, db, sqlbase.Dialect(cfg.Dialect), cfg.TablePrefix, cfg.Schema)
+	if err != nil {
+		return nil, err
 	}
-	d := cfg.Dialect
-	if d == "" {
-		d = detectDialect(db)
-		if d == "" {
-			return nil, fmt.Errorf("sqlstore: cannot tell the dialect of driver %T; set Config.Dialect: %w", db.Driver(), ErrConfig)
-		}
-	}
-	if d != SQLite && d != Postgres {
-		return nil, fmt.Errorf("sqlstore: unknown dialect %q: %w", d, ErrConfig)
-	}
-	if cfg.TablePrefix != "" && !identRE.MatchString(cfg.TablePrefix) {
-		return nil, fmt.Errorf("sqlstore: table prefix %q: only letters, digits and '_' are allowed: %w", cfg.TablePrefix, ErrConfig)
-	}
-	if cfg.Schema != "" {
-		if d != Postgres {
-			return nil, fmt.Errorf("sqlstore: Config.Schema is for PostgreSQL; use TablePrefix on SQLite: %w", ErrConfig)
-		}
-		if !identRE.MatchString(cfg.Schema) {
-			return nil, fmt.Errorf("sqlstore: schema %q: only letters, digits and '_' are allowed: %w", cfg.Schema, ErrConfig)
-		}
-	}
-	cfg.Dialect = d
-	return &Store{db: db, dialect: d, cfg: cfg, t: newTables(cfg)}, nil
+	cfg.Dialect = Dialect(d)
+	return &Store{db: db, dialect: cfg.Dialect, cfg: cfg, t: newTables(cfg)}, nil
 }
 
 // Open opens the database named by dataSource, checks that it answers, and
@@ -116,7 +92,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 func Open(ctx context.Context, dataSource string, cfg Config) (*Store, error) {
 	d := cfg.Dialect
 	if d == "" {
-		d = dataSourceDialect(dataSource)
+		d = Dialect(sqlbase.DataSourceDialect(dataSource))
 	}
 	var (
 		db  *sql.DB
@@ -125,7 +101,7 @@ func Open(ctx context.Context, dataSource string, cfg Config) (*Store, error) {
 	switch d {
 	case SQLite:
 		db, err = sql.Open("sqlite", SQLiteDSN(dataSource))
-		if err == nil && isMemory(dataSource) {
+		if err == nil && sqlbase.IsMemory(dataSource) {
 			// Each connection to ":memory:" is its own database: keep one.
 			db.SetMaxOpenConns(1)
 		}
@@ -156,50 +132,7 @@ func Open(ctx context.Context, dataSource string, cfg Config) (*Store, error) {
 // keys on, and write transactions that take the write lock when they begin
 // (_txlock=immediate), so that concurrent writers wait for each other
 // instead of failing.
-func SQLiteDSN(path string) string {
-	params := []string{"_pragma=busy_timeout(5000)", "_pragma=foreign_keys(1)", "_txlock=immediate"}
-	if !isMemory(path) {
-		params = append(params, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)")
-	}
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	return path + sep + strings.Join(params, "&")
-}
-
-func isMemory(path string) bool {
-	return path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file::memory:") || strings.Contains(path, "mode=memory")
-}
-
-func dataSourceDialect(ds string) Dialect {
-	l := strings.ToLower(ds)
-	if strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") {
-		return Postgres
-	}
-	if strings.Contains(l, "host=") || strings.Contains(l, "dbname=") {
-		return Postgres
-	}
-	return SQLite
-}
-
-func detectDialect(db *sql.DB) Dialect {
-	t := reflect.TypeOf(db.Driver())
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil {
-		return ""
-	}
-	p := strings.ToLower(t.PkgPath())
-	switch {
-	case strings.Contains(p, "sqlite"):
-		return SQLite
-	case strings.Contains(p, "pgx"), strings.Contains(p, "lib/pq"), strings.Contains(p, "postgres"):
-		return Postgres
-	}
-	return ""
-}
+func SQLiteDSN(path string) string { return sqlbase.SQLiteDSN(path) }
 
 // Dialect returns the store's SQL dialect.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -230,30 +163,18 @@ var (
 // tables holds the quoted, qualified names of the store's tables.
 type tables struct {
 	contacts, fields, tags, accounts, accountFields, migrations string
-	// prefix for index names (unqualified, they live in their table's schema).
-	prefix string
-	schema string // quoted schema, or ""
+	names                                                       sqlbase.Names // prefix (also of index names) and schema
 }
 
 func newTables(cfg Config) tables {
-	q := func(name string) string {
-		n := `"` + cfg.TablePrefix + name + `"`
-		if cfg.Schema != "" {
-			n = `"` + cfg.Schema + `".` + n
-		}
-		return n
+	n := sqlbase.Names{Prefix: cfg.TablePrefix, Schema: cfg.Schema}
+	return tables{
+		contacts:      n.Table("contacts"),
+		fields:        n.Table("contact_fields"),
+		tags:          n.Table("contact_tags"),
+		accounts:      n.Table("accounts"),
+		accountFields: n.Table("account_fields"),
+		migrations:    n.Table("schema_migrations"),
+		names:         n,
 	}
-	t := tables{
-		contacts:      q("contacts"),
-		fields:        q("contact_fields"),
-		tags:          q("contact_tags"),
-		accounts:      q("accounts"),
-		accountFields: q("account_fields"),
-		migrations:    q("schema_migrations"),
-		prefix:        cfg.TablePrefix,
-	}
-	if cfg.Schema != "" {
-		t.schema = `"` + cfg.Schema + `"`
-	}
-	return t
 }
