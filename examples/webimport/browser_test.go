@@ -100,7 +100,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(browserDir(t)),
 		chromedp.WindowSize(1280, 900),
 	)
 	defer cancelAlloc()
@@ -274,4 +274,26 @@ func TestBrowser(t *testing.T) {
 	if !*updateScreenshots {
 		t.Log("run with -update-screenshots to save a screenshot of each step in testdata/screenshots")
 	}
+}
+
+// browserDir is a new profile directory for Chromium. Unlike t.TempDir, its
+// removal tolerates Chromium's helper processes (crashpad) still writing
+// there for a moment after the browser is closed: it retries for a few
+// seconds and then only logs.
+func browserDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "webimport-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		var err error
+		for i := 0; i < 50; i++ {
+			if err = os.RemoveAll(dir); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove Chromium's profile directory %s: %v", dir, err)
+	})
+	return dir
 }
