@@ -107,7 +107,13 @@ func (a *accountRun) classify(rw *row) bool {
 	r := a.run
 	switch {
 	case rw.line <= r.cfg.ResumeAfterLine:
-		rw.outcome, rw.reason = outSkipped, CodeBeforeResume
+		// The interrupted run committed this row and reported it. Its name
+		// is remembered, so that a later row of it is a duplicate within
+		// the file as it was in that run.
+		rw.outcome, rw.reason, rw.problems = outSkipped, CodeBeforeResume, nil
+		if name := strings.TrimSpace(rw.account); rw.readErr == nil && !rw.rejected && name != "" && a.names[name] == nil {
+			a.names[name] = &accountEntry{line: rw.line}
+		}
 		return true
 	case rw.readErr != nil || rw.rejected:
 		rw.outcome = outFailed

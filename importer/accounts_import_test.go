@@ -244,3 +244,37 @@ func TestAccountImportBatchSizeDoesNotChangeTheOutcome(t *testing.T) {
 		}
 	}
 }
+
+// An account import interrupted after any line and resumed with
+// ResumeAfterLine ends as a clean run of the whole file: a later row of a
+// name met before the resumed line is still a duplicate within the file.
+func TestAccountImportResumeMatchesACleanRun(t *testing.T) {
+	t.Parallel()
+	file := "Account Name,Industry,Employees\nZeta,Tools,\nAcme Inc,,\nZeta,Retail,10\nBad,,x\nAcme Inc,Robots,5\nZeta,,12\nNew Co,Retail,\n"
+	lines := strings.Count(file, "\n")
+	for _, policy := range []importer.FileDuplicates{importer.MergeRows, importer.KeepLast, importer.KeepFirst, importer.RejectLater} {
+		cfg := importer.Config{FileDuplicates: policy, BatchSize: 2}
+		clean := memstore.NewAccounts()
+		importAccounts(t, clean, file, cfg)
+		for cut := 2; cut < lines; cut++ {
+			st := memstore.NewAccounts()
+			importAccounts(t, st, strings.Join(strings.SplitAfter(file, "\n")[:cut], ""), cfg)
+			resumed := cfg
+			resumed.ResumeAfterLine = cut
+			rep := importAccounts(t, st, file, resumed)
+			assert.Equal(t, cut-1, rep.SkippedBy[importer.CodeBeforeResume], "policy %s, cut %d", policy, cut)
+			assert.Equal(t, names(clean.All()), names(st.All()), "policy %s, interrupted after line %d", policy, cut)
+			for _, a := range clean.All() {
+				assert.Equal(t, a.Fields, accountByName(t, st, a.Name).Fields, "policy %s, interrupted after line %d: %s", policy, cut, a.Name)
+			}
+		}
+	}
+}
+
+func names(as []accounts.Account) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Name
+	}
+	return out
+}

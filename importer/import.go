@@ -546,9 +546,6 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 		rw.problems = append(rw.problems, toProblem(rw.readErr, ActionRejected))
 		return vals
 	}
-	if rw.line <= r.cfg.ResumeAfterLine && r.accountsOnly {
-		return vals
-	}
 	vals = r.plan.Apply(rw.rec, vals)
 	c := &rw.c
 	for i := range r.fields {
