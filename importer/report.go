@@ -78,9 +78,10 @@ type Report struct {
 	SkippedBy map[Code]int `json:"skipped_by,omitempty"`
 
 	// AccountsCreated is the number of accounts created (in a dry run:
-	// that would be); AccountsLinked the number of contacts linked to an
-	// account; AccountsLinkedNew those linked to an account created by this
-	// import.
+	// that would be); AccountsLinked the number of created or updated rows
+	// whose contact was linked to an account (a contact written by two rows
+	// of the file counts twice); AccountsLinkedNew those linked to an
+	// account created by this import.
 	AccountsCreated   int `json:"accounts_created"`
 	AccountsLinked    int `json:"accounts_linked"`
 	AccountsLinkedNew int `json:"accounts_linked_new"`
