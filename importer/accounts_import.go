@@ -83,21 +83,7 @@ type accountEntry struct {
 }
 
 func (a *accountRun) process(ctx context.Context, batch []*row) error {
-	// As for contacts, a later row of a name still in flight waits for it.
-	for len(batch) > 0 {
-		n := len(batch)
-		for i, rw := range batch {
-			if !a.classify(rw) {
-				n = i
-				break
-			}
-		}
-		if err := a.processPart(ctx, batch[:n]); err != nil {
-			return err
-		}
-		batch = batch[n:]
-	}
-	return nil
+	return inParts(batch, a.classify, func(part []*row) error { return a.processPart(ctx, part) })
 }
 
 // classify sets the outcome of rows that need no store, and handles names
@@ -133,21 +119,9 @@ func (a *accountRun) classify(rw *row) bool {
 		rw.outcome, rw.reason = outSkipped, e.skipped
 		return true
 	}
-	dup := Problem{Code: CodeDuplicateInFile, Field: r.roleKey(mapping.RoleAccount, "name"), Value: name}
-	switch r.cfg.FileDuplicates {
-	case KeepFirst:
-		rw.outcome, rw.reason = outSkipped, CodeDuplicateInFile
-		dup.Action, dup.Message = ActionSkipped, fmt.Sprintf("duplicate of line %d; skipped (keep first)", e.line)
-		rw.problems = append(rw.problems, dup)
-		return true
-	case RejectLater:
-		dup.Message = fmt.Sprintf("duplicate of line %d", e.line)
-		r.reject(rw, dup)
-		rw.outcome = outFailed
+	if !r.laterRow(rw, e.line, r.roleKey(mapping.RoleAccount, "name"), name) {
 		return true
 	}
-	dup.Action, dup.Message = ActionWarning, fmt.Sprintf("duplicate of line %d; merged", e.line)
-	rw.problems = append(rw.problems, dup)
 	rw.outcome, rw.dup = outPending, -1
 	e.row = rw // this row writes the account: later rows of its name wait
 	return true

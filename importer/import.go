@@ -471,29 +471,7 @@ const (
 // process runs one validated batch in file order: dedupe, match, link
 // accounts, write, report.
 func (r *run) process(ctx context.Context, batch []*row) error {
-	// A row whose key an uncommitted row of this batch has is applied after
-	// that row is committed, as if rows were imported one by one: the batch
-	// is cut before it. Counts then do not depend on the batch size.
-	for len(batch) > 0 {
-		n := len(batch)
-		for i, rw := range batch {
-			switch {
-			case rw.line <= r.cfg.ResumeAfterLine:
-				rw.outcome, rw.reason = outSkipped, CodeBeforeResume
-				r.resumed(rw)
-			case rw.readErr != nil || rw.rejected:
-				rw.outcome = outFailed
-			default:
-				if !r.dedupeInFile(rw) {
-					n = i
-				}
-			}
-			if n == i {
-				break
-			}
-		}
-		part := batch[:n]
-		batch = batch[n:]
+	return inParts(batch, r.classify, func(part []*row) error {
 		if err := r.match(ctx, part); err != nil {
 			return err
 		}
@@ -507,11 +485,44 @@ func (r *run) process(ctx context.Context, batch []*row) error {
 		if err != nil {
 			return err
 		}
-		if err := r.commit(ctx, part, ids); err != nil {
+		return r.commit(ctx, part, ids)
+	})
+}
+
+// inParts runs a batch through do in parts: classify decides each row's
+// fate where it needs no store and returns false for a row whose key an
+// uncommitted row of the batch has; that row is applied after the part
+// before it is committed, as if rows were imported one by one. Counts then
+// do not depend on the batch size.
+func inParts(batch []*row, classify func(*row) bool, do func([]*row) error) error {
+	for len(batch) > 0 {
+		n := len(batch)
+		for i, rw := range batch {
+			if !classify(rw) {
+				n = i
+				break
+			}
+		}
+		if err := do(batch[:n]); err != nil {
 			return err
 		}
+		batch = batch[n:]
 	}
 	return nil
+}
+
+// classify is a contact row's part of inParts.
+func (r *run) classify(rw *row) bool {
+	switch {
+	case rw.line <= r.cfg.ResumeAfterLine:
+		rw.outcome, rw.reason = outSkipped, CodeBeforeResume
+		r.resumed(rw)
+	case rw.readErr != nil || rw.rejected:
+		rw.outcome = outFailed
+	default:
+		return r.dedupeInFile(rw)
+	}
+	return true
 }
 
 // validateAll maps and validates every row, spread over the workers.
@@ -693,27 +704,35 @@ func (r *run) dedupeInFile(rw *row) bool {
 	if en.inFlight() {
 		return false
 	}
-	line := int(en.line)
-	dup := Problem{Code: CodeDuplicateInFile, Field: string(kind), Value: key}
-	switch r.cfg.FileDuplicates {
-	case KeepFirst:
-		rw.outcome, rw.reason = outSkipped, CodeDuplicateInFile
-		dup.Message = fmt.Sprintf("duplicate of line %d; skipped (keep first)", line)
-		dup.Action = ActionSkipped
-		rw.problems = append(rw.problems, dup)
-		return true
-	case RejectLater:
-		dup.Message = fmt.Sprintf("duplicate of line %d", line)
-		r.reject(rw, dup)
-		rw.outcome = outFailed
+	if !r.laterRow(rw, int(en.line), string(kind), key) {
 		return true
 	}
-	dup.Action = ActionWarning
-	dup.Message = fmt.Sprintf("duplicate of line %d; merged", line)
-	rw.problems = append(rw.problems, dup)
 	rw.outcome, rw.dup = outDupUpdate, e+1
 	// This row writes the contact: later rows with its key wait for it.
 	en.setInFlight(true)
+	return true
+}
+
+// laterRow applies Config.FileDuplicates to rw, a later row with the key
+// (field, value) of the row on line first: it skips or rejects rw and
+// returns false, or reports the merge and returns true, and then rw goes on
+// to update the record of that first row.
+func (r *run) laterRow(rw *row, first int, field, value string) bool {
+	dup := Problem{Code: CodeDuplicateInFile, Field: field, Value: value}
+	switch r.cfg.FileDuplicates {
+	case KeepFirst:
+		rw.outcome, rw.reason = outSkipped, CodeDuplicateInFile
+		dup.Action, dup.Message = ActionSkipped, fmt.Sprintf("duplicate of line %d; skipped (keep first)", first)
+		rw.problems = append(rw.problems, dup)
+		return false
+	case RejectLater:
+		dup.Message = fmt.Sprintf("duplicate of line %d", first)
+		r.reject(rw, dup)
+		rw.outcome = outFailed
+		return false
+	}
+	dup.Action, dup.Message = ActionWarning, fmt.Sprintf("duplicate of line %d; merged", first)
+	rw.problems = append(rw.problems, dup)
 	return true
 }
 
