@@ -3,6 +3,8 @@ package mapping
 import (
 	"strconv"
 	"strings"
+
+	"github.com/contactkit/contactkit/validate"
 )
 
 // Match says how a column's field was chosen.
@@ -310,7 +312,7 @@ func (ix *index) typo(p string) (hit, bool) {
 	}
 	best, bestD := hit{}, max+1
 	for name, r := range ix.names {
-		if d := osaDistance(p, name, max); d < bestD || (d == bestD && name < best.found && best.match == MatchTypo) {
+		if d := validate.Distance(p, name, max); d < bestD || (d == bestD && name < best.found && best.match == MatchTypo) {
 			best, bestD = hit{field: r.field, weight: 1, match: MatchTypo, conf: 0.75, found: name, nameHow: r.how}, d
 		}
 	}
@@ -321,50 +323,11 @@ func (ix *index) typo(p string) (hit, bool) {
 		if len([]rune(syn)) < 5 {
 			continue
 		}
-		if d := osaDistance(p, syn, max); d < bestD || (d == bestD && syn < best.found) {
+		if d := validate.Distance(p, syn, max); d < bestD || (d == bestD && syn < best.found) {
 			best, bestD = hit{field: -1, concept: s.concept, weight: s.weight, match: MatchTypo, conf: 0.7, found: syn}, d
 		}
 	}
 	return best, bestD <= max
-}
-
-// osaDistance is the optimal string alignment distance (Levenshtein with
-// transpositions) between a and b, or max+1 when it exceeds max.
-func osaDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
-		return max + 1
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	if prev[len(rb)] > max {
-		return max + 1
-	}
-	return prev[len(rb)]
 }
 
 // isUnnamed reports whether a normalized header names nothing: empty, a

@@ -89,7 +89,7 @@ func (r *Rule) suggestOption(s string) string {
 		if len(key) < 5 {
 			limit = 1
 		}
-		if d := osaDistance(k, key, limit); d <= limit && (d < bestD || d == bestD && id < best) {
+		if d := Distance(k, key, limit); d <= limit && (d < bestD || d == bestD && id < best) {
 			best, bestD = id, d
 		}
 	}
@@ -214,43 +214,4 @@ func quoteList(list []string) string {
 		b.WriteString(" are")
 	}
 	return b.String()
-}
-
-// osaDistance is the optimal string alignment distance (Levenshtein with
-// transpositions of adjacent characters) between a and b, in bytes. It
-// stops early and returns limit+1 when the distance exceeds limit. It does
-// not allocate for strings of up to 63 bytes.
-func osaDistance(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	if len(b) > 63 || len(a) > 63 {
-		return limit + 1
-	}
-	var rows [3][64]int
-	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
-	for j := 0; j <= len(b); j++ {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

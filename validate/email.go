@@ -326,7 +326,7 @@ func suggestDomain(d string) string {
 		if len(fixed) < 2 || fixed[0] != c[0] && fixed[1] != c[1] && fixed[0] != c[1] && fixed[1] != c[0] {
 			continue
 		}
-		if dist := osaDistance(fixed, c, limit); dist <= limit && dist < bestD {
+		if dist := Distance(fixed, c, limit); dist <= limit && dist < bestD {
 			best, bestD = c, dist
 		}
 	}
