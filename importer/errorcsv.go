@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/contactkit/contactkit/mapping"
 )
 
 // Columns the error CSV adds after the file's own.
@@ -17,6 +19,8 @@ const (
 )
 
 // errorCSV streams rejected rows, as read, with their line and reasons.
+// Every cell goes through mapping.NeutralizeFormula, as in the template
+// CSV: a spreadsheet never runs a cell as a formula.
 type errorCSV struct {
 	w     *gocsv.SafeCSVWriter
 	width int
@@ -27,7 +31,7 @@ func newErrorCSV(w io.Writer, header []string) (*errorCSV, error) {
 	e := &errorCSV{w: gocsv.NewSafeCSVWriter(csv.NewWriter(w)), width: len(header)}
 	h := make([]string, 0, len(header)+2)
 	for _, c := range header {
-		h = append(h, Neutralize(c))
+		h = append(h, mapping.NeutralizeFormula(c))
 	}
 	h = append(h, ErrorCSVLineColumn, ErrorCSVReasonColumn)
 	if err := e.w.Write(h); err != nil {
@@ -39,7 +43,7 @@ func newErrorCSV(w io.Writer, header []string) (*errorCSV, error) {
 func (e *errorCSV) write(rw *row) error {
 	e.buf = e.buf[:0]
 	for _, v := range rw.rec {
-		e.buf = append(e.buf, Neutralize(v))
+		e.buf = append(e.buf, mapping.NeutralizeFormula(v))
 	}
 	for len(e.buf) < e.width {
 		e.buf = append(e.buf, "")
@@ -54,7 +58,7 @@ func (e *errorCSV) write(rw *row) error {
 			reasons = append(reasons, msg)
 		}
 	}
-	e.buf = append(e.buf, strconv.Itoa(rw.line), Neutralize(strings.Join(reasons, "; ")))
+	e.buf = append(e.buf, strconv.Itoa(rw.line), mapping.NeutralizeFormula(strings.Join(reasons, "; ")))
 	if err := e.w.Write(e.buf); err != nil {
 		return fmt.Errorf("importer: write error CSV: %w", err)
 	}
@@ -67,19 +71,4 @@ func (e *errorCSV) flush() error {
 		return fmt.Errorf("importer: write error CSV: %w", err)
 	}
 	return nil
-}
-
-// Neutralize makes a cell safe to open in a spreadsheet: a value starting
-// with =, +, -, @, tab or carriage return (which a spreadsheet may run as a
-// formula) gets a leading apostrophe. Every CSV the library writes uses it;
-// stored values are kept exactly as given.
-func Neutralize(v string) string {
-	if v == "" {
-		return v
-	}
-	switch v[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + v
-	}
-	return v
 }

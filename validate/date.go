@@ -232,35 +232,8 @@ func DetectDateOrder(values []string) DateOrder {
 // 4-digit year (two-digit years read as 2000-2099; only leap years
 // matter here).
 func slashDate(s string) (a, b, y int, ok bool) {
-	var n [3]int
-	var w [3]int
-	var sep byte
-	i := 0
-	for k := 0; k < 3; k++ {
-		j := i
-		v := 0
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' && j-i < 5 {
-			v = v*10 + int(s[j]-'0')
-			j++
-		}
-		if j == i {
-			return 0, 0, 0, false
-		}
-		n[k], w[k] = v, j-i
-		i = j
-		if k < 2 {
-			if i >= len(s) {
-				return 0, 0, 0, false
-			}
-			c := s[i]
-			if c != '/' && c != '-' && c != '.' || k == 1 && c != sep {
-				return 0, 0, 0, false
-			}
-			sep = c
-			i++
-		}
-	}
-	if i < len(s) && s[i] != ' ' && s[i] != 'T' {
+	n, w, rest, ok := dateTriple(s)
+	if !ok || rest != "" && rest[0] != ' ' && rest[0] != 'T' {
 		return 0, 0, 0, false
 	}
 	if w[0] > 2 || w[1] > 2 || (w[2] != 4 && w[2] != 2) {
@@ -271,4 +244,37 @@ func slashDate(s string) (a, b, y int, ok bool) {
 		y += 2000
 	}
 	return n[0], n[1], y, true
+}
+
+// dateTriple reads three numbers of 1 to 5 digits separated twice by the
+// same "/", "-" or ".", at the start of s: their values, their widths in
+// digits, and what follows them. It does not allocate.
+func dateTriple(s string) (n, w [3]int, rest string, ok bool) {
+	var sep byte
+	i := 0
+	for k := 0; k < 3; k++ {
+		j := i
+		v := 0
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' && j-i < 5 {
+			v = v*10 + int(s[j]-'0')
+			j++
+		}
+		if j == i {
+			return n, w, "", false
+		}
+		n[k], w[k] = v, j-i
+		i = j
+		if k < 2 {
+			if i >= len(s) {
+				return n, w, "", false
+			}
+			c := s[i]
+			if c != '/' && c != '-' && c != '.' || k == 1 && c != sep {
+				return n, w, "", false
+			}
+			sep = c
+			i++
+		}
+	}
+	return n, w, s[i:], true
 }

@@ -123,39 +123,8 @@ func LooksLikeDate(s string) bool {
 
 // numericDate matches n sep n sep n [time].
 func numericDate(s string) bool {
-	var n [3]int
-	var w [3]int
-	var sep byte
-	i := 0
-	for k := 0; k < 3; k++ {
-		j := i
-		v := 0
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' && j-i < 5 {
-			v = v*10 + int(s[j]-'0')
-			j++
-		}
-		if j == i {
-			return false
-		}
-		n[k], w[k] = v, j-i
-		i = j
-		if k < 2 {
-			if i >= len(s) {
-				return false
-			}
-			c := s[i]
-			if c != '-' && c != '/' && c != '.' {
-				return false
-			}
-			if k == 0 {
-				sep = c
-			} else if c != sep {
-				return false
-			}
-			i++
-		}
-	}
-	if i < len(s) && !timeSuffix(s[i:]) {
+	n, w, rest, ok := dateTriple(s)
+	if !ok || rest != "" && !timeSuffix(rest) {
 		return false
 	}
 	switch {
