@@ -117,6 +117,24 @@ type Updater interface {
 	UpdateAccounts(ctx context.Context, updates []Update) ([]Account, error)
 }
 
+// Apply applies u to a, as Updater.UpdateAccounts does: Clear, then Set
+// (so a key in both is set), then Domain. a.ID and a.Name are left alone.
+// Stores use it so that every store applies updates alike.
+func (u Update) Apply(a *Account) {
+	if len(u.Clear) > 0 || len(u.Set) > 0 {
+		if a.Fields == nil {
+			a.Fields = make(map[string]string, len(u.Set))
+		}
+		for _, k := range u.Clear {
+			delete(a.Fields, k)
+		}
+		maps.Copy(a.Fields, u.Set)
+	}
+	if u.Domain != nil {
+		a.Domain = *u.Domain
+	}
+}
+
 // Clone returns a copy of a whose Fields map is not shared.
 func (a Account) Clone() Account {
 	a.Fields = maps.Clone(a.Fields)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -185,18 +184,11 @@ func (s *Accounts) UpdateAccounts(ctx context.Context, updates []accounts.Update
 	out := make([]accounts.Account, len(updates))
 	for j, u := range updates {
 		a := &s.list[pos[j]]
-		if len(u.Clear) > 0 || len(u.Set) > 0 {
-			if a.Fields == nil {
-				a.Fields = make(map[string]string)
-			}
-			for _, k := range u.Clear {
-				delete(a.Fields, k)
-			}
-			maps.Copy(a.Fields, u.Set)
-		}
 		if u.Domain != nil {
 			s.unindexDomain(pos[j])
-			a.Domain = *u.Domain
+		}
+		u.Apply(a)
+		if u.Domain != nil {
 			s.indexDomain(pos[j])
 		}
 		out[j] = a.Clone()

@@ -434,18 +434,7 @@ func (s *Store) UpdateAccounts(ctx context.Context, updates []accounts.Update) (
 		}
 		for i, u := range updates {
 			a := cur[ids[i]]
-			if len(u.Clear) > 0 || len(u.Set) > 0 {
-				if a.Fields == nil {
-					a.Fields = make(map[string]string)
-				}
-				for _, k := range u.Clear {
-					delete(a.Fields, k)
-				}
-				maps.Copy(a.Fields, u.Set)
-			}
-			if u.Domain != nil {
-				a.Domain = *u.Domain
-			}
+			u.Apply(a)
 			out[i] = a.Clone()
 			if len(out[i].Fields) == 0 {
 				out[i].Fields = nil
