@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -129,22 +130,12 @@ func (s *Store) All() []importer.Contact {
 	for _, e := range s.contacts {
 		es = append(es, e)
 	}
-	slices.SortFunc(es, func(a, b *entry) int { return cmpUint(a.seq, b.seq) })
+	slices.SortFunc(es, func(a, b *entry) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]importer.Contact, len(es))
 	for i, e := range es {
 		out[i] = clone(e.c)
 	}
 	return out
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (s *Store) indexAdd(c *importer.Contact) {

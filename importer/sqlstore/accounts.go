@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -113,7 +114,7 @@ func (s *Store) selectAccounts(ctx context.Context, q querier, col string, value
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b accountRow) int { return cmpInt64(a.id, b.id) })
+	slices.SortFunc(out, func(a, b accountRow) int { return cmp.Compare(a.id, b.id) })
 	return out, s.loadAccountFields(ctx, q, out)
 }
 

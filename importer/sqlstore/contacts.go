@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -437,18 +438,8 @@ func foldUpdates(updates []importer.Update) ([]*folded, error) {
 			f.accountID.to(u.AccountID)
 		}
 	}
-	slices.SortFunc(plan, func(a, b *folded) int { return cmpInt64(a.id, b.id) })
+	slices.SortFunc(plan, func(a, b *folded) int { return cmp.Compare(a.id, b.id) })
 	return plan, nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // applyUpdates checks that every contact exists, then writes the dedicated
