@@ -191,10 +191,23 @@ type textDecoder struct {
 // decode returns the record's text, its field ends (which alias an internal
 // buffer when the text had to be rewritten), and the index of the first
 // field that held invalid bytes, or -1.
+// runeBoundaries reports whether every field end falls between two runes
+// of rec. A record valid as a whole may split a rune between two fields
+// (the delimiter removed, "\xc6,\xa6" reads as the bytes of "Ʀ"): each
+// field must be valid on its own.
+func runeBoundaries(rec []byte, ends []int) bool {
+	for _, e := range ends {
+		if e < len(rec) && !utf8.RuneStart(rec[e]) {
+			return false
+		}
+	}
+	return true
+}
+
 func (d *textDecoder) decode(rec []byte, ends []int) (string, []int, int) {
 	switch d.cs.mode {
 	case modeUTF8:
-		if utf8.Valid(rec) {
+		if utf8.Valid(rec) && runeBoundaries(rec, ends) {
 			if d.undecided && !isASCII(rec) {
 				d.undecided = false
 			}
