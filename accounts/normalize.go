@@ -73,8 +73,15 @@ func NormalizeName(name string) string {
 	}
 	tokens := mergeSingles(strings.Fields(norm.NFC.String(b.String())))
 	for {
-		next, merge := stripLegal(tokens)
+		next, merge := stripLegal(slices.Clone(tokens))
 		if next == nil {
+			break
+		}
+		// A legal form cut from the front of a token ("株式会社" of a
+		// Japanese name) may leave marks with nothing to sit on: they go,
+		// and if nothing else is left the form stays, so that a key
+		// normalizes to itself.
+		if next = trimMarks(next); len(next) == 0 {
 			break
 		}
 		tokens = next
@@ -83,6 +90,19 @@ func NormalizeName(name string) string {
 		}
 	}
 	return strings.Join(tokens, " ")
+}
+
+// trimMarks drops the combining marks at the start of each token, and the
+// tokens left empty.
+func trimMarks(tokens []string) []string {
+	out := tokens[:0:0]
+	for _, t := range tokens {
+		t = strings.TrimLeftFunc(t, func(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Me) })
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // droppedRunes vanish from names: apostrophes, dots, the Catalan middle

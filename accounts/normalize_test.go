@@ -183,3 +183,14 @@ func BenchmarkNormalizeName(b *testing.B) {
 		accounts.NormalizeName(names[i%len(names)])
 	}
 }
+
+// A legal form cut from the front of a name must not leave only marks
+// behind (found by FuzzNormalizeName in CI): the form then stays, and the
+// key normalizes to itself.
+func TestNormalizeNameKeepsFormBeforeLoneMarks(t *testing.T) {
+	t.Parallel()
+	k := accounts.NormalizeName("株式会社ۘ")
+	assert.Equal(t, "株式会社ۘ", k)
+	assert.Equal(t, k, accounts.NormalizeName(k))
+	assert.Equal(t, "トヨタ", accounts.NormalizeName("株式会社トヨタ"), "a real name after the form is still stripped of it")
+}
