@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -124,6 +125,9 @@ func (r *Rule) checkMultiSelect(s string) (Result, *Error) {
 			case r.rules.AnyValue:
 				if strings.Contains(p, "|") {
 					return Result{}, newError(CodeMultiSelectInvalid, "value %q contains \"|\", which separates stored values", p)
+				}
+				if !utf8.ValidString(p) || strings.ContainsFunc(p, unicode.IsControl) {
+					return Result{}, newError(CodeMultiSelectInvalid, "value %q contains a control character or invalid UTF-8", p)
 				}
 				id = p
 			default:

@@ -129,7 +129,7 @@
 //	boolean.format             not one of the accepted spellings
 //	enum.unknown               no such option; Allowed lists the IDs, Suggestion a near one
 //	multiselect.unknown        some values are no option; Allowed, Suggestion the fixed cell
-//	multiselect.invalid        a free value (AnyValue) containing "|"
+//	multiselect.invalid        a free value (AnyValue) containing "|", a control character or invalid UTF-8
 //	kind.unknown               New: no such Kind
 //	kind.rules                 New: Rules that cannot work
 //

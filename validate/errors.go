@@ -49,7 +49,7 @@ const (
 
 	CodeEnumUnknown        Code = "enum.unknown"
 	CodeMultiSelectUnknown Code = "multiselect.unknown"
-	CodeMultiSelectInvalid Code = "multiselect.invalid" // a free value (AnyValue) that contains "|"
+	CodeMultiSelectInvalid Code = "multiselect.invalid" // a free value (AnyValue) that contains "|", a control character or invalid UTF-8
 
 	CodeKindUnknown Code = "kind.unknown" // New: no such Kind
 	CodeRules       Code = "kind.rules"   // New: Rules that cannot work (an Enum without Options, an unknown DefaultRegion)
