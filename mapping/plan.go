@@ -197,11 +197,8 @@ func (s *source) apply(row []string) string {
 // following the same advice) put before a cell a spreadsheet would read as
 // a formula: "'+1 415 555 0132" is "+1 415 555 0132".
 func unneutralize(c string) string {
-	if len(c) > 1 && c[0] == '\'' {
-		switch c[1] {
-		case '=', '+', '-', '@', '\t', '\r':
-			return c[1:]
-		}
+	if len(c) > 1 && c[0] == '\'' && isFormula(c[1:]) {
+		return c[1:]
 	}
 	return c
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gocarina/gocsv"
 
@@ -16,10 +18,9 @@ import (
 // WriteTemplate writes the template CSV of s, the file people download and
 // fill in: a header of the fields' labels (keys where a label is empty)
 // and one example row, each example valid for its field's rules (a cell is
-// left empty where no example fits). Cells that a spreadsheet would read
-// as a formula (starting with = + - @, a tab or a carriage return) get a
-// leading apostrophe, which spreadsheets hide: "+1 415 555 0132" is written
-// as "'+1 415 555 0132".
+// left empty where no example fits). Cells that a spreadsheet could read
+// as a formula get a leading apostrophe (see NeutralizeFormula), which
+// spreadsheets hide: "+1 415 555 0132" is written as "'+1 415 555 0132".
 //
 // The rows are written by gocsv through its writer API over a csv.Writer
 // of w (gocsv's package-level settings are neither used nor changed). It
@@ -92,17 +93,53 @@ func (t *templateWriter) Write(row []string) error {
 }
 
 // NeutralizeFormula returns cell with a leading apostrophe if a
-// spreadsheet would read it as a formula: if it starts with = + - @, a
-// tab or a carriage return. Other cells are returned as they are.
+// spreadsheet could read it as a formula, following OWASP's CSV injection
+// guidance; other cells are returned as they are. Every CSV contactkit
+// writes (the template, the error CSV, the examples' exports) passes each
+// cell through it.
+//
+// A cell is neutralized when it starts with = + - @, a tab, a carriage
+// return, a line feed or NUL; with the full-width or small forms of the
+// signs (＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫), which spreadsheets with an East Asian
+// input method read as the ASCII ones; or with the minus sign − or the
+// heavy plus and minus signs; also when any of these comes after
+// leading spaces, no-break spaces, a byte order mark, zero-width or other
+// invisible formatting characters (" =1+1", "\u00a0=1+1",
+// "\ufeff=1+1" and "\u200b=1+1" are all neutralized). The apostrophe is
+// what spreadsheets hide, and what mapping's Apply removes again when such
+// a file is imported: "+1 415 555 0132" is written "'+1 415 555 0132" and
+// read back as "+1 415 555 0132".
 func NeutralizeFormula(cell string) string {
-	if cell == "" {
-		return cell
-	}
-	switch cell[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if isFormula(cell) {
 		return "'" + cell
 	}
 	return cell
+}
+
+// isFormula reports whether NeutralizeFormula neutralizes cell.
+func isFormula(cell string) bool {
+	for _, r := range cell {
+		switch r {
+		case '=', '+', '-', '@', '\t', '\r', '\n', 0,
+			'\uff1d', '\uff0b', '\uff0d', '\uff20', // full-width ＝ ＋ － ＠
+			'\ufe66', '\ufe62', '\ufe63', '\ufe6b', // small ﹦ ﹢ ﹣ ﹫
+			'\u2212', '\u2795', '\u2796': // minus sign, heavy plus and minus
+			return true
+		}
+		if !invisibleLead(r) {
+			return false
+		}
+	}
+	return false
+}
+
+// invisibleLead reports whether r may come before a formula's sign without
+// a person seeing it: white space (the no-break space among it), format
+// characters (byte order mark, zero-width space and joiners, word joiner,
+// bidirectional controls, soft hyphen), other control characters, and
+// bytes that are not UTF-8.
+func invisibleLead(r rune) bool {
+	return r == utf8.RuneError || unicode.IsSpace(r) || unicode.In(r, unicode.Cf, unicode.Cc)
 }
 
 // exampleValue returns an example value for f: by kind, and for text
