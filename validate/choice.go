@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // compileOptions builds the case-insensitive lookup of option IDs and
@@ -40,6 +42,12 @@ func (r *Rule) compileOptions() error {
 		r.allowed = append(r.allowed, o.ID)
 	}
 	for _, o := range r.rules.Options {
+		// The label reads as its option unless it names another one.
+		if l := strings.TrimSpace(o.Label); l != "" {
+			if _, taken := r.options[foldKey(l)]; !taken {
+				r.options[foldKey(l)] = o.ID
+			}
+		}
 		for _, syn := range o.Synonyms {
 			if syn = strings.TrimSpace(syn); syn != "" {
 				if err := add(syn, o.ID); err != nil {
@@ -51,8 +59,30 @@ func (r *Rule) compileOptions() error {
 	return nil
 }
 
-// foldKey lower-cases s for option lookups.
-func foldKey(s string) string { return strings.ToLower(s) }
+// foldKey lower-cases s and removes its accents for option lookups:
+// "Abonné", "ABONNE" and "abonne" are one key.
+func foldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	d := norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, c := range d {
+		if unicode.Is(unicode.Mn, c) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return norm.NFC.String(b.String())
+}
 
 // lookup finds the option ID of s case-insensitively. It does not allocate
 // for ASCII values of up to 64 bytes.

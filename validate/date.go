@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -23,10 +24,12 @@ var isoDateTimeLayouts = [...]string{
 const excelMaxSerial = 2958465
 
 // checkDate: ISO 8601 yyyy-mm-dd (optionally followed by a time, which is
-// dropped), then the configured Layouts in order, then Excel serial days
-// if ExcelSerial. A value of the right shape that names no real day
-// (2023-02-30, month 13) is CodeDateImpossible; anything else that fits
-// no layout is CodeDateFormat.
+// dropped), then the configured Layouts in order or, without Layouts, the
+// common forms (see the Date section of the package documentation), then
+// Excel serial days (with ExcelSerial; without Layouts, five-digit serials
+// too). A value of the right shape that names no real day (2023-02-30,
+// month 13) is CodeDateImpossible; a "no date" value (NoDate) is empty;
+// anything else that fits no form is CodeDateFormat.
 func (r *Rule) checkDate(s string) (Result, *Error) {
 	impossible := false
 	if len(s) >= 10 {
@@ -35,11 +38,11 @@ func (r *Rule) checkDate(s string) (Result, *Error) {
 			case !validDay(y, m, d):
 				impossible = true
 			case len(s) == 10:
-				return Result{Value: s}, nil
+				return r.dateResult(y, m, d, s)
 			case s[10] == 'T' || s[10] == ' ':
 				for _, l := range isoDateTimeLayouts {
 					if _, err := time.Parse(l, s); err == nil {
-						return Result{Value: s[:10]}, nil
+						return r.dateResult(y, m, d, s[:10])
 					} else if outOfRange(err) {
 						impossible = true
 					}
@@ -47,20 +50,34 @@ func (r *Rule) checkDate(s string) (Result, *Error) {
 			}
 		}
 	}
-	for _, l := range r.layouts {
-		t, err := time.Parse(l, s)
-		if err == nil {
-			if t.Year() < 1 || t.Year() > 9999 {
-				impossible = true
-				continue
+	if len(r.layouts) > 0 {
+		for _, l := range r.layouts {
+			t, err := time.Parse(l, s)
+			if err == nil {
+				if t.Year() < 1 || t.Year() > 9999 {
+					impossible = true
+					continue
+				}
+				return r.dateResult(t.Year(), int(t.Month()), t.Day(), "")
 			}
-			return Result{Value: formatDate(t.Year(), int(t.Month()), t.Day())}, nil
+			if outOfRange(err) {
+				impossible = true
+			}
 		}
-		if outOfRange(err) {
+	} else if !impossible {
+		switch y, m, d, p := parseCommonDate(s, r.rules.DateOrder, r.monthFirst); p {
+		case dpOK:
+			return r.dateResult(y, m, d, "")
+		case dpNoDate:
+			return Result{}, nil
+		case dpImpossible:
+			if o := r.rules.DateOrder; o == OrderDayFirst || o == OrderMonthFirst {
+				return Result{}, newError(CodeDateImpossible, "%q is not a real date read %s (the order of its column)", s, o)
+			}
 			impossible = true
 		}
 	}
-	if r.rules.ExcelSerial && allDigitsOrFraction(s) {
+	if r.rules.ExcelSerial && allDigitsOrFraction(s) || len(r.layouts) == 0 && excelDefault(s) {
 		n, ok := excelDays(s)
 		if !ok || n < 1 || n > excelMaxSerial || n == 60 {
 			return Result{}, newError(CodeDateImpossible, "%s is no day as an Excel serial number (1 is 1900-01-01, 60 is the 1900-02-29 that never was)", s)
@@ -71,12 +88,49 @@ func (r *Rule) checkDate(s string) (Result, *Error) {
 		} else {
 			t = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n)
 		}
-		return Result{Value: formatDate(t.Year(), int(t.Month()), t.Day())}, nil
+		return r.dateResult(t.Year(), int(t.Month()), t.Day(), "")
+	}
+	if NoDate(s) {
+		return Result{}, nil
 	}
 	if impossible {
 		return Result{}, newError(CodeDateImpossible, "%q is not a real date", s)
 	}
 	return Result{}, newError(CodeDateFormat, "not a date in the expected format (%s)", r.expectedLayouts())
+}
+
+// excelDefault matches the Excel serials read without ExcelSerial: five
+// digits (10000 is 1927-05-18, 99999 is 2173-10-14), optionally with a
+// fraction for the time.
+func excelDefault(s string) bool {
+	i, _, _ := strings.Cut(s, ".")
+	return len(i) == 5 && allDigitsOrFraction(s)
+}
+
+// dateResult is the Result for a real day; iso, when not empty, is the
+// value itself in yyyy-mm-dd form. A year-less date (y == 0) is kept as
+// --mm-dd for a Birthday and is CodeDateFormat otherwise; a Birthday
+// before 1900 or after today is CodeDateRange.
+func (r *Rule) dateResult(y, m, d int, iso string) (Result, *Error) {
+	if y == 0 {
+		if !r.rules.Birthday {
+			return Result{}, newError(CodeDateFormat, "a day and month without a year (only a birthday may have none)")
+		}
+		b := [7]byte{'-', '-', byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d/10), byte('0' + d%10)}
+		return Result{Value: string(b[:])}, nil
+	}
+	if r.rules.Birthday {
+		if y < 1900 {
+			return Result{}, newError(CodeDateRange, "a birthday before 1900")
+		}
+		if y*10000+m*100+d > r.today {
+			return Result{}, newError(CodeDateRange, "a birthday in the future")
+		}
+	}
+	if iso != "" {
+		return Result{Value: iso}, nil
+	}
+	return Result{Value: formatDate(y, m, d)}, nil
 }
 
 func (r *Rule) expectedLayouts() string {
@@ -86,7 +140,10 @@ func (r *Rule) expectedLayouts() string {
 		b.WriteString(", ")
 		b.WriteString(l)
 	}
-	if r.rules.ExcelSerial {
+	if len(r.layouts) == 0 {
+		b.WriteString(", d/m/y or m/d/y with / . or -, a month name, yyyymmdd")
+	}
+	if r.rules.ExcelSerial || len(r.layouts) == 0 {
 		b.WriteString(", an Excel serial number")
 	}
 	return b.String()
@@ -277,4 +334,22 @@ func dateTriple(s string) (n, w [3]int, rest string, ok bool) {
 		}
 	}
 	return n, w, s[i:], true
+}
+
+// MarshalText returns the String of o: "day-first", "month-first", …
+func (o DateOrder) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads what MarshalText writes; "" is OrderUnknown.
+func (o *DateOrder) UnmarshalText(b []byte) error {
+	for _, c := range []DateOrder{OrderUnknown, OrderDayFirst, OrderMonthFirst, OrderAmbiguous, OrderConflict} {
+		if string(b) == c.String() {
+			*o = c
+			return nil
+		}
+	}
+	if len(b) == 0 {
+		*o = OrderUnknown
+		return nil
+	}
+	return fmt.Errorf("validate: unknown date order %q", b)
 }

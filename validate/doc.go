@@ -32,12 +32,16 @@
 // characters rejected except tab, line feed and carriage return (multi-line
 // notes arrive in quoted CSV cells); MaxLength counts runes.
 //
-// Email: trimmed; the local part is an ASCII dot-atom and is kept as
-// written; the domain is lower-cased, Unicode domains are normalized to NFC
-// and accepted alongside their xn-- form; at most 64 bytes before "@" and
+// Email: trimmed; the local part is a dot-atom and is kept as written (a
+// non-ASCII one, valid under RFC 6531, is NFC-normalized and accepted with
+// the warning email.non_ascii; Rules.ASCIILocal refuses it); the domain is
+// lower-cased, Unicode domains are normalized to NFC, and A-labels
+// ("xn--bcher-kva.de") are decoded, so both forms of a domain are one
+// stored value, in Unicode ("bücher.de"); at most 64 bytes before "@" and
 // 254 in all; a dot in the domain unless AllowSingleLabelDomain. "Name
-// <a@b.c>" is an error carrying the address as Suggestion unless
-// AllowDisplayName. Result.Key is the whole address lower-cased. A likely
+// <a@b.c>", "<a@b.c>" and "mailto:a@b.c" are reduced to the address with
+// the warning email.display_name (none with AllowDisplayName).
+// Result.Key is the whole address lower-cased. A likely
 // typo of a common mailbox domain (gmial.com, hotmial.com, x.con) is a
 // Result.Warning with a Suggestion; the value itself is never changed.
 // Where this differs from RFC 5322 on purpose (quoted local parts,
@@ -52,8 +56,11 @@
 // Spaces, dashes, dots, slashes and parentheses are ignored. Numbers that
 // a spreadsheet turned into 4.4207946E+11 or 34612345678.0 are reported
 // as such, with the E.164 number as Suggestion when the digits survive. An
-// extension ("ext. 12", "x12", "#12") goes to Result.Extension with
-// KeepExtension and is an error otherwise. Numbers are checked by automata
+// extension ("ext. 12", "x12", "#12", ";ext=12") never costs the number:
+// Value is the E.164 number followed by the extension in RFC 3966 form
+// ("+14155550132;ext=12"), or with KeepExtension the E.164 number alone,
+// for hosts that store Result.Extension in a field of its own; Key is the
+// E.164 number and Result.Extension the extension. Numbers are checked by automata
 // compiled once per region, lazily, from phonenumbers' own metadata, which
 // give the same verdicts and E.164 output as phonenumbers (a differential
 // test proves it) at a small fraction of the cost; phonenumbers itself
@@ -62,23 +69,49 @@
 // Date: ISO 8601 yyyy-mm-dd, optionally followed by a time that is dropped
 // (the date is kept as written, not converted between time zones); then
 // Rules.Layouts, Go time layouts, in order ("02/01/2006", "01/02/2006",
-// "02 Jan 2006", "2-Jan-06"); then Excel serial day numbers (1900 date
-// system, with its phantom 1900-02-29) if ExcelSerial. The result is
-// yyyy-mm-dd. [DetectDateOrder] tells whether a column of d/m/y values is
-// day-first, month-first or ambiguous, so that the importer can ask.
+// "02 Jan 2006", "2-Jan-06"). Without Layouts, the forms files really
+// have: d/m/y, m/d/y and y/m/d with "/", "." or "-" (one- or two-digit day
+// and month, optionally followed by a time: "8/28/1975", "28.08.1975",
+// "28-08-75 0:00"); a month name or abbreviation in English, German,
+// French, Spanish, Italian, Portuguese or Dutch with a day and a year in
+// either order ("Aug 28, 1975", "28. August 1975", "28 de agosto de
+// 1975", "1975-Aug-28"); yyyymmdd; five-digit Excel serials. A two-digit
+// year is 20yy below [TwoDigitYearPivot] (30) and 19yy from it. The order
+// of day and month comes from Rules.DateOrder (mapping decides it per
+// column from the values with [DetectDateOrder]); without one, each value
+// reads the only way it is a real date, and one that reads both ways
+// reads month first in the regions of [MonthFirstRegion] (and without a
+// region), day first elsewhere and always with dots. Excel serial day
+// numbers (1900 date system, with its phantom 1900-02-29) of any length
+// are read with ExcelSerial. The "no date" values of exporters ([NoDate]:
+// Outlook's 0/0/00 and 1/1/4501, 00.00.0000, 0000-00-00) are empty. The
+// result is yyyy-mm-dd. A Birthday (Rules.Birthday) may have no year
+// ("--08-28", "28.08.", "Aug 28") and is then kept as --mm-dd, the vCard
+// (RFC 6350) form; a birthday before 1900 or after today is
+// date.out_of_range.
 //
 // Integer: an optional sign and ASCII digits within int64; canonical form
 // without "+" or leading zeros. A leading zero is an error unless
 // AllowLeadingZero: "08123" is a code, not a number.
 //
 // Decimal: an optional sign, digits and one decimal point ("," too with
-// DecimalComma); no thousands separators or exponents. Canonical form:
+// DecimalComma); thousands separators in both conventions ("1,234.56",
+// "1.234,56", "1 234,56", "1'234.56": with both "." and ",", the last one
+// is the decimal separator; several of one kind, or one comma followed by
+// exactly three digits without DecimalComma, separate thousands; groups
+// of three digits); no exponents. Canonical form:
 // "." as separator, no "+", no leading zeros, no trailing fractional
 // zeros ("+003,50" → "3.5").
 //
-// Boolean: true/false, yes/no, y/n, 1/0 in any case → "true"/"false".
+// Boolean: true/false, yes/no, y/n, t/f, 1/0, and yes/no and true/false
+// in German (ja/nein, wahr/falsch), French (oui/non, vrai/faux), Spanish
+// and Italian (sí/si/sì/no, verdadero/vero/falso), Portuguese (sim/não),
+// Dutch (ja/nee, waar/onwaar), Polish (tak/nie, prawda/fałsz) and Swedish
+// (ja/nej, sant/falsk), in any case → "true"/"false".
 //
-// Enum: one of Options by ID or synonym, case-insensitively → the ID.
+// Enum: one of Options by ID, label or synonym, case- and
+// accent-insensitively ("Paying customer", "ABONNE" for "Abonné") → the
+// ID. A label that names another option's ID or synonym does not take it.
 //
 // MultiSelect: split on Separator ("|" by default), trimmed, empty parts
 // dropped, each mapped to its option ID (or kept as written with
@@ -106,22 +139,24 @@
 //	text.too_long              more runes than MaxLength
 //	text.control_char          a control character other than tab, LF, CR
 //	text.invalid_utf8          bytes that are not UTF-8
-//	email.invalid              no "@", bad local part (quoted, spaces, non-ASCII, dots)
-//	email.display_name         "Name <a@b.c>" without AllowDisplayName; Suggestion is the address
+//	email.invalid              no "@", bad local part (quoted, spaces, symbols, dots; non-ASCII with ASCIILocal)
+//	email.display_name         Result.Warning only: "Name <a@b.c>", "<a@b.c>" or "mailto:a@b.c" reduced to the address (Suggestion)
 //	email.too_long             more than 254 bytes (or a domain over 253)
 //	email.local_too_long       more than 64 bytes before "@"
 //	email.domain               bad domain: no dot, bad label, IP address or literal
 //	email.typo                 Result.Warning only: a likely typo; Suggestion is the fixed address
+//	email.non_ascii            Result.Warning only: a non-ASCII local part (RFC 6531), which only SMTPUTF8 servers deliver to
 //	phone.invalid              a possible length but no such number range, or a stray character
 //	phone.too_short            too few digits, or a local number without area code
 //	phone.too_long             too many digits
 //	phone.impossible           unknown country code, or a length no number of the country has
 //	phone.region               a national number and no region to read it in
 //	phone.spreadsheet_mangled  4.4207946E+11 or 34612345678.0; Suggestion if recoverable
-//	phone.extension            an extension without KeepExtension; Suggestion is the number
+//	phone.extension            no longer returned: an extension is kept (see Phone)
 //	phone.not_a_number         no digits at all, or text
 //	date.format                fits no accepted layout
-//	date.impossible            the right shape but no such day (2023-02-30, serial 60)
+//	date.impossible            the right shape but no such day (2023-02-30, serial 60, 13/02/2024 in a month-first column)
+//	date.out_of_range          a Birthday before 1900 or in the future
 //	integer.format             not an optional sign and digits
 //	integer.leading_zero       "08123" without AllowLeadingZero
 //	integer.range              outside int64

@@ -16,15 +16,18 @@ import (
 //     !#$%&'*+-/=?^_`{|}~, with dots but not at either end nor two in a row.
 //     Quoted local parts ("john doe"@example.com), comments and folding
 //     white space, all valid RFC 5322, are rejected (CodeEmailInvalid):
-//     CRMs and sending services do not handle them. So is a non-ASCII local
-//     part (RFC 6531), which most sending infrastructure cannot deliver to.
+//     CRMs and sending services do not handle them. A non-ASCII local part
+//     (RFC 6531: letters, marks and digits of any script) is accepted,
+//     NFC-normalized, with the warning CodeEmailNonASCII, since only
+//     SMTPUTF8 servers deliver to it; Rules.ASCIILocal refuses it.
 //   - The domain is a host name: labels of letters, digits and hyphens (not
 //     at either end of a label), 1 to 63 bytes each, at least two labels
 //     unless AllowSingleLabelDomain, and a last label that is not all
 //     digits. IP-literal domains (user@[192.0.2.1]) and dotted IP addresses
 //     are rejected (CodeEmailDomain). Internationalized domains are
 //     accepted in Unicode (letters, marks and digits of any script) or
-//     A-label (xn--) form; Unicode is normalized to NFC and lower-cased, and
+//     A-label (xn--) form and stored in Unicode form (A-labels are
+//     decoded); Unicode is normalized to NFC and lower-cased, and
 //     the ideographic full stops 。．｡ read as dots. Label lengths are
 //     checked on the UTF-8 form, a close but not exact stand-in for the
 //     A-label length limit.
@@ -34,23 +37,36 @@ import (
 // Value keeps the local part as written and lower-cases the domain; Key is
 // the whole address lower-cased, for dedupe.
 
-// checkEmail handles the display-name form, then the address.
+// checkEmail handles the display-name and mailto: forms, then the address.
 func (r *Rule) checkEmail(s string) (Result, *Error) {
+	form := ""
 	if s[len(s)-1] == '>' {
 		if lt := strings.LastIndexByte(s, '<'); lt >= 0 {
-			res, err := r.emailAddress(trimSpace(s[lt+1 : len(s)-1]))
-			if err != nil {
-				return Result{}, err
+			s = trimSpace(s[lt+1 : len(s)-1])
+			form = "a name and an address (\"Name <%s>\")"
+			if s == "" {
+				return Result{}, newError(CodeEmailInvalid, "nothing between < and >")
 			}
-			if !r.rules.AllowDisplayName {
-				e := newError(CodeEmailDisplayName, "a name and an address (\"Name <%s>\"): only the address is accepted", res.Value)
-				e.Suggestion = res.Value
-				return Result{}, e
-			}
-			return res, nil
 		}
 	}
-	return r.emailAddress(s)
+	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+		s = trimSpace(s[7:])
+		if q := strings.IndexByte(s, '?'); q >= 0 {
+			s = s[:q] // mailto:a@b.c?subject=…
+		}
+		form = "a mailto: link (\"mailto:%s\")"
+		if s == "" {
+			return Result{}, newError(CodeEmailInvalid, "nothing after mailto:")
+		}
+	}
+	res, err := r.emailAddress(s)
+	if err != nil || form == "" || r.rules.AllowDisplayName {
+		return res, err
+	}
+	w := newError(CodeEmailDisplayName, form+": only the address is kept", res.Value)
+	w.Suggestion = res.Value
+	res.Warning = w
+	return res, nil
 }
 
 func (r *Rule) emailAddress(s string) (Result, *Error) {
@@ -59,8 +75,12 @@ func (r *Rule) emailAddress(s string) (Result, *Error) {
 		return Result{}, newError(CodeEmailInvalid, "no @ in the address")
 	}
 	local, domain := s[:at], s[at+1:]
-	if err := checkLocal(local); err != nil {
+	nonASCII, err := checkLocal(local, r.rules.ASCIILocal)
+	if err != nil {
 		return Result{}, err
+	}
+	if nonASCII && !norm.NFC.IsNormalString(local) {
+		local = norm.NFC.String(local)
 	}
 	if len(local) > 64 {
 		return Result{}, newError(CodeEmailLocalLong, "the part before @ has %d characters, more than 64", len(local))
@@ -73,11 +93,13 @@ func (r *Rule) emailAddress(s string) (Result, *Error) {
 		return Result{}, newError(CodeEmailTooLong, "the address has %d characters, more than 254", len(local)+1+len(nd))
 	}
 	value := s
-	if nd != domain {
+	if nd != domain || len(local) != at {
 		value = local + "@" + nd
 	}
 	key := value
-	if hasUpperASCII(local) {
+	if nonASCII {
+		key = strings.ToLower(value)
+	} else if hasUpperASCII(local) {
 		key = strings.ToLower(value)
 	}
 	res := Result{Value: value, Key: key}
@@ -85,17 +107,21 @@ func (r *Rule) emailAddress(s string) (Result, *Error) {
 		w := newError(CodeEmailTypo, "%q looks like a typo of %q", nd, sug)
 		w.Suggestion = local + "@" + sug
 		res.Warning = w
+	} else if nonASCII {
+		res.Warning = newError(CodeEmailNonASCII, "non-ASCII characters before @ (RFC 6531): only mail servers with SMTPUTF8 deliver to this address")
 	}
 	return res, nil
 }
 
-// checkLocal checks a dot-atom local part.
-func checkLocal(local string) *Error {
+// checkLocal checks a dot-atom local part whose atoms are ASCII atext or,
+// unless asciiOnly, letters, marks and digits of any script (RFC 6531).
+// nonASCII reports whether it has any.
+func checkLocal(local string, asciiOnly bool) (nonASCII bool, err *Error) {
 	if local == "" {
-		return newError(CodeEmailInvalid, "nothing before @")
+		return false, newError(CodeEmailInvalid, "nothing before @")
 	}
 	if local[0] == '"' {
-		return newError(CodeEmailInvalid, "quoted local parts (\"...\"@) are not accepted")
+		return false, newError(CodeEmailInvalid, "quoted local parts (\"...\"@) are not accepted")
 	}
 	prevDot := true // a dot at the start is an error
 	for i := 0; i < len(local); i++ {
@@ -104,28 +130,39 @@ func checkLocal(local string) *Error {
 		case c == '.':
 			if prevDot {
 				if i == 0 {
-					return newError(CodeEmailInvalid, "the address starts with a dot")
+					return false, newError(CodeEmailInvalid, "the address starts with a dot")
 				}
-				return newError(CodeEmailInvalid, "two dots in a row before @")
+				return false, newError(CodeEmailInvalid, "two dots in a row before @")
 			}
 			prevDot = true
 			continue
 		case isAtext(c):
 		case c == '@':
-			return newError(CodeEmailInvalid, "more than one @")
+			return false, newError(CodeEmailInvalid, "more than one @")
 		case c == ' ' || c == '\t':
-			return newError(CodeEmailInvalid, "a space before @")
+			return false, newError(CodeEmailInvalid, "a space before @")
 		case c >= utf8.RuneSelf:
-			return newError(CodeEmailInvalid, "non-ASCII characters before @ are not accepted")
+			if asciiOnly {
+				return false, newError(CodeEmailInvalid, "non-ASCII characters before @ are not accepted")
+			}
+			r, size := utf8.DecodeRuneInString(local[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false, newError(CodeEmailInvalid, "the part before @ is not valid UTF-8")
+			}
+			if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) {
+				return false, newError(CodeEmailInvalid, "the character %q is not allowed before @", r)
+			}
+			nonASCII = true
+			i += size - 1
 		default:
-			return newError(CodeEmailInvalid, "the character %q is not allowed before @", rune(c))
+			return false, newError(CodeEmailInvalid, "the character %q is not allowed before @", rune(c))
 		}
 		prevDot = false
 	}
 	if prevDot {
-		return newError(CodeEmailInvalid, "a dot right before @")
+		return false, newError(CodeEmailInvalid, "a dot right before @")
 	}
-	return nil
+	return nonASCII, nil
 }
 
 // isAtext reports whether c is RFC 5322 atext (ASCII letters, digits and
@@ -178,6 +215,9 @@ func (r *Rule) normalizeDomain(domain string) (string, *Error) {
 		d = norm.NFC.String(strings.ToLower(fullStops.Replace(d)))
 	case upper:
 		d = strings.ToLower(d)
+	}
+	if strings.Contains(d, "xn--") {
+		d = decodeALabels(d)
 	}
 	if len(d) > 253 {
 		return "", newError(CodeEmailTooLong, "the domain has %d characters, more than 253", len(d))
@@ -337,4 +377,25 @@ func suggestDomain(d string) string {
 		return fixed
 	}
 	return ""
+}
+
+// decodeALabels returns d with its A-labels ("xn--bcher-kva") in Unicode
+// form ("bücher"), NFC and lower-cased, so that both forms of an
+// internationalized domain are one Value and one Key. A label that is not
+// valid Punycode is kept as written.
+func decodeALabels(d string) string {
+	labels := strings.Split(d, ".")
+	changed := false
+	for i, l := range labels {
+		if len(l) > 4 && l[:4] == "xn--" {
+			if u, ok := decodePunycode(l[4:]); ok && !strings.HasPrefix(u, "xn--") {
+				labels[i] = norm.NFC.String(strings.ToLower(u))
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return d
+	}
+	return strings.Join(labels, ".")
 }

@@ -21,11 +21,12 @@ const (
 	CodeTextInvalid Code = "text.invalid_utf8"
 
 	CodeEmailInvalid     Code = "email.invalid"
-	CodeEmailDisplayName Code = "email.display_name"
+	CodeEmailDisplayName Code = "email.display_name" // a warning: "Name <a@b.c>" or "mailto:a@b.c" reduced to the address
 	CodeEmailTooLong     Code = "email.too_long"
 	CodeEmailLocalLong   Code = "email.local_too_long"
 	CodeEmailDomain      Code = "email.domain"
-	CodeEmailTypo        Code = "email.typo" // a warning, never an error
+	CodeEmailTypo        Code = "email.typo"      // a warning, never an error
+	CodeEmailNonASCII    Code = "email.non_ascii" // a warning: a non-ASCII local part (RFC 6531)
 
 	CodePhoneInvalid    Code = "phone.invalid"
 	CodePhoneTooShort   Code = "phone.too_short"
@@ -38,6 +39,7 @@ const (
 
 	CodeDateFormat     Code = "date.format"
 	CodeDateImpossible Code = "date.impossible"
+	CodeDateRange      Code = "date.out_of_range" // a Birthday before 1900 or in the future
 
 	CodeIntegerFormat      Code = "integer.format"
 	CodeIntegerLeadingZero Code = "integer.leading_zero"

@@ -33,15 +33,20 @@ func ExampleRule_Check() {
 	// A likely typo is a warning with a suggestion; the value is not changed.
 	fmt.Println(res.Warning.Code, res.Warning.Suggestion)
 
-	_, err = email.Check("Ana Lopez <ana@example.com>")
+	// A name around the address is dropped, with a warning.
+	res, err = email.Check("Ana Lopez <ana@example.com>")
+	fmt.Println(res.Value, res.Warning.Code, err)
+
+	_, err = email.Check("ana.example.com")
 	var ve *validate.Error
 	if errors.As(err, &ve) {
-		fmt.Println(ve.Code, ve.Suggestion)
+		fmt.Println(ve.Code, ve.Message)
 	}
 	// Output:
 	// Ana.Lopez@gmial.com ana.lopez@gmial.com <nil>
 	// email.typo Ana.Lopez@gmail.com
-	// email.display_name ana@example.com
+	// ana@example.com email.display_name <nil>
+	// email.invalid no @ in the address
 }
 
 func ExampleRule_Check_phone() {

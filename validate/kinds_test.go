@@ -50,11 +50,12 @@ func TestDate(t *testing.T) {
 			{"day 0", "2023-01-00", "date.impossible", ""},
 			{"year 0", "0000-01-01", "date.impossible", ""},
 			{"hour 25", "2024-01-31T25:00:00Z", "date.impossible", ""},
-			{"day-first not configured", "31/01/2024", "date.format", ""},
-			{"single digits", "2024-1-31", "date.format", ""},
+			{"day-first read without layouts (issue 18)", "31/01/2024", "ok", "2024-01-31"},
+			{"single digits (issue 18)", "2024-1-31", "ok", "2024-01-31"},
 			{"junk after date", "2024-01-31x", "date.format", ""},
 			{"text", "yesterday", "date.format", ""},
-			{"serial not configured", "45322", "date.format", ""},
+			{"five-digit serial without layouts (issue 18)", "45322", "ok", "2024-01-31"},
+			{"four digits are a year, no serial", "1975", "date.format", ""},
 			{"empty", "  ", "empty", ""},
 		})
 	})
@@ -90,7 +91,7 @@ func TestDate(t *testing.T) {
 			{"last day", "2958465", "ok", "9999-12-31"},
 			{"zero", "0", "date.impossible", ""},
 			{"beyond 9999", "2958466", "date.impossible", ""},
-			{"yyyymmdd is no serial", "20240131", "date.impossible", ""},
+			{"yyyymmdd is a date, no serial (issue 18)", "20240131", "ok", "2024-01-31"},
 			{"iso still works", "2024-01-31", "ok", "2024-01-31"},
 			{"negative", "-5", "date.format", ""},
 		})
@@ -174,12 +175,27 @@ func TestDecimal(t *testing.T) {
 		{"exponent", "1e5", "decimal.format", ""},
 		{"dot only", ".", "decimal.format", ""},
 		{"currency", "$5", "decimal.format", ""},
+		{"US thousands", "1,234.56", "ok", "1234.56"},
+		{"European thousands", "1.234,56", "ok", "1234.56"},
+		{"negative European", "-1.234.567,5", "ok", "-1234567.5"},
+		{"several dots are thousands", "1.234.567", "ok", "1234567"},
+		{"several commas are thousands", "1,234,567", "ok", "1234567"},
+		{"one comma and three digits is thousands", "1,234", "ok", "1234"},
+		{"Swiss apostrophe", "1'234.50", "ok", "1234.5"},
+		{"no-break space", "1\u00a0234,5", "ok", "1234.5"},
+		{"narrow no-break space", "12\u202f345", "ok", "12345"},
+		{"bad group", "1,23.5", "decimal.format", ""},
+		{"long first group", "1234,567.8", "decimal.format", ""},
+		{"separator at the end", "1,234,", "decimal.format", ""},
+		{"two decimal commas", "1,5,2", "decimal.format", ""},
 	})
 	runKindCases(t, validate.Decimal, validate.Rules{DecimalComma: true}, []kindCase{
 		{"comma", "3,5", "ok", "3.5"},
 		{"dot still", "3.5", "ok", "3.5"},
 		{"comma and zeros", "+003,50", "ok", "3.5"},
-		{"thousands and comma", "1.234,5", "decimal.format", ""},
+		{"thousands and comma (issue 18)", "1.234,5", "ok", "1234.5"},
+		{"one comma is decimal", "1,234", "ok", "1.234"},
+		{"spaces and comma", "1 234 567,80", "ok", "1234567.8"},
 	})
 }
 
@@ -189,7 +205,7 @@ func TestBoolean(t *testing.T) {
 		{"true", "true", "ok", "true"}, {"TRUE", "TRUE", "ok", "true"}, {"yes", "Yes", "ok", "true"},
 		{"y", "y", "ok", "true"}, {"1", "1", "ok", "true"},
 		{"false", "False", "ok", "false"}, {"no", "NO", "ok", "false"}, {"n", "N", "ok", "false"}, {"0", "0", "ok", "false"},
-		{"si", "si", "boolean.format", ""}, {"2", "2", "boolean.format", ""}, {"on", "on", "boolean.format", ""},
+		{"maybe", "maybe", "boolean.format", ""}, {"2", "2", "boolean.format", ""}, {"on", "on", "boolean.format", ""},
 	})
 }
 
@@ -208,6 +224,21 @@ func TestEnum(t *testing.T) {
 		{"synonym with space", " opted in ", "ok", "subscribed"},
 		{"other option", "None", "ok", "none"},
 		{"unknown", "maybe", "enum.unknown", ""},
+	})
+	labelled := validate.Rules{Options: []validate.Option{
+		{ID: "paying", Label: "Paying customer"},
+		{ID: "abonne", Label: "Abonné", Synonyms: []string{"Inscrit à la lettre"}},
+		{ID: "trial", Label: "paying"}, // a label naming another option's ID does not take it
+	}}
+	runKindCases(t, validate.Enum, labelled, []kindCase{
+		{"label", "Paying customer", "ok", "paying"},
+		{"label in another case", "PAYING CUSTOMER", "ok", "paying"},
+		{"accented label", "Abonné", "ok", "abonne"},
+		{"label without its accent", "ABONNE", "ok", "abonne"},
+		{"synonym with an accent missing", "inscrit a la lettre", "ok", "abonne"},
+		{"upper-case accented", "ABONNÉ", "ok", "abonne"},
+		{"a label never steals an ID", "paying", "ok", "paying"},
+		{"trial by its ID", "trial", "ok", "trial"},
 	})
 	_, err := validate.Value(validate.Enum, "subscibed", newsletter)
 	var ve *validate.Error

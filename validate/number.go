@@ -52,12 +52,119 @@ func (r *Rule) checkInteger(s string) (Result, *Error) {
 }
 
 // checkDecimal: an optional sign, digits, and at most one decimal
-// separator: "." always, and "," as well with DecimalComma. No thousands
-// separators, no exponent. The canonical form uses ".", has no "+", no
-// leading zeros before the units digit, no trailing zeros after the point,
-// no point when the fraction is empty, and "-0" is "0":
-// "+003,50" → "3.5", ".5" → "0.5", "7." → "7".
+// separator: "." always, and "," as well with DecimalComma. Thousands
+// separators are read in both conventions (see groupedDecimal):
+// "1,234.56", "1.234,56", "1 234,56", "1'234.56". No exponent. The
+// canonical form uses ".", has no "+", no leading zeros before the units
+// digit, no trailing zeros after the point, no point when the fraction is
+// empty, and "-0" is "0": "+003,50" → "3.5", ".5" → "0.5", "7." → "7".
 func (r *Rule) checkDecimal(s string) (Result, *Error) {
+	if g, ok, err := groupedDecimal(s, r.rules.DecimalComma); err != nil {
+		return Result{}, err
+	} else if ok {
+		return r.plainDecimal(g)
+	}
+	return r.plainDecimal(s)
+}
+
+// groupedDecimal rewrites a number with thousands separators to the plain
+// form with a decimal point: "1.234,56" and "1,234.56" → "1234.56",
+// "1 234 567" → "1234567". ok is false (and s is left to the plain rule)
+// when s has no thousands separator. The separators it knows: when both
+// "." and "," occur, the last one is the decimal separator and the other
+// separates thousands; several dots ("1.234.567") or several commas
+// ("1,234,567") separate thousands; one comma followed by exactly three
+// digits ("1,234") separates thousands unless DecimalComma; spaces
+// (also no-break ones) and apostrophes always separate thousands. Groups
+// after the first must have three digits.
+func groupedDecimal(s string, decimalComma bool) (string, bool, *Error) {
+	dots, commas, others := 0, 0, 0
+	lastDot, lastComma := -1, -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.':
+			dots++
+			lastDot = i
+		case ',':
+			commas++
+			lastComma = i
+		case ' ', '\'', 0xC2, 0xE2: // space, apostrophe, start of U+00A0, U+202F
+			others++
+		}
+	}
+	var dec byte // the decimal separator, 0 if none
+	var thou string
+	switch {
+	case dots > 0 && commas > 0:
+		if lastDot > lastComma {
+			dec, thou = '.', ","
+		} else {
+			dec, thou = ',', "."
+		}
+	case dots > 1:
+		thou = "."
+	case commas > 1:
+		thou = ","
+	case commas == 1 && !decimalComma && len(s)-lastComma == 4 && allDigits(s[lastComma+1:]):
+		thou = ","
+	case commas == 1:
+		dec = ','
+	case dots == 1:
+		dec = '.'
+	}
+	if thou == "" && others == 0 {
+		return "", false, nil
+	}
+	body := s
+	var b strings.Builder
+	b.Grow(len(s))
+	if body[0] == '+' || body[0] == '-' {
+		b.WriteByte(body[0])
+		body = body[1:]
+	}
+	intPart, frac := body, ""
+	if dec != 0 {
+		k := strings.LastIndexByte(body, dec)
+		intPart, frac = body[:k], body[k+1:]
+	}
+	group := 0 // digits in the current group
+	groups := 0
+	for i := 0; i < len(intPart); {
+		c := intPart[i]
+		size := 1
+		switch {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+			group++
+			i++
+			continue
+		case strings.HasPrefix(intPart[i:], "\u00a0"), strings.HasPrefix(intPart[i:], "\u202f"):
+			size = len("\u00a0")
+			if intPart[i] == 0xE2 {
+				size = len("\u202f")
+			}
+		case c == ' ' || c == '\'' || thou != "" && c == thou[0]:
+		default:
+			return "", false, newError(CodeDecimalFormat, "not a decimal number")
+		}
+		if group == 0 || group > 3 || groups > 0 && group != 3 {
+			return "", false, newError(CodeDecimalFormat, "thousands separators must set off groups of three digits")
+		}
+		groups++
+		group = 0
+		i += size
+	}
+	if group != 3 && groups > 0 || group == 0 {
+		return "", false, newError(CodeDecimalFormat, "thousands separators must set off groups of three digits")
+	}
+	if dec != 0 {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String(), true, nil
+}
+
+func (r *Rule) plainDecimal(s string) (Result, *Error) {
 	body := s
 	neg := false
 	if body[0] == '+' || body[0] == '-' {
@@ -132,11 +239,12 @@ func (r *Rule) checkDecimal(s string) (Result, *Error) {
 	return Result{Value: b.String()}, nil
 }
 
-// checkBoolean: true/false, yes/no, y/n, 1/0 in any case.
+// checkBoolean: true/false, yes/no, y/n, t/f, 1/0 and the words of
+// boolWords, in any case.
 func checkBoolean(s string) (Result, *Error) {
 	v, ok := parseBool(s)
 	if !ok {
-		return Result{}, newError(CodeBooleanFormat, "not a boolean: use true/false, yes/no, y/n or 1/0")
+		return Result{}, newError(CodeBooleanFormat, "not a boolean: use true/false, yes/no, y/n or 1/0 (or ja/nein, oui/non, sí/no, sim/não, …)")
 	}
 	if v {
 		return Result{Value: "true"}, nil

@@ -122,13 +122,12 @@ func (r *Rule) checkPhoneMode(s, rowRegion string, tryFast bool, fast *bool) (Re
 			ext = num.GetExtension()
 		}
 	}
-	if ext != "" && !r.rules.KeepExtension {
-		e := newError(CodePhoneExtension, "the number has an extension (%s)", ext)
-		e.Suggestion = e164
-		return Result{}, e
-	}
 	if e164 == s {
 		e164 = s // the input itself: the Result holds no new string
+	}
+	if ext != "" && !r.rules.KeepExtension {
+		// RFC 3966: the extension stays with the number it belongs to.
+		return Result{Value: e164 + ";ext=" + ext, Key: e164, Extension: ext}, nil
 	}
 	return Result{Value: e164, Key: e164, Extension: ext}, nil
 }

@@ -1,6 +1,7 @@
 package validate_test
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -44,8 +45,11 @@ func TestPhone(t *testing.T) {
 		{name: "scientific notation, restorable", in: "3.4612345678E+10", want: "phone.spreadsheet_mangled", suggestion: "+34612345678"},
 		{name: "trailing .0", in: "34612345678.0", want: "phone.spreadsheet_mangled", suggestion: "+34612345678"},
 		{name: "trailing .0 national", in: "612345678.0", rules: es, want: "phone.spreadsheet_mangled", suggestion: "+34612345678"},
-		{name: "extension reported", in: "+1 415 555 2671 ext. 12", want: "phone.extension", suggestion: "+14155552671"},
-		{name: "extension x", in: "+1 415 555 2671 x12", want: "phone.extension", suggestion: "+14155552671"},
+		{name: "extension kept in RFC 3966 form (issue 18)", in: "+1 415 555 2671 ext. 12", want: "ok", value: "+14155552671;ext=12", ext: "12"},
+		{name: "extension x", in: "+1 415 555 2671 x12", want: "ok", value: "+14155552671;ext=12", ext: "12"},
+		{name: "national number with ext.", in: "(415) 555-0132 ext. 22", rules: validate.Rules{DefaultRegion: "US"}, want: "ok", value: "+14155550132;ext=22", ext: "22"},
+		{name: "dashes and x", in: "+1-415-555-2671x37438", want: "ok", value: "+14155552671;ext=37438", ext: "37438"},
+		{name: "RFC 3966 input", in: "+14155552671;ext=7", want: "ok", value: "+14155552671;ext=7", ext: "7"},
 		{name: "extension kept", in: "+1 415 555 2671 ext 12", rules: validate.Rules{KeepExtension: true}, want: "ok", value: "+14155552671", ext: "12"},
 		{name: "extension hash kept", in: "(415) 555-2671 #345", rules: validate.Rules{DefaultRegion: "US", KeepExtension: true}, want: "ok", value: "+14155552671", ext: "345"},
 		{name: "letters", in: "call me", want: "phone.not_a_number"},
@@ -69,7 +73,8 @@ func TestPhone(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, c.value, res.Value)
-			assert.Equal(t, c.value, res.Key, "the dedupe key is E.164")
+			e164, _, _ := strings.Cut(c.value, ";ext=")
+			assert.Equal(t, e164, res.Key, "the dedupe key is E.164, without the extension")
 			assert.Equal(t, c.ext, res.Extension)
 		})
 	}

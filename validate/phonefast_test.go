@@ -433,7 +433,7 @@ func TestPhoneFastAgrees(t *testing.T) {
 	// The corpus exercises every verdict, valid numbers most.
 	assert.Greater(t, verdicts["ok"], len(corpus)/3)
 	for _, code := range []Code{CodePhoneInvalid, CodePhoneTooShort, CodePhoneTooLong, CodePhoneImpossible,
-		CodePhoneNotANumber, CodePhoneExtension, CodePhoneMangled, CodePhoneRegion} {
+		CodePhoneNotANumber, CodePhoneMangled, CodePhoneRegion} { // no phone.extension: an extension is kept (issue 18)
 		assert.Positive(t, verdicts[code], code)
 	}
 }

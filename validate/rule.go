@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Rule is a compiled rule for one kind with its Rules. Compile it once per
@@ -17,6 +18,9 @@ type Rule struct {
 	allowed []string          // Enum, MultiSelect: option IDs, in order
 	sep     string            // MultiSelect: separator
 	layouts []string          // Date: a private copy of Rules.Layouts
+
+	monthFirst bool // Date: an ambiguous n/n/yyyy reads month first
+	today      int  // Date: yyyymmdd of the latest day a birthday may be
 }
 
 // New compiles the rule for kind. It fails with ErrKind for an unknown kind
@@ -38,6 +42,10 @@ func New(kind Kind, r Rules) (*Rule, error) {
 	case Text, Email, Integer, Decimal, Boolean:
 	case Date:
 		rule.layouts = slices.Clone(r.Layouts)
+		rule.monthFirst = MonthFirstRegion(r.DefaultRegion)
+		// Tomorrow in UTC: it is already that day somewhere.
+		t := time.Now().UTC().AddDate(0, 0, 1)
+		rule.today = t.Year()*10000 + int(t.Month())*100 + t.Day()
 	case Phone:
 		warmPhone()
 		if r.DefaultRegion != "" {

@@ -109,16 +109,26 @@ func LooksLikePhone(s string) bool {
 // (two- or four-digit year, separators "/", "-" or "."), optionally
 // followed by a time ("2024-01-31T10:00:00Z", "31/01/2024 10:00"), or a
 // day, an English month name and a year in any order ("02 Jan 2006",
-// "2-Jan-06", "January 2, 2006").
+// "2-Jan-06", "January 2, 2006"), also in German, French, Spanish,
+// Italian, Portuguese and Dutch ("28. August 1975", "28 de agosto de
+// 1975"), a year-less birthday ("--08-28", "28.08.", "Aug 28") or a "no
+// date" value (NoDate).
 func LooksLikeDate(s string) bool {
 	s = strings.TrimSpace(s)
-	if len(s) < 6 || len(s) > 40 {
+	if len(s) < 5 || len(s) > 40 {
 		return false
 	}
-	if numericDate(s) {
+	if numericDate(s) || NoDate(s) {
 		return true
 	}
-	return namedMonthDate(s)
+	if namedMonthDate(s) {
+		return true
+	}
+	if _, _, ok := yearless(s); ok {
+		return true
+	}
+	_, _, _, p := namedDate(s)
+	return p == dpOK
 }
 
 // numericDate matches n sep n sep n [time].
@@ -282,34 +292,42 @@ func LooksLikeBoolean(s string) bool {
 	return ok
 }
 
-// parseBool reads the Boolean rule's spellings.
+// boolWords are the Boolean rule's spellings beyond 1/0, y/n, yes/no and
+// true/false: the words for yes, no, true and false in German, French,
+// Spanish, Italian, Portuguese, Dutch, Polish and Swedish, lower case.
+var boolWords = map[string]bool{
+	"1": true, "y": true, "yes": true, "true": true, "t": true,
+	"0": false, "n": false, "no": false, "false": false, "f": false,
+	"ja": true, "j": true, "wahr": true, "nein": false, "falsch": false, // de (ja, nej: sv too)
+	"oui": true, "vrai": true, "non": false, "faux": false, // fr (non: it too)
+	"sí": true, "si": true, "sì": true, "verdadero": true, "falso": false, // es, it
+	"vero": true,                                                 // it
+	"sim":  true, "verdadeiro": true, "não": false, "nao": false, // pt
+	"waar": true, "nee": false, "onwaar": false, // nl
+	"tak": true, "prawda": true, "nie": false, "fałsz": false, "falsz": false, // pl
+	"sant": true, "nej": false, "falsk": false, // sv
+}
+
+// parseBool reads the Boolean rule's spellings, case-insensitively. It
+// does not allocate for ASCII values.
 func parseBool(s string) (v, ok bool) {
-	switch len(s) {
-	case 1:
-		switch s[0] {
-		case '1', 'y', 'Y':
-			return true, true
-		case '0', 'n', 'N':
-			return false, true
-		}
-	case 2:
-		if strings.EqualFold(s, "no") {
-			return false, true
-		}
-	case 3:
-		if strings.EqualFold(s, "yes") {
-			return true, true
-		}
-	case 4:
-		if strings.EqualFold(s, "true") {
-			return true, true
-		}
-	case 5:
-		if strings.EqualFold(s, "false") {
-			return false, true
-		}
+	if len(s) == 0 || len(s) > 12 {
+		return false, false
 	}
-	return false, false
+	var buf [12]byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			v, ok = boolWords[strings.ToLower(s)]
+			return v, ok
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	v, ok = boolWords[string(buf[:len(s)])]
+	return v, ok
 }
 
 func allDigits(s string) bool {

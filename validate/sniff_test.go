@@ -119,7 +119,7 @@ func TestLooksLikeNumbersAndBooleans(t *testing.T) {
 		runSniffCases(t, validate.LooksLikeBoolean, []sniffCase{
 			{"true", true}, {"FALSE", true}, {"Yes", true}, {"no", true}, {"Y", true}, {"n", true},
 			{"1", true}, {"0", true}, {" yes ", true},
-			{"si", false}, {"2", false}, {"on", false}, {"", false}, {"truee", false},
+			{"si", true}, {"Nein", true}, {"não", true}, {"maybe", false}, {"2", false}, {"on", false}, {"", false}, {"truee", false},
 		})
 	})
 }
