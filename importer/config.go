@@ -177,6 +177,11 @@ type Config struct {
 	// MaxRetries bounds the retries of one store call; zero means 5;
 	// negative means none.
 	MaxRetries int
+	// ConflictRetries bounds how often a batch is matched and written again
+	// after the store reports a unique key conflict (ErrConflict: another
+	// import created a contact with a key of the batch since its lookup);
+	// zero means 10; negative means none (the conflict stops the import).
+	ConflictRetries int
 }
 
 // RetryPolicy reports whether a store call that failed with err should be
@@ -232,6 +237,16 @@ func (c *Config) maxRetries() int {
 		return 5
 	}
 	return c.MaxRetries
+}
+
+func (c *Config) conflictRetries() int {
+	switch {
+	case c.ConflictRetries < 0:
+		return 0
+	case c.ConflictRetries == 0:
+		return 10
+	}
+	return c.ConflictRetries
 }
 
 func (c *Config) matchKeys() []KeyKind {

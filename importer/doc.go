@@ -80,6 +80,22 @@
 // package memstore is the in-memory reference implementation and package
 // sqlstore the database/sql one (SQLite and PostgreSQL).
 //
+// # Concurrent imports
+//
+// Imports into one store may run at once (goroutines, processes, machines,
+// CSV and automatic imports): each contact is still created once and later
+// rows update it, when the store keeps its unique keys unique (the e-mail
+// key and the external ID of contacts not marked Contact.Duplicate). A
+// store answers a write that would break that with a *ConflictError
+// (ErrConflict) and stores nothing of it; the importer then looks the
+// batch's rows up again, so that rows whose contact another import created
+// in the meantime update it, and writes again, at most
+// Config.ConflictRetries times. The Created counts of the imports' reports
+// add up to the contacts stored. Contacts that a CreateDuplicate import
+// creates beside a stored contact with their key are marked Duplicate and
+// exempt. memstore and sqlstore keep keys unique; storetest proves it for
+// any store with two imports of overlapping files at once.
+//
 // # Errors
 //
 // Bad data is not a Go error. A malformed row is a *RowError with the
@@ -105,7 +121,8 @@
 // (the mapping cannot be used, e.g. no e-mail column; nothing was written),
 // ErrConfig, a *ReadError, ErrTooManyRows (past Config.MaxRows), ErrStore
 // wrapping the Store's error (transient errors, marked with ErrTransient,
-// are retried first with Config.Retry and Config.Backoff), or the context's
-// error. The report is
+// are retried first with Config.Retry and Config.Backoff; unique key
+// conflicts, ErrConflict, are matched and written again first), or the
+// context's error. The report is
 // never nil and says what was committed before the error.
 package importer

@@ -453,6 +453,12 @@ type row struct {
 	entry     int // this row's entry (+1) in the file index, if it is a first occurrence
 	linked    bool
 	linkedNew bool
+	// resolved: the row's account was resolved (once per row, also when
+	// the row is matched again after a conflict).
+	resolved bool
+	// dupOfStored: with CreateDuplicate, the store has a contact with the
+	// row's key, so the new contact is an intended duplicate.
+	dupOfStored bool
 }
 
 type outcome uint8
@@ -472,21 +478,70 @@ const (
 // accounts, write, report.
 func (r *run) process(ctx context.Context, batch []*row) error {
 	return inParts(batch, r.classify, func(part []*row) error {
-		if err := r.match(ctx, part); err != nil {
-			return err
-		}
-		if r.linking {
-			if err := r.linkAccounts(ctx, part); err != nil {
+		var saved []rowState
+		for attempt := 0; ; attempt++ {
+			saved = r.save(part, saved)
+			created, limitLine := r.created, r.rep.ContactLimitLine
+			if err := r.match(ctx, part); err != nil {
 				return err
 			}
+			if r.linking {
+				if err := r.linkAccounts(ctx, part); err != nil {
+					return err
+				}
+			}
+			for i, rw := range part {
+				saved[i].problems = len(rw.problems) // keep the account's
+			}
+			creates, updates := r.build(part)
+			ids, again, err := r.write(ctx, creates, updates)
+			if err != nil {
+				if !again || attempt >= r.cfg.conflictRetries() {
+					return err
+				}
+				// Another import created a contact with a key of this part
+				// since the lookup (nothing of the write was stored): match
+				// again, so that those rows update it.
+				r.restore(part, saved)
+				r.created, r.rep.ContactLimitLine = created, limitLine
+				continue
+			}
+			return r.commit(ctx, part, ids)
 		}
-		creates, updates := r.build(part)
-		ids, err := r.write(ctx, creates, updates)
-		if err != nil {
-			return err
-		}
-		return r.commit(ctx, part, ids)
 	})
+}
+
+// rowState is what match and build change in a row, saved so that a part
+// can be matched again after a unique key conflict.
+type rowState struct {
+	outcome  outcome
+	reason   Code
+	clears   []string
+	problems int
+}
+
+// save records the state of the rows of part before match, in buf.
+func (r *run) save(part []*row, buf []rowState) []rowState {
+	buf = buf[:0]
+	for _, rw := range part {
+		buf = append(buf, rowState{rw.outcome, rw.reason, rw.clears, len(rw.problems)})
+	}
+	return buf
+}
+
+// restore puts the rows of part back as they were before match (keeping
+// the problems of account linking, which is not repeated), except rows
+// that failed since (an account the resolver rejected stays rejected).
+func (r *run) restore(part []*row, saved []rowState) {
+	for i, rw := range part {
+		if rw.outcome == outFailed {
+			continue
+		}
+		st := saved[i]
+		rw.outcome, rw.reason, rw.clears = st.outcome, st.reason, st.clears
+		rw.problems = rw.problems[:st.problems]
+		rw.existing, rw.matchID, rw.dupOfStored = nil, "", false
+	}
 }
 
 // inParts runs a batch through do in parts: classify decides each row's
@@ -773,6 +828,8 @@ func (r *run) match(ctx context.Context, batch []*row) error {
 		case outPending:
 			if r.cfg.StoreDuplicates != CreateDuplicate {
 				rw.existing = r.firstMatch(found, rw, "")
+			} else {
+				rw.dupOfStored = r.firstMatch(found, rw, "") != nil
 			}
 		case outDupUpdate:
 			why := r.file.skipped(rw.dup - 1)
@@ -850,9 +907,10 @@ func (r *run) linkAccounts(ctx context.Context, batch []*row) error {
 	var reqs []accounts.Request
 	var rows []*row
 	for _, rw := range batch {
-		if (rw.outcome == outCreate || rw.outcome == outUpdate || rw.outcome == outMerged) && rw.account != "" {
+		if (rw.outcome == outCreate || rw.outcome == outUpdate || rw.outcome == outMerged) && rw.account != "" && !rw.resolved {
 			reqs = append(reqs, accounts.Request{Name: rw.account, EmailDomain: accounts.EmailDomain(rw.c.Email)})
 			rows = append(rows, rw)
+			rw.resolved = true
 		}
 	}
 	if len(reqs) == 0 {
@@ -902,6 +960,7 @@ func (r *run) build(batch []*row) ([]Contact, []Update) {
 			if c.Status == "" {
 				c.Status = r.cfg.Status
 			}
+			c.Duplicate = rw.dupOfStored
 			if len(rw.clears) > 0 {
 				// Nothing stored to clear on a new contact.
 				rw.clears = nil
@@ -1049,12 +1108,13 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
-// write stores the batch, retrying transient failures.
-func (r *run) write(ctx context.Context, creates []Contact, updates []Update) ([]string, error) {
+// write stores the batch, retrying transient failures. again reports that
+// the write failed on a unique key conflict and stored nothing, so that
+// matching the rows again may help.
+func (r *run) write(ctx context.Context, creates []Contact, updates []Update) (ids []string, again bool, err error) {
 	if r.cfg.DryRun || (len(creates) == 0 && len(updates) == 0) {
-		return nil, nil
+		return nil, false, nil
 	}
-	var ids []string
 	if r.bw != nil {
 		err := r.retry(ctx, func() error {
 			var err error
@@ -1062,7 +1122,7 @@ func (r *run) write(ctx context.Context, creates []Contact, updates []Update) ([
 			return err
 		})
 		if err != nil {
-			return nil, r.storeErr(err, "write batch")
+			return nil, errors.Is(err, ErrConflict), r.storeErr(err, "write batch")
 		}
 	} else {
 		if len(creates) > 0 {
@@ -1072,19 +1132,21 @@ func (r *run) write(ctx context.Context, creates []Contact, updates []Update) ([
 				return err
 			})
 			if err != nil {
-				return nil, r.storeErr(err, "create contacts")
+				return nil, errors.Is(err, ErrConflict), r.storeErr(err, "create contacts")
 			}
 		}
 		if len(updates) > 0 {
 			if err := r.retry(ctx, func() error { return r.st.Update(ctx, updates) }); err != nil {
-				return nil, r.storeErr(err, "update contacts")
+				// With creates stored, matching again would count them
+				// as updates: the conflict is final.
+				return nil, len(creates) == 0 && errors.Is(err, ErrConflict), r.storeErr(err, "update contacts")
 			}
 		}
 	}
 	if len(ids) != len(creates) {
-		return nil, r.storeErr(fmt.Errorf("store returned %d IDs for %d contacts", len(ids), len(creates)), "create contacts")
+		return nil, false, r.storeErr(fmt.Errorf("store returned %d IDs for %d contacts", len(ids), len(creates)), "create contacts")
 	}
-	return ids, nil
+	return ids, false, nil
 }
 
 func (r *run) storeErr(err error, what string, args ...any) error {

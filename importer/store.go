@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -49,6 +50,12 @@ type Contact struct {
 	Status Status `json:"status,omitempty"`
 	// AccountID links the contact to an account; empty means none.
 	AccountID string `json:"account_id,omitempty"`
+	// Duplicate marks a contact created on purpose beside a stored contact
+	// with the same e-mail or external ID (Config.StoreDuplicates is
+	// CreateDuplicate). A store that keeps keys unique exempts it from
+	// them (e.g. a partial unique index WHERE NOT duplicate); a store that
+	// does not keep duplicates fails its Create with a *ConflictError.
+	Duplicate bool `json:"duplicate,omitempty"`
 }
 
 // Key returns c's match key of kind k ("" if c has none).
@@ -112,6 +119,25 @@ type Update struct {
 // stops and its report says what was committed. Wrap a transient failure
 // with ErrTransient (errors.Is) to have the importer retry the call with
 // backoff; make such calls idempotent or atomic (see BatchWriter).
+//
+// # Concurrent imports
+//
+// Imports into one store may run at the same time (goroutines, processes,
+// machines; CSV and automatic imports). Between an import's Lookup and its
+// Create another import may create a contact with the same key. A store
+// makes that harmless by keeping its unique keys unique: the e-mail key
+// (EmailKey) and the external ID of contacts not marked Duplicate (a
+// unique index, WHERE email_key <> ” AND NOT duplicate, or a lock). When
+// Create or WriteBatch would store a second contact with such a key (or an
+// update would give a contact another's key), it stores nothing of the call
+// and returns a *ConflictError (errors.Is ErrConflict) naming the keys. The
+// importer then looks the batch's rows up again, so that those rows update
+// the contact the other import created, and writes again (a bounded number
+// of times; see Config.ConflictRetries). Each contact is then created once,
+// later rows update it, and the Created counts of the imports add up to the
+// contacts stored. A store without unique keys gives no such guarantee:
+// imports into it must not overlap. Stores index keys of contacts marked
+// Duplicate for Lookup like any other.
 type Store interface {
 	// Lookup returns every stored contact whose key of the given kind is one
 	// of values, in any order, in ascending ID creation order for contacts
@@ -127,12 +153,15 @@ type Store interface {
 	// transient error with the same contacts. A Create that stores some and
 	// fails leaves contacts the report does not count (a re-run of the file
 	// matches them and creates no duplicate), and, if its error is
-	// transient, the retry stores them twice.
+	// transient, the retry stores them twice. A contact whose unique key a
+	// stored contact (or an earlier contact of the call) already has fails
+	// the call with a *ConflictError, storing none.
 	Create(ctx context.Context, contacts []Contact) ([]string, error)
 
 	// Update applies field-level updates. An update of an ID that does not
 	// exist returns an error wrapping ErrNotFound (the other updates of the
-	// call may or may not have been applied).
+	// call may or may not have been applied); an update giving a contact
+	// the unique key of another returns a *ConflictError.
 	Update(ctx context.Context, updates []Update) error
 
 	// Count returns the number of stored contacts (for contact limits).
@@ -147,8 +176,57 @@ type Store interface {
 // (a re-run of the file matches them and creates no duplicate).
 type BatchWriter interface {
 	// WriteBatch creates and updates in one atomic step and returns the new
-	// contacts' IDs in order. On error nothing of the batch is stored.
+	// contacts' IDs in order. On error nothing of the batch is stored. A
+	// unique key conflict (see Store) returns a *ConflictError.
 	WriteBatch(ctx context.Context, creates []Contact, updates []Update) ([]string, error)
+}
+
+// Key is one match key: its kind and its normalized value.
+type Key struct {
+	Kind  KeyKind `json:"kind"`
+	Value string  `json:"value"`
+}
+
+// ConflictError is a store's answer to a write that would give two
+// contacts (not marked Duplicate) one unique key, usually because another
+// import created a contact with it after this import's Lookup. Nothing of
+// the call was stored. errors.Is(err, ErrConflict) holds; Err, when not
+// nil, is the database's own error.
+type ConflictError struct {
+	// Keys are the conflicting keys, as far as the store can tell (at least
+	// one when it can tell any).
+	Keys []Key
+	// Err is the underlying error, or nil.
+	Err error
+}
+
+func (e *ConflictError) Error() string {
+	var b strings.Builder
+	b.WriteString("importer: unique key conflict")
+	for i, k := range e.Keys {
+		if i == 3 {
+			fmt.Fprintf(&b, " and %d more", len(e.Keys)-3)
+			break
+		}
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		fmt.Fprintf(&b, "%s%s %q", sep, k.Kind, k.Value)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns ErrConflict and Err.
+func (e *ConflictError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrConflict}
+	}
+	return []error{ErrConflict, e.Err}
 }
 
 // Store errors.
@@ -159,4 +237,8 @@ var (
 	ErrUnsupportedKey = errors.New("importer: unsupported match key")
 	// ErrTransient marks a store failure worth retrying (wrap it).
 	ErrTransient = errors.New("importer: transient store failure")
+	// ErrConflict: a write would have given two contacts one unique key;
+	// nothing of it was stored (see ConflictError). The importer matches
+	// the rows again and writes again.
+	ErrConflict = errors.New("importer: unique key conflict")
 )

@@ -14,6 +14,12 @@ import (
 // Store is the in-memory reference importer.Store. It also implements
 // importer.BatchWriter (a batch is applied atomically). The zero value is
 // not usable: call New. It is safe for concurrent use.
+//
+// It keeps the e-mail key and the external ID unique among contacts not
+// marked Duplicate: a write that would break that stores nothing and
+// returns an *importer.ConflictError, so concurrent imports into one Store
+// never create a contact twice. Contacts marked Duplicate may share keys
+// with any contact.
 type Store struct {
 	mu       sync.RWMutex
 	next     uint64
@@ -103,6 +109,9 @@ func (s *Store) WriteBatch(ctx context.Context, creates []importer.Contact, upda
 			return nil, fmt.Errorf("memstore: update %q: %w", u.ID, importer.ErrNotFound)
 		}
 	}
+	if keys := s.conflicts(creates, updates); len(keys) > 0 {
+		return nil, fmt.Errorf("memstore: write: %w", &importer.ConflictError{Keys: keys})
+	}
 	ids := make([]string, len(creates))
 	for i, c := range creates {
 		s.next++
@@ -120,6 +129,62 @@ func (s *Store) WriteBatch(ctx context.Context, creates []importer.Contact, upda
 		s.indexAdd(&e.c)
 	}
 	return ids, nil
+}
+
+// uniqueKinds are the keys Store keeps unique among contacts not marked
+// Duplicate.
+var uniqueKinds = [...]importer.KeyKind{importer.KeyEmail, importer.KeyExternalID}
+
+// conflicts returns the unique keys the batch would give a second contact
+// not marked Duplicate: a create's key that a stored contact or an earlier
+// create of the batch has, and a key an update gives a contact that
+// another contact has (also one that an earlier update of the batch moves
+// away: the check is conservative).
+func (s *Store) conflicts(creates []importer.Contact, updates []importer.Update) []importer.Key {
+	var out []importer.Key
+	taken := map[importer.Key]string{} // key → the contact (an ID, or "" for a create) that takes it in this batch
+	held := func(k importer.Key, self string) bool {
+		if id, ok := taken[k]; ok && (id != self || self == "") {
+			return true
+		}
+		for _, id := range s.index[k.Kind][k.Value] {
+			if id != self && !s.contacts[id].c.Duplicate {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range creates {
+		c := &creates[i]
+		if c.Duplicate {
+			continue
+		}
+		for _, kind := range uniqueKinds {
+			k := importer.Key{Kind: kind, Value: c.Key(kind)}
+			if k.Value == "" {
+				continue
+			}
+			if held(k, "") {
+				out = append(out, k)
+			}
+			taken[k] = ""
+		}
+	}
+	for _, u := range updates {
+		if s.contacts[u.ID].c.Duplicate {
+			continue
+		}
+		for _, k := range []importer.Key{{Kind: importer.KeyEmail, Value: importer.EmailKey(u.Email)}, {Kind: importer.KeyExternalID, Value: u.ExternalID}} {
+			if k.Value == "" || k.Value == s.contacts[u.ID].c.Key(k.Kind) {
+				continue
+			}
+			if held(k, u.ID) {
+				out = append(out, k)
+			}
+			taken[k] = u.ID
+		}
+	}
+	return out
 }
 
 // All returns a copy of every stored contact in creation order.

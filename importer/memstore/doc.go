@@ -15,7 +15,10 @@
 // # Errors
 //
 // Store returns importer.ErrNotFound for an update of an unknown contact
-// (and then writes nothing of the batch), importer.ErrUnsupportedKey for an
-// unknown match key, and the context's error once it is done. Accounts
+// (and then writes nothing of the batch), an *importer.ConflictError
+// (importer.ErrConflict) for a write that would give two contacts not
+// marked Duplicate one e-mail key or external ID (and then writes nothing),
+// importer.ErrUnsupportedKey for an unknown match key, and the context's
+// error once it is done. Accounts
 // returns the errors accounts.Store documents.
 package memstore

@@ -17,6 +17,29 @@
 // batches of thousands, cancellation, Unicode values, and, for stores that
 // implement importer.BatchWriter, atomic batches.
 //
+// It also checks that imports at the same time never create a contact
+// twice: a write giving two contacts one e-mail key or external ID fails
+// with an *importer.ConflictError and stores nothing; contacts marked
+// importer.Contact.Duplicate are exempt; of writers creating one address at
+// once exactly one succeeds; and two importer.Import calls of overlapping
+// files, whose first batches are made to overlap (each one's first write
+// waits until both have looked up: no timing is involved), store each
+// contact once, the later rows updating it, with Created counts adding up
+// to the contacts stored.
+//
+// # Stores over a host's schema
+//
+// A store over a CRM's own tables may lack what the reference stores have.
+// RunOptions takes Options saying so, and the cases needing a missing
+// capability skip, naming it:
+//
+//	storetest.RunOptions(t, harness, storetest.Options{
+//		NoDuplicates: true, // UNIQUE (tenant_id, lower(email))
+//		NoExternalID: true,
+//		NoTags:       true,
+//		AccountIDs:   createAccounts, // real rows for the bigint foreign key
+//	})
+//
 // # Faults
 //
 // Faults wraps any store and injects faults into its calls, to test how an
