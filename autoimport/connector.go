@@ -39,9 +39,28 @@ type Connector interface {
 	// failure worth retrying (HTTP 5xx, timeouts, connection resets); an
 	// error matching ErrInvalidCredentials when the service rejects the
 	// credentials (HTTP 401/403): the Runner stops and marks the import as
-	// needing attention. Any other error ends the run. Errors must not
-	// include the credentials. A nil error comes with a non-nil Page.
+	// needing attention; an error matching ErrRefused when the service
+	// refuses the request itself (another HTTP 4xx: unknown account, bad
+	// parameter): the import needs attention too, it is not retried. Any
+	// other error ends the run and is retried with backoff. Errors must
+	// not include the credentials, and should not include response bodies
+	// (a service may echo the credentials); the Runner scrubs the
+	// credentials from them anyway (see Scrub). A nil error comes with a
+	// non-nil Page.
 	Fetch(ctx context.Context, req FetchRequest) (*Page, error)
+}
+
+// KeysetCursorer is an optional interface of a Connector whose service can
+// also page by keyset (update time, then ID). The Runner uses it when the
+// service's own cursor makes no progress: more records share one update
+// time than a page holds, and the service's cursor ("updated since the
+// last time seen") keeps returning the same page.
+type KeysetCursorer interface {
+	// KeysetCursor returns a cursor, for FetchRequest.Cursor, of the page
+	// of records after the one updated at updated with ID id, in (update
+	// time, ID) order, for the same request otherwise; ok is false when
+	// the service cannot page that way.
+	KeysetCursor(updated time.Time, id string) (cursor string, ok bool)
 }
 
 // Info describes a service and its abilities.
@@ -68,7 +87,8 @@ type Info struct {
 	Ascending bool
 	// LookBack is how far before the watermark incremental syncs start, for
 	// records that become visible late (replication lag, long
-	// transactions); zero means none. Config.LookBack overrides it.
+	// transactions); zero means DefaultLookBack, negative means none.
+	// Config.LookBack overrides it.
 	LookBack time.Duration
 	// Fields maps the service's names of standard fields to the roles of
 	// the host's schema: {"email": mapping.RoleEmail, "firstname":
@@ -159,6 +179,11 @@ var (
 	// ErrUnsupportedFilter: a filter names a field or an Op the connector
 	// cannot filter on.
 	ErrUnsupportedFilter = errors.New("autoimport: unsupported filter")
+	// ErrRefused matches a service refusing the request itself (HTTP 4xx
+	// other than 401, 403 and 429: an unknown account, a parameter it does
+	// not take). Asking again changes nothing: the Runner stops and marks
+	// the import as needing attention (AttentionRefused).
+	ErrRefused = errors.New("autoimport: the service refused the request")
 )
 
 // RateLimitError is what a Connector returns when the service asks to slow

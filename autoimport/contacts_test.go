@@ -120,7 +120,7 @@ func TestContactLimit(t *testing.T) {
 	assert.Equal(t, "Still updated", c.Fields["first_name"])
 }
 
-func TestRecordsWithoutValidEmailAreSkipped(t *testing.T) {
+func TestRecordsWithoutValidEmailFail(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, connectortest.ServiceConfig{})
 	e.svc.Put("acct", "ok", map[string]string{"email": "ok@example.com"})
@@ -130,17 +130,12 @@ func TestRecordsWithoutValidEmailAreSkipped(t *testing.T) {
 	imp := e.create(autoimport.Definition{})
 	rec := e.mustRun(imp.Ref())
 	assert.Equal(t, 1, rec.Created)
-	assert.Equal(t, 3, rec.Skipped)
-	assert.Zero(t, rec.Failed)
-	total := 0
-	for code, n := range rec.SkippedBy {
-		assert.NotEmpty(t, code)
-		total += n
-	}
-	assert.Equal(t, 3, total, "every skipped record is counted by reason: %v", rec.SkippedBy)
+	assert.Equal(t, 3, rec.Failed, "a record without a valid e-mail fails, as its row does in a CSV import")
+	assert.Zero(t, rec.Skipped)
+	assert.Equal(t, map[string]int{"value.required": 2, "email.invalid": 1}, rec.FailedBy, "every failed record is counted by reason")
 	var ids []string
 	for _, p := range rec.Problems {
-		assert.True(t, p.Skipped)
+		assert.False(t, p.Skipped)
 		assert.Equal(t, "email", p.Field)
 		ids = append(ids, p.RecordID)
 	}
@@ -154,7 +149,7 @@ func TestPageWithoutAnyEmailField(t *testing.T) {
 	e.svc.Put("acct", "b", map[string]string{"Nickname": "B"})
 	imp := e.create(autoimport.Definition{})
 	rec := e.mustRun(imp.Ref())
-	assert.Equal(t, 2, rec.Skipped, "records are skipped, the run goes on")
+	assert.Equal(t, 2, rec.Failed, "records fail, the run goes on")
 	assert.True(t, rec.Complete)
 }
 

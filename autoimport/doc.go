@@ -47,11 +47,23 @@
 //   - the first sync of an import sends no "updated since" at all, so
 //     records without update times are not lost;
 //   - later syncs of services with Info.UpdatedSince ask from the committed
-//     watermark minus the service's look-back, inclusive (>=); records at
+//     watermark minus the service's look-back (DefaultLookBack, 5 minutes,
+//     unless Info.LookBack or Config.LookBack says otherwise), inclusive
+//     (>=), so records that become visible late are not lost; records at
 //     the boundary that were already imported are skipped by ID;
-//   - services without it are fetched in full (weekly by default), and
-//     contacts a complete fetch no longer returns are marked through
+//   - services with it are still fetched in full now and then (a
+//     reconciliation, Config.Reconcile: weekly by default, negative for
+//     never), for anything a watermark missed and for deletions;
+//   - services without it are fetched in full (weekly by default);
+//     contacts a complete full fetch no longer returns are marked through
 //     Presence, never deleted nor unsubscribed.
+//
+// A service whose cursor is "updated since the last time seen" cannot page
+// past more records of one update time than a page holds. When a page
+// brings nothing new and the same cursor, the Runner asks again with a
+// wider page (up to Info.PageLimit), then goes on with a keyset cursor if
+// the connector offers one (KeysetCursorer), and otherwise stops: the
+// import needs attention (AttentionNoProgress, with the reason).
 //
 // Each page goes through importer.ImportFrom: its columns are the records'
 // field names, standard names (Info.Fields) mapped to the schema's roles,
@@ -60,8 +72,9 @@
 // COMPANY_AFFILIATIONS; colliding names get _2, _3; an existing field with
 // the tag is reused; a name's tag never changes), and an external ID column
 // (ExternalIDFunc) that identifies the contact on the next sync. Contacts
-// are matched by external ID, then e-mail; records without a valid e-mail
-// are skipped and counted by reason; the contact limit and unsubscribed
+// are matched by external ID, then e-mail (DefaultExternalID escapes its
+// parts, so two imports' IDs never meet); outcomes are those of a CSV
+// import: a record without a valid e-mail is failed, counted by reason; the contact limit and unsubscribed
 // contacts are respected by the importer. Only after the page is committed
 // is the resume token (cursor and high-water mark) checkpointed, and only
 // when the last page is committed does the high-water mark become the
@@ -83,8 +96,11 @@
 // Credentials are a Secret, redacted in String, GoString, every fmt verb,
 // JSON, text marshalling and log/slog, and unreachable by reflection. The
 // Runner seals them with the Config.Sealer before they reach the Store and
-// opens them only to call the connector; no log, error or run record
-// carries them.
+// opens them only to call the connector. A connector's error may still
+// quote them (a service that echoes the API key in its error body): the
+// Runner scrubs every error, log line, attention message and run record of
+// the import's credentials, as they are and base64-, URL- and
+// hex-encoded (Scrub), before anything stores, logs or returns them.
 //
 // # Errors
 //
@@ -97,12 +113,14 @@
 // import that is not due: nothing done); *RetryLaterError (the service
 // rate-limited beyond RetryConfig.MaxRetryAfter: its At is when to come
 // back, and the import's NextRun); errors matching both ErrNeedsAttention
-// and ErrInvalidCredentials (the import waits for new credentials);
-// ErrTransient (the service kept failing beyond the retries); ErrNoProgress;
+// and ErrInvalidCredentials (the import waits for new credentials), or
+// ErrRefused (the service refused the request: an unknown account, a bad
+// parameter), or ErrNoProgress (pages that make no progress);
+// ErrTransient (the service kept failing beyond the retries);
 // ErrSealed; the context's error; and the errors of the stores and of
 // importer.ImportFrom, wrapped. RunRecord.ErrorCode gives the same as a
-// stable string. Connectors return *RateLimitError, ErrTransient and
-// ErrInvalidCredentials. Bad records are never errors: they are counted in
+// stable string. Connectors return *RateLimitError, ErrTransient,
+// ErrInvalidCredentials and ErrRefused. Bad records are never errors: they are counted in
 // the RunRecord. All messages start with "autoimport: " and never contain
 // credentials.
 package autoimport

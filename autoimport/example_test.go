@@ -84,12 +84,12 @@ func ExampleConnector() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("pages %d, created %d, skipped %v, new fields %v\n", rec.Pages, rec.Created, rec.SkippedBy, rec.FieldsCreated)
+	fmt.Printf("pages %d, created %d, failed %v, new fields %v\n", rec.Pages, rec.Created, rec.FailedBy, rec.FieldsCreated)
 	fmt.Println("watermark", rec.WatermarkAfter.Format(time.TimeOnly))
 	found, _ := contacts.Lookup(ctx, importer.KeyEmail, []string{"ann@example.com"})
 	fmt.Println(found[0].ExternalID, found[0].Fields["loyalty_tier"], fields.Tags("acme")["loyalty_tier"])
 	// Output:
-	// pages 2, created 2, skipped map[email.invalid:1], new fields [loyalty_tier]
+	// pages 2, created 2, failed map[email.invalid:1], new fields [loyalty_tier]
 	// watermark 09:02:00
 	// shop:main:c1 gold LOYALTY_TIER
 }

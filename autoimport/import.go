@@ -90,9 +90,18 @@ type Attention struct {
 	At time.Time `json:"at"`
 }
 
-// AttentionCredentials: the service refused the credentials. Setting new
-// credentials (Runner.SetCredentials) or editing the import clears it.
-const AttentionCredentials = "credentials"
+// Attention codes. Setting new credentials (Runner.SetCredentials) or
+// editing the import clears any of them.
+const (
+	// AttentionCredentials: the service refused the credentials.
+	AttentionCredentials = "credentials"
+	// AttentionRefused: the service refused the request itself (see
+	// ErrRefused); the message says what the service answered.
+	AttentionRefused = "refused"
+	// AttentionNoProgress: the service's pages make no progress (see
+	// ErrNoProgress); the message says where.
+	AttentionNoProgress = "no_progress"
+)
 
 // Sync is the sync state of one import.
 type Sync struct {
@@ -110,8 +119,13 @@ type Sync struct {
 	// LastComplete is when the last sync completed (Runner clock).
 	LastComplete time.Time `json:"last_complete"`
 	// Sweep is the number of the last completed full fetch of a service
-	// without Info.UpdatedSince (see Presence).
+	// without Info.UpdatedSince, or reconciliation of one with it (see
+	// Presence).
 	Sweep int64 `json:"sweep"`
+	// LastFull is when the last full fetch (a first sync, a full
+	// re-fetch, a reconciliation) completed (Runner clock); zero if none
+	// did since the import was created or upgraded.
+	LastFull time.Time `json:"last_full"`
 	// Filters is a fingerprint of the filters the watermark was built
 	// with; when the definition's filters change, the sync starts over.
 	Filters string `json:"filters,omitempty"`
@@ -128,6 +142,12 @@ type Resume struct {
 	Since time.Time `json:"since"`
 	// Full reports a full fetch (no UpdatedSince).
 	Full bool `json:"full,omitempty"`
+	// Limit, when not zero, is the page size the sync widened to after a
+	// page made no progress.
+	Limit int `json:"limit,omitempty"`
+	// Reconcile reports a full fetch of a service with Info.UpdatedSince
+	// (see Config.Reconcile).
+	Reconcile bool `json:"reconcile,omitempty"`
 	// Sweep is the full fetch's number when the service has no
 	// Info.UpdatedSince; zero otherwise.
 	Sweep int64 `json:"sweep,omitempty"`
@@ -209,6 +229,17 @@ type RunRecord struct {
 	// Gone is the number of contacts marked as no longer present at the
 	// source after a complete full fetch.
 	Gone int `json:"gone,omitempty"`
+	// Reconcile reports a full fetch of a service with Info.UpdatedSince
+	// (see Config.Reconcile).
+	Reconcile bool `json:"reconcile,omitempty"`
+	// IDsMigrated counts the contacts moved from their LegacyExternalID
+	// to their DefaultExternalID.
+	IDsMigrated int `json:"ids_migrated,omitempty"`
+	// Widened counts the times a page that made no progress was fetched
+	// again wider; Keyset the times the Runner went on with a keyset
+	// cursor (KeysetCursorer) instead.
+	Widened int `json:"widened,omitempty"`
+	Keyset  int `json:"keyset,omitempty"`
 	// WatermarkBefore and WatermarkAfter are the committed watermark at the
 	// start and the end of the run.
 	WatermarkBefore time.Time `json:"watermark_before"`
@@ -238,6 +269,8 @@ const (
 	ErrorCodeRateLimited = "rate_limited" // *RetryLaterError
 	ErrorCodeCredentials = "credentials"  // invalid credentials: needs attention
 	ErrorCodeService     = "service"      // the service failed beyond retries
+	ErrorCodeRefused     = "refused"      // the service refused the request: needs attention
+	ErrorCodeNoProgress  = "no_progress"  // the service's pages make no progress: needs attention
 	ErrorCodeLeaseLost   = "lease_lost"   // another run took the lease over
 	ErrorCodeCanceled    = "canceled"     // the context was cancelled
 	ErrorCodeInternal    = "internal"     // state store, contact store, fields, …

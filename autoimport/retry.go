@@ -74,10 +74,12 @@ func DefaultBackoff(attempt int, min, max, retryAfter time.Duration) time.Durati
 }
 
 // fetch asks for one page, retrying rate limits and transient failures.
-func (r *Runner) fetch(ctx context.Context, c Connector, req FetchRequest, ref Ref) (*Page, error) {
+// Its errors are scrubbed of the credentials (sc).
+func (r *Runner) fetch(ctx context.Context, c Connector, req FetchRequest, ref Ref, sc *scrubber) (*Page, error) {
 	rc := r.cfg.Retry
 	for attempt := 1; ; attempt++ {
 		page, err := c.Fetch(ctx, req)
+		err = sc.error(err)
 		if err == nil {
 			if page == nil {
 				page = &Page{}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,7 +84,7 @@ func (r *Runner) run(ctx context.Context, ref Ref, force bool) (*RunRecord, erro
 		slog.String("workspace", ref.Workspace), slog.String("import", ref.ID),
 		slog.String("service", imp.Service), slog.String("run", rec.ID), slog.String("trigger", trigger))
 
-	k := &keeper{r: r, ref: ref, token: token, last: imp.Sync.clone()}
+	k := &keeper{r: r, ref: ref, token: token, last: imp.Sync.clone(), sc: newScrubber()}
 	runCtx, cancel := context.WithCancel(ctx)
 	k.cancel = cancel
 	stop := k.heartbeat(runCtx)
@@ -112,6 +113,9 @@ func (r *Runner) finish(ctx context.Context, imp *Import, info Info, rec *RunRec
 	defer cancel()
 	now := r.now()
 	end := RunEnd{Sync: k.saved(), NextRun: imp.NextRun, Attention: imp.Attention}
+	// Nothing of the credentials leaves the run: not in the error, the
+	// record, the attention message nor the log.
+	runErr = k.sc.error(runErr)
 	var retry *RetryLaterError
 	switch {
 	case runErr == nil:
@@ -130,6 +134,16 @@ func (r *Runner) finish(ctx context.Context, imp *Import, info Info, rec *RunRec
 	case errors.Is(runErr, ErrInvalidCredentials):
 		end.Attention = &Attention{Code: AttentionCredentials, At: now,
 			Message: info.label() + " refused the credentials of account " + imp.Account}
+		end.NextRun = time.Time{}
+		runErr = fmt.Errorf("%w: %w", ErrNeedsAttention, runErr)
+	case errors.Is(runErr, ErrRefused):
+		end.Attention = &Attention{Code: AttentionRefused, At: now,
+			Message: info.label() + " refused the requests for account " + imp.Account + ": " + strings.TrimPrefix(runErr.Error(), "autoimport: ")}
+		end.NextRun = time.Time{}
+		runErr = fmt.Errorf("%w: %w", ErrNeedsAttention, runErr)
+	case errors.Is(runErr, ErrNoProgress):
+		end.Attention = &Attention{Code: AttentionNoProgress, At: now,
+			Message: strings.TrimPrefix(runErr.Error(), "autoimport: ")}
 		end.NextRun = time.Time{}
 		runErr = fmt.Errorf("%w: %w", ErrNeedsAttention, runErr)
 	case ctx.Err() != nil:
@@ -155,7 +169,7 @@ func (r *Runner) finish(ctx context.Context, imp *Import, info Info, rec *RunRec
 		rec.WatermarkAfter = rec.WatermarkBefore
 	}
 	if runErr != nil {
-		rec.Error = runErr.Error()
+		rec.Error = k.sc.string(runErr.Error())
 		rec.ErrorCode = errorCode(runErr)
 	}
 	if err := r.cfg.State.PutRun(bg, rec); err != nil && runErr == nil {
@@ -181,11 +195,15 @@ func errorCode(err error) string {
 		return ErrorCodeRateLimited
 	case errors.Is(err, ErrInvalidCredentials):
 		return ErrorCodeCredentials
+	case errors.Is(err, ErrRefused):
+		return ErrorCodeRefused
+	case errors.Is(err, ErrNoProgress):
+		return ErrorCodeNoProgress
 	case errors.Is(err, ErrLeaseLost):
 		return ErrorCodeLeaseLost
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return ErrorCodeCanceled
-	case errors.Is(err, ErrTransient), errors.Is(err, ErrNoProgress), errors.Is(err, ErrUnsupportedFilter):
+	case errors.Is(err, ErrTransient), errors.Is(err, ErrUnsupportedFilter):
 		return ErrorCodeService
 	}
 	return ErrorCodeInternal
@@ -209,6 +227,10 @@ type keeper struct {
 	ref    Ref
 	token  string
 	cancel context.CancelFunc
+
+	// sc scrubs the run's credentials from errors; set once they are
+	// opened, before the first fetch.
+	sc *scrubber
 
 	mu       sync.Mutex
 	last     Sync // the last sync state written
@@ -309,6 +331,7 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 	if err != nil {
 		return false, err
 	}
+	k.sc = newScrubber(creds)
 	contacts, err := r.cfg.Contacts(ctx, ref.Workspace)
 	if err != nil {
 		return false, fmt.Errorf("autoimport: contact store of workspace %s: %w", ref.Workspace, err)
@@ -325,7 +348,12 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 		case !info.UpdatedSince:
 			res.Full, res.Sweep = true, st.Sweep+1
 		case st.Watermark.IsZero():
-			res.Full = true // first sync: no "updated since" at all
+			// First sync: no "updated since" at all.
+			res.Full, res.Sweep = true, st.Sweep+1
+		case r.reconcileDue(st):
+			// Reconciliation: everything, for what a watermark missed and
+			// for the records gone at the source.
+			res.Full, res.Sweep, res.Reconcile = true, st.Sweep+1, true
 		default:
 			res.Since = st.Watermark.Add(-r.lookBack(info))
 			res.High, res.HighIDs = st.Watermark, slices.Clone(st.WatermarkIDs)
@@ -337,14 +365,16 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 	} else {
 		rec.Resumed = true
 	}
-	rec.Full = st.Resume.Full
-	pageSize := info.PageLimit
-	if pageSize <= 0 {
-		pageSize = 100
+	rec.Full, rec.Reconcile = st.Resume.Full, st.Resume.Reconcile
+	maxSize := info.PageLimit
+	if maxSize <= 0 {
+		maxSize = 100
 	}
+	pageSize := maxSize
 	if r.cfg.PageSize > 0 && r.cfg.PageSize < pageSize {
 		pageSize = r.cfg.PageSize
 	}
+	pageSize = max(pageSize, min(st.Resume.Limit, maxSize))
 	fr := &fieldResolver{r: r, ws: ref.Workspace, service: imp.Service, info: info, rec: rec}
 	for pages := 0; !st.Resume.Done; pages++ {
 		if pages == r.pageBudget() {
@@ -356,7 +386,7 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 		if info.UpdatedSince && !res.Full {
 			req.UpdatedSince = res.Since
 		}
-		page, err := r.fetch(ctx, conn, req, ref)
+		page, err := r.fetch(ctx, conn, req, ref, k.sc)
 		if err != nil {
 			return false, err
 		}
@@ -365,10 +395,41 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 		}
 		rec.Records += len(page.Records)
 		keep := r.dedupe(page.Records, res, rec)
+		next := st.clone()
+		if page.Next != "" && page.Next == res.Cursor && len(keep) == 0 {
+			// Nothing new and the same cursor: more records share one
+			// update time than the page holds ("updated since the last
+			// time seen" cursors). Widen the page, else go on by keyset,
+			// else a person must look.
+			if pageSize < maxSize {
+				pageSize = min(2*pageSize, maxSize)
+				next.Resume.Limit = pageSize
+				rec.Widened++
+				if err := k.save(ctx, &next); err != nil {
+					return false, err
+				}
+				st = next
+				continue
+			}
+			cur, ok := r.keysetCursor(conn, res, page)
+			if !ok {
+				return false, fmt.Errorf("%w: %s returned cursor %q again with no new record at page %d of account %s, at the largest page (%d): more records share one update time (%s) than a page holds, and the connector has no keyset cursor",
+					ErrNoProgress, info.label(), page.Next, res.Pages+1, imp.Account, pageSize, res.High.UTC().Format(time.RFC3339Nano))
+			}
+			rec.Keyset++
+			page.Next = cur
+		}
 		if len(keep) > 0 {
 			job, err := fr.prepare(ctx, &imp.Definition, keep, contacts)
 			if err != nil {
 				return false, err
+			}
+			if r.migrateIDs {
+				n, err := migrateLegacyIDs(ctx, &imp.Definition, keep, contacts)
+				if err != nil {
+					return false, fmt.Errorf("autoimport: migrating external IDs of %s: %w", ref, err)
+				}
+				rec.IDsMigrated += n
 			}
 			job.ContactLimit, job.Status, job.BatchSize = limit, r.cfg.Status, r.cfg.BatchSize
 			if r.cfg.OnCommit != nil {
@@ -394,7 +455,6 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 			}
 		}
 		// The page is committed: move the resume token past it.
-		next := st.clone()
 		nres := next.Resume
 		if nres.Pages == 0 && nres.Cursor == "" {
 			nres.ServerStart = page.ServerTime
@@ -413,9 +473,6 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 		if page.Next == "" {
 			nres.Done = true
 		} else {
-			if page.Next == res.Cursor && len(keep) == 0 {
-				return false, fmt.Errorf("%w: %s returned cursor %q again", ErrNoProgress, info.label(), page.Next)
-			}
 			nres.Cursor = page.Next
 		}
 		if err := k.save(ctx, &next); err != nil {
@@ -444,6 +501,9 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 	done := st.clone()
 	done.Watermark, done.WatermarkIDs, done.Resume = w, slices.Clone(ids), nil
 	done.LastComplete = r.now()
+	if res.Full {
+		done.LastFull = done.LastComplete
+	}
 	if res.Sweep > 0 {
 		done.Sweep = res.Sweep
 	}
@@ -514,4 +574,82 @@ func (r *Runner) count(rec *RunRecord, out pageResult) {
 		}
 		rec.Problems = append(rec.Problems, p)
 	}
+}
+
+// reconcileDue reports whether an incremental import's next sync is a
+// reconciliation (Config.Reconcile).
+func (r *Runner) reconcileDue(st Sync) bool {
+	d := r.reconcile()
+	return d > 0 && (st.LastFull.IsZero() || !r.now().Before(st.LastFull.Add(d)))
+}
+
+// keysetCursor returns the connector's keyset cursor past the records seen
+// at the high-water mark (the largest ID among them), if it has one.
+func (r *Runner) keysetCursor(conn Connector, res *Resume, page *Page) (string, bool) {
+	kc, ok := conn.(KeysetCursorer)
+	if !ok || len(page.Records) == 0 {
+		return "", false
+	}
+	at, id := res.High, ""
+	for _, x := range res.HighIDs {
+		id = max(id, x)
+	}
+	if at.IsZero() || id == "" {
+		last := page.Records[len(page.Records)-1]
+		at, id = last.Updated, last.ID
+	}
+	cur, ok := kc.KeysetCursor(at, id)
+	if !ok || cur == "" || cur == res.Cursor {
+		return "", false
+	}
+	return cur, true
+}
+
+// migrateLegacyIDs gives the contacts that still carry the
+// LegacyExternalID of one of recs their DefaultExternalID, unless a
+// contact already has it. It returns how many it moved.
+func migrateLegacyIDs(ctx context.Context, def *Definition, recs []Record, contacts importer.Store) (int, error) {
+	type pair struct{ legacy, id string }
+	var pairs []pair
+	var keys []string
+	for _, x := range recs {
+		id, legacy := DefaultExternalID(def, x.ID), LegacyExternalID(def, x.ID)
+		if id != legacy {
+			pairs = append(pairs, pair{legacy, id})
+			keys = append(keys, legacy, id)
+		}
+	}
+	if len(pairs) == 0 {
+		return 0, nil
+	}
+	found, err := contacts.Lookup(ctx, importer.KeyExternalID, keys)
+	if err != nil {
+		return 0, err
+	}
+	byID := make(map[string]string, len(found)) // external ID → first contact ID
+	for _, c := range found {
+		if _, ok := byID[c.ExternalID]; !ok {
+			byID[c.ExternalID] = c.ID
+		}
+	}
+	var ups []importer.Update
+	moved := make(map[string]bool)
+	for _, p := range pairs {
+		cid, ok := byID[p.legacy]
+		if !ok || moved[cid] {
+			continue
+		}
+		if _, taken := byID[p.id]; taken {
+			continue
+		}
+		moved[cid] = true
+		ups = append(ups, importer.Update{ID: cid, ExternalID: p.id})
+	}
+	if len(ups) == 0 {
+		return 0, nil
+	}
+	if err := contacts.Update(ctx, ups); err != nil {
+		return 0, err
+	}
+	return len(ups), nil
 }

@@ -57,7 +57,17 @@ type Config struct {
 	// the others; zero means 7 days. Definition.Interval overrides both.
 	Incremental time.Duration
 	FullRefetch time.Duration
-	// LookBack overrides Info.LookBack per service name.
+	// Reconcile is how often an import of a service with
+	// Info.UpdatedSince fetches everything instead of what changed since
+	// the watermark (a reconciliation): it finds records a watermark
+	// missed, and contacts no longer returned are marked through Presence,
+	// as for services without Info.UpdatedSince. Zero means 7 days
+	// (DefaultReconcile); negative means never. An import that has not had
+	// a full fetch since it was last created or upgraded reconciles on its
+	// next sync.
+	Reconcile time.Duration
+	// LookBack overrides Info.LookBack per service name: a present entry
+	// is used as is, and zero or negative means no look-back.
 	LookBack map[string]time.Duration
 	// PageBudget is the most pages one run fetches; the next run goes on
 	// where it stopped. Zero means 50.
@@ -91,13 +101,53 @@ type Config struct {
 }
 
 // ExternalIDFunc returns the ExternalID a contact gets from a record of an
-// import. It must be deterministic.
+// import. It must be deterministic, and injective: two different
+// (service, account, record ID) must never give one ExternalID, or the
+// records of one would overwrite the contact of the other.
 type ExternalIDFunc func(def *Definition, recordID string) string
 
 // DefaultExternalID namespaces the record ID by service and account
-// ("shop:acct-7:1042"), so that two services' IDs never meet.
+// ("shop:acct-7:1042"), so that two services' or accounts' IDs never meet.
+// Each part is escaped ("%" as "%25", ":" as "%3A") before the parts are
+// joined with ":", so the parts can always be told apart: account "x:y"
+// with record "z" gives "svc:x%3Ay:z", account "x" with record "y:z" gives
+// "svc:x:y%3Az". Parts without ":" or "%" are unchanged.
+//
+// Versions before escaping joined the parts as they are
+// (LegacyExternalID). A Runner using DefaultExternalID migrates stored
+// contacts as it meets their records: a contact that still carries the
+// legacy ID of a record, when no contact has its new ID, is given the new
+// ID before the record is imported (RunRecord.IDsMigrated counts them).
+// The next full fetch (see Config.Reconcile) meets every record.
 func DefaultExternalID(def *Definition, recordID string) string {
+	return escapeIDPart(def.Service) + ":" + escapeIDPart(def.Account) + ":" + escapeIDPart(recordID)
+}
+
+// LegacyExternalID is the ExternalID DefaultExternalID gave before its
+// parts were escaped: service, account and record ID joined with ":",
+// which two imports can share (account "x:y" with record "z", account "x"
+// with record "y:z").
+func LegacyExternalID(def *Definition, recordID string) string {
 	return def.Service + ":" + def.Account + ":" + recordID
+}
+
+func escapeIDPart(s string) string {
+	if !strings.ContainsAny(s, ":%") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '%':
+			b.WriteString("%25")
+		case ':':
+			b.WriteString("%3A")
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
 }
 
 // Runner creates, edits and runs automatic imports. It is safe for
@@ -108,6 +158,9 @@ type Runner struct {
 	connectors map[string]Connector
 	log        *slog.Logger
 	step       importStep
+	// migrateIDs: the Runner uses DefaultExternalID and moves contacts
+	// from their LegacyExternalID.
+	migrateIDs bool
 }
 
 // Runner errors.
@@ -125,8 +178,24 @@ var (
 	// ErrInvalidCredentials.
 	ErrNeedsAttention = errors.New("autoimport: import needs attention")
 	// ErrNoProgress: a connector returned, for a new cursor, a page with
-	// nothing new and the same cursor again.
+	// nothing new and the same cursor again, and neither a wider page nor
+	// a keyset cursor (KeysetCursorer) got past it: typically more records
+	// share one update time than the service's largest page holds. The
+	// import needs attention (the error matches ErrNeedsAttention too).
 	ErrNoProgress = errors.New("autoimport: connector makes no progress")
+)
+
+// Defaults of Config and Info.
+const (
+	// DefaultLookBack is how far before the watermark an incremental sync
+	// starts when Info.LookBack is zero: records that become visible at
+	// the service after later ones (replication lag, long transactions)
+	// are still fetched if they are at most this late. Records in the
+	// window come again and count as unchanged.
+	DefaultLookBack = 5 * time.Minute
+	// DefaultReconcile is how often an incremental import fetches
+	// everything when Config.Reconcile is zero.
+	DefaultReconcile = 7 * 24 * time.Hour
 )
 
 // RetryLaterError ends a run the service rate-limited for longer than
@@ -185,6 +254,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	}
 	if r.cfg.ExternalID == nil {
 		r.cfg.ExternalID = DefaultExternalID
+		r.migrateIDs = true
 	}
 	r.cfg.Retry = r.cfg.Retry.withDefaults()
 	r.step = defaultStep
@@ -265,10 +335,33 @@ func (r *Runner) interval(def *Definition, info Info) time.Duration {
 
 func (r *Runner) lookBack(info Info) time.Duration {
 	if d, ok := r.cfg.LookBack[info.Service]; ok {
-		return d
+		return max(d, 0)
+	}
+	switch {
+	case info.LookBack < 0:
+		return 0
+	case info.LookBack == 0:
+		return DefaultLookBack
 	}
 	return info.LookBack
 }
+
+// reconcile is how often incremental imports fetch everything; zero means
+// never.
+func (r *Runner) reconcile() time.Duration {
+	switch {
+	case r.cfg.Reconcile < 0:
+		return 0
+	case r.cfg.Reconcile == 0:
+		return DefaultReconcile
+	}
+	return r.cfg.Reconcile
+}
+
+// LeaseTTL returns how long a run's lease lasts without being extended
+// (Config.LeaseTTL, or its default): after a machine dies, its imports can
+// be taken over this long after its last extension.
+func (r *Runner) LeaseTTL() time.Duration { return r.leaseTTL() }
 
 // Connector returns the connector of a service, or nil.
 func (r *Runner) Connector(service string) Connector { return r.connectors[service] }

@@ -70,7 +70,11 @@ func TestFirstFullSyncOverPagesWithBudget(t *testing.T) {
 
 func TestIncrementalSync(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 4})
+	// No look-back, so that the sync asks from the watermark exactly (the
+	// default look-back is TestDefaultLookBack's).
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 4}, func(_ *env, c *autoimport.Config) {
+		c.LookBack = map[string]time.Duration{"fake": 0}
+	})
 	e.put(10, nil)
 	imp := e.create(autoimport.Definition{})
 	e.mustRun(imp.Ref())

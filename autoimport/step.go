@@ -4,13 +4,13 @@ import (
 	"context"
 
 	"github.com/contactkit/contactkit/importer"
-	"github.com/contactkit/contactkit/mapping"
 )
 
 // defaultStep imports a job with importer.ImportFrom: contacts matched by
 // external ID, then e-mail; side effects suppressed; empty cells never
-// erase. A record rejected for its e-mail (none, or invalid) counts as
-// skipped, with the reason; other rejected records count as failed.
+// erase. Outcomes are the importer's, as in a CSV import: a record rejected
+// (no e-mail, an invalid one, …) is failed, with its reason; a record the
+// importer skips (the contact limit) is skipped.
 func defaultStep(ctx context.Context, job *pageJob) (pageResult, error) {
 	src := &pageSource{job: job}
 	cfg := importer.Config{
@@ -40,10 +40,6 @@ func defaultStep(ctx context.Context, job *pageJob) (pageResult, error) {
 func resultOf(job *pageJob, rep *importer.Report) pageResult {
 	out := pageResult{Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged,
 		Skipped: rep.Skipped, Failed: rep.Failed}
-	emailKey := ""
-	if i := job.Schema.ByRole(mapping.RoleEmail); i >= 0 {
-		emailKey = job.Schema.Fields[i].Key
-	}
 	recordID := func(line int) string {
 		if line >= 1 && line <= len(job.IDs) {
 			return job.IDs[line-1]
@@ -69,13 +65,6 @@ func resultOf(job *pageJob, rep *importer.Report) pageResult {
 		}
 		seen[p.Line] = true
 		code := string(p.Code)
-		if p.Field == emailKey || p.Code == importer.CodeNoMatchKey {
-			out.Failed--
-			out.Skipped++
-			addCount(&out.SkippedBy, code)
-			out.Problems = append(out.Problems, Problem{RecordID: recordID(p.Line), Field: p.Field, Code: code, Skipped: true})
-			continue
-		}
 		addCount(&out.FailedBy, code)
 		out.Problems = append(out.Problems, Problem{RecordID: recordID(p.Line), Field: p.Field, Code: code})
 	}

@@ -18,9 +18,12 @@ import (
 // Service's API, and shows what a connector for a real service does: one
 // request per page, the credentials only in the Authorization header, the
 // service's answers translated into the errors the Runner understands
-// (429 → *autoimport.RateLimitError with Retry-After, 5xx and network
+// (429 → *autoimport.RateLimitError with Retry-After, 5xx, 408 and network
 // failures → autoimport.ErrTransient, 401/403 →
-// autoimport.ErrInvalidCredentials), and no credentials in any error.
+// autoimport.ErrInvalidCredentials, any other 4xx → autoimport.ErrRefused),
+// and no credentials in any error: a response body never goes into an
+// error as it is (a service may echo the credentials), only its error code
+// when it is a short identifier, scrubbed of the credentials.
 type HTTPConnector struct {
 	// BaseURL is the service's URL (Service.URL()).
 	BaseURL string
@@ -29,6 +32,10 @@ type HTTPConnector struct {
 	Client *http.Client
 	// Meta is what Info returns.
 	Meta autoimport.Info
+	// Keyset reports that the service also takes keyset cursors
+	// (KeysetCursor); with it the connector implements
+	// autoimport.KeysetCursorer.
+	Keyset bool
 }
 
 // StandardFields are the fake service's names of standard fields.
@@ -52,7 +59,17 @@ func NewHTTPConnector(svc *Service) *HTTPConnector {
 			UpdatedSince: !cfg.NoUpdatedSince, Ascending: cfg.Order == ByUpdated,
 			Fields: StandardFields, Filters: svc.Filterable(),
 		},
+		Keyset: cfg.Paging == Keyset || cfg.KeysetFallback,
 	}
+}
+
+// KeysetCursor implements autoimport.KeysetCursorer: a cursor of the page
+// after (updated, id) in (update time, ID) order, when c.Keyset.
+func (c *HTTPConnector) KeysetCursor(updated time.Time, id string) (string, bool) {
+	if !c.Keyset {
+		return "", false
+	}
+	return encodeKeyset(updated, id), true
 }
 
 // Info implements autoimport.Connector.
@@ -116,7 +133,7 @@ func (c *HTTPConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) 
 		return nil, &autoimport.RateLimitError{RetryAfter: autoimport.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
 		return nil, fmt.Errorf("connectortest: account %s: status %d: %w", req.Account, resp.StatusCode, autoimport.ErrInvalidCredentials)
-	case resp.StatusCode >= 500:
+	case resp.StatusCode >= 500, resp.StatusCode == http.StatusRequestTimeout:
 		return nil, fmt.Errorf("connectortest: status %d: %w", resp.StatusCode, autoimport.ErrTransient)
 	default:
 		var e struct {
@@ -126,7 +143,14 @@ func (c *HTTPConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) 
 		if e.Error == "unsupported_filter" {
 			return nil, fmt.Errorf("connectortest: status %d: %w", resp.StatusCode, autoimport.ErrUnsupportedFilter)
 		}
-		return nil, fmt.Errorf("connectortest: status %d (%s)", resp.StatusCode, e.Error)
+		code := "body withheld"
+		if safeCode(e.Error) {
+			code = autoimport.Scrub(e.Error, req.Credentials)
+		}
+		if resp.StatusCode >= 400 && resp.StatusCode < 500 {
+			return nil, fmt.Errorf("connectortest: account %s: status %d (%s): %w", req.Account, resp.StatusCode, code, autoimport.ErrRefused)
+		}
+		return nil, fmt.Errorf("connectortest: status %d (%s)", resp.StatusCode, code)
 	}
 	var wp wirePage
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&wp); err != nil {
@@ -148,4 +172,22 @@ func (c *HTTPConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) 
 		page.Records[i] = rec
 	}
 	return page, nil
+}
+
+// safeCode reports whether a service's error field is an identifier
+// ("unknown_account") that may go into an error: at most 64 letters,
+// digits, '_', '-' and '.'. Sentences, which may quote the request, are
+// withheld.
+func safeCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -56,6 +57,10 @@ type ServiceConfig struct {
 	// Order and Paging: see their constants. SinceCursor needs ByUpdated.
 	Order  Order
 	Paging Paging
+	// KeysetFallback makes a SinceCursor service take keyset cursors too
+	// (HTTPConnector.KeysetCursor): a page asked with one is the page after
+	// that (update time, ID), and its Next is a keyset cursor.
+	KeysetFallback bool
 	// Start is the service clock's first time; zero means 2025-01-01
 	// 00:00 UTC. The clock moves one second per write (Put, Delete).
 	Start time.Time
@@ -109,6 +114,10 @@ type Fault struct {
 	// Delay holds the answer back this long (a slow page); with a zero
 	// Status the page is then served normally.
 	Delay time.Duration
+	// Body, if not empty, is the answer's body instead of
+	// {"error": "<status text>"} (a service that echoes the request, such
+	// as `{"error":"invalid api key <token>"}`).
+	Body string
 }
 
 // Request is a request the service received (without its credentials).
@@ -318,6 +327,12 @@ func (s *Service) answer(w http.ResponseWriter, r *http.Request, acctName string
 		if fault.RetryAfter != "" {
 			w.Header().Set("Retry-After", fault.RetryAfter)
 		}
+		if fault.Body != "" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(fault.Status)
+			_, _ = io.WriteString(w, fault.Body)
+			return fault.Status
+		}
 		return writeErr(w, fault.Status, http.StatusText(fault.Status))
 	}
 
@@ -365,8 +380,16 @@ func (s *Service) answer(w http.ResponseWriter, r *http.Request, acctName string
 		}
 	}
 	var after *Contact
+	keyset := s.cfg.Paging == Keyset
 	if v := first(q["cursor"]); v != "" {
-		c, err := s.decodeCursor(v)
+		var c *Contact
+		var err error
+		if rest, ok := strings.CutPrefix(v, keysetPrefix); ok && (s.cfg.Paging == Keyset || s.cfg.KeysetFallback) {
+			c, err = decodeKeyset(rest)
+			keyset = true
+		} else {
+			c, err = s.decodeCursor(v)
+		}
 		if err != nil {
 			return writeErr(w, http.StatusBadRequest, "bad_cursor")
 		}
@@ -389,7 +412,7 @@ func (s *Service) answer(w http.ResponseWriter, r *http.Request, acctName string
 		if !since.IsZero() && c.Updated.Before(since) {
 			continue
 		}
-		if !matches(c, filters) || !s.isAfter(c, after) {
+		if !matches(c, filters) || !s.isAfter(c, after, keyset) {
 			continue
 		}
 		if len(page) == limit {
@@ -406,7 +429,12 @@ func (s *Service) answer(w http.ResponseWriter, r *http.Request, acctName string
 		resp.Contacts[i] = c
 	}
 	if more {
-		resp.Next = s.encodeCursor(page[len(page)-1])
+		last := page[len(page)-1]
+		if keyset && s.cfg.Paging != Keyset {
+			resp.Next = encodeKeyset(last.Updated, last.ID)
+		} else {
+			resp.Next = s.encodeCursor(last)
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(resp)
@@ -441,11 +469,11 @@ func (s *Service) sort(cs []Contact) {
 }
 
 // isAfter reports whether c comes after the cursor position.
-func (s *Service) isAfter(c Contact, after *Contact) bool {
+func (s *Service) isAfter(c Contact, after *Contact, keyset bool) bool {
 	if after == nil {
 		return true
 	}
-	if s.cfg.Paging == SinceCursor {
+	if !keyset {
 		return !c.Updated.Before(after.Updated) // inclusive: ties come again
 	}
 	if s.cfg.Order == ByUpdated {
@@ -472,6 +500,30 @@ func (s *Service) decodeCursor(v string) (*Contact, error) {
 		}
 		return &Contact{Updated: t}, nil
 	}
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return nil, err
+	}
+	ns, id, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return nil, fmt.Errorf("bad cursor")
+	}
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if err != nil {
+		return nil, err
+	}
+	return &Contact{ID: id, Updated: time.Unix(0, n).UTC()}, nil
+}
+
+// keysetPrefix starts the keyset cursors of HTTPConnector.KeysetCursor.
+const keysetPrefix = "k."
+
+func encodeKeyset(updated time.Time, id string) string {
+	raw := strconv.FormatInt(updated.UnixNano(), 10) + ":" + id
+	return keysetPrefix + base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func decodeKeyset(v string) (*Contact, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(v)
 	if err != nil {
 		return nil, err
