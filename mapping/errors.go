@@ -37,13 +37,17 @@ const (
 	CodeConstant        validate.Code = "mapping.constant"         // a constant that cannot be used (for the e-mail field, or with an invalid value)
 
 	// Suggestion warnings, in Column.Warnings.
-	CodeUnmapped       validate.Code = "suggest.unmapped"        // the column matches no field; it is not imported
-	CodeRepeated       validate.Code = "suggest.repeated"        // the column repeats a field another column fills (E-mail 2, Home Phone); not imported
-	CodeValuesConflict validate.Code = "suggest.values_conflict" // the sample values contradict the header (a column named Email full of phone numbers)
-	CodeValuesMixed    validate.Code = "suggest.values_mixed"    // some sample values do not fit the field
-	CodeByValues       validate.Code = "suggest.by_values"       // the field was chosen from the sample values, not the header
-	CodeEmptySample    validate.Code = "suggest.empty_sample"    // every sample value of the column is empty
-	CodeMultiValue     validate.Code = "suggest.multi_value"     // cells hold several values (" ::: "); a transform picks or splits them
+	CodeUnmapped       validate.Code = "suggest.unmapped"             // the column matches no field; it is not imported
+	CodeRepeated       validate.Code = "suggest.repeated"             // the column repeats a field another column fills (E-mail 2, Home Phone); not imported
+	CodeValuesConflict validate.Code = "suggest.values_conflict"      // the sample values contradict the header (a column named Email full of phone numbers)
+	CodeValuesMixed    validate.Code = "suggest.values_mixed"         // some sample values do not fit the field
+	CodeByValues       validate.Code = "suggest.by_values"            // the field was chosen from the sample values, not the header
+	CodeEmptySample    validate.Code = "suggest.empty_sample"         // every sample value of the column is empty
+	CodeMultiValue     validate.Code = "suggest.multi_value"          // cells hold several values (" ::: ", ";", ","); a transform picks or splits them
+	CodeValuesDirty    validate.Code = "suggest.values_dirty"         // a clear header whose sample values mostly do not fit: kept, the bad values become row errors
+	CodeFallback       validate.Code = "suggest.fallback"             // the column fills its field only in rows where the field's first column is empty (E-mail 2, a full name beside first and last name)
+	CodeDateOrder      validate.Code = "suggest.date_order_ambiguous" // every sample date reads both day first and month first; the region's order was chosen
+	CodeStatusMapped   validate.Code = "suggest.status_values"        // a status column's words (active, inactive, an unsubscribe time) are read as the field's options
 )
 
 // Error is a problem with a Schema or a Mapping. Schema.Validate and

@@ -32,9 +32,9 @@ func ExampleSuggest() {
 	// "E-Mail-Adresse" -> email      synonym  1.00
 	// "Mobil"          -> phone      synonym  0.95
 	// "Firma"          -> account    synonym  0.95
-	// "E-mail 2"       -> -                   0.00
+	// "E-mail 2"       -> email      name     0.85
 	// ""               -> -                   0.00
-	// repeated: [{5 email 2}]
+	// repeated: []
 	// unmapped: [6]
 	// err: <nil>
 }

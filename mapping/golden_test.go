@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contactkit/contactkit/mapping"
+	"github.com/contactkit/contactkit/validate"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/headers")
@@ -70,7 +71,19 @@ func renderSuggestion(sug *mapping.Suggestion) string {
 			if c.Transform.Sep != "" {
 				tr += fmt.Sprintf(" %q", c.Transform.Sep)
 			}
+			if c.Transform.Part != "" {
+				tr += " " + c.Transform.Part
+			}
+			if len(c.Transform.Values) > 0 {
+				tr += fmt.Sprintf(" %d values", len(c.Transform.Values))
+			}
 			tr += "]"
+		}
+		if c.Transform.Fallback {
+			tr += " [fallback]"
+		}
+		if c.Transform.DateOrder != validate.OrderUnknown {
+			tr += " [" + c.Transform.DateOrder.String() + "]"
 		}
 		fmt.Fprintf(&b, "%2d %-32q -> %-12s%s %s %.2f\n", c.Index+1, c.Header, field, tr, orDash(string(c.Match)), c.Confidence)
 		if c.Reason != "" {

@@ -3,7 +3,9 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/contactkit/contactkit/validate"
 )
@@ -92,6 +94,21 @@ const (
 	// lines): their non-empty values are joined in file order with Sep
 	// (default ", "). Every column of that field must have OpJoin.
 	OpJoin Op = "join"
+	// OpMap replaces the cell by the value Values gives for it, matched
+	// case-insensitively after trimming, the key "*" standing for any
+	// other non-empty cell; a cell Values does not name is kept. It reads
+	// status columns: {"true": "unsubscribed", "false": "subscribed"} for
+	// an "unsubscribed" column, {"*": "unsubscribed"} for Mailchimp's
+	// UNSUB_TIME, {"active": "subscribed", "inactive": "unsubscribed"} for
+	// beehiiv's status.
+	OpMap Op = "map"
+	// OpDatePart makes the column one part (Part: "year", "month" or
+	// "day") of a date split over several columns (Thunderbird's Birth
+	// Year, Birth Month, Birth Day): the parts are combined into
+	// yyyy-mm-dd, or --mm-dd without a year (a birthday). Every column of
+	// that field must have OpDatePart, each part at most once, month and
+	// day among them.
+	OpDatePart Op = "date_part"
 )
 
 // Transform changes a cell before it is stored. The zero Transform keeps
@@ -104,6 +121,21 @@ type Transform struct {
 	// Field is the key of the field that takes the family name with
 	// OpSplitName.
 	Field string `json:"field,omitempty"`
+	// Fallback makes the column fill its single-valued field only in rows
+	// where the field's columns without Fallback leave it empty; several
+	// fallback columns are tried in file order. A second and third e-mail
+	// column, or a full name split into first and last name beside their
+	// own columns, are fallbacks.
+	Fallback bool `json:"fallback,omitempty"`
+	// DateOrder is the order of day and month of the column's n/n/yyyy
+	// dates (validate.OrderDayFirst or validate.OrderMonthFirst), decided
+	// by Suggest from the values; zero reads each value as the field's
+	// rules say. It applies to a Date field without Layouts.
+	DateOrder validate.DateOrder `json:"date_order,omitempty"`
+	// Values is the table of OpMap.
+	Values map[string]string `json:"values,omitempty"`
+	// Part is the part of OpDatePart: "year", "month" or "day".
+	Part string `json:"part,omitempty"`
 }
 
 func (t Transform) sep() string {
@@ -131,6 +163,7 @@ func (m *Mapping) Clone() *Mapping {
 	c := &Mapping{Columns: slices.Clone(m.Columns), Constants: slices.Clone(m.Constants), Fingerprint: m.Fingerprint}
 	for i := range c.Columns {
 		c.Columns[i].Warnings = slices.Clone(c.Columns[i].Warnings)
+		c.Columns[i].Transform.Values = maps.Clone(c.Columns[i].Transform.Values)
 	}
 	return c
 }
@@ -160,7 +193,9 @@ func (m *Mapping) Compile(s *Schema) (*Plan, error) {
 		errs = append(errs, &Error{Code: code, Field: field, Column: col, Message: fmt.Sprintf(format, args...)})
 	}
 	p := &Plan{schema: s, rules: rules, fields: make([]fieldPlan, len(s.Fields)), width: len(m.Columns)}
-	joins := make([]int, len(s.Fields)) // columns with OpJoin per field
+	joins := make([]int, len(s.Fields))                 // columns with OpJoin per field
+	orders := make([]validate.DateOrder, len(s.Fields)) // the first column's date order per field
+	parts := make([]int, len(s.Fields))                 // columns with OpDatePart per field
 	for i, c := range m.Columns {
 		if c.Index != i {
 			add(CodeColumn, c.Field, i+1, "column %d has index %d; columns must be in file order", i+1, c.Index)
@@ -178,9 +213,38 @@ func (m *Mapping) Compile(s *Schema) (*Plan, error) {
 			continue
 		}
 		f := &s.Fields[fi]
-		src := source{col: i, op: c.Transform.Op, sep: c.Transform.sep()}
+		src := source{col: i, op: c.Transform.Op, sep: c.Transform.sep(), fallback: c.Transform.Fallback}
+		if c.Transform.Fallback && (f.Multi() || c.Transform.Op == OpJoin || c.Transform.Op == OpSplit) {
+			add(CodeTransform, f.Key, i+1, "%s is a fallback of field %q, which takes several values or joins them", colText(i+1), f.Key)
+			continue
+		}
+		if o := c.Transform.DateOrder; o != validate.OrderUnknown {
+			if f.kind() != validate.Date || o != validate.OrderDayFirst && o != validate.OrderMonthFirst {
+				add(CodeTransform, f.Key, i+1, "%s has the date order %q, which field %q cannot use", colText(i+1), o, f.Key)
+				continue
+			}
+			if orders[fi] == validate.OrderUnknown {
+				orders[fi] = o
+			}
+		}
 		switch c.Transform.Op {
 		case OpNone, OpTrim, OpFirst:
+		case OpDatePart:
+			if f.kind() != validate.Date || c.Transform.Part != PartYear && c.Transform.Part != PartMonth && c.Transform.Part != PartDay {
+				add(CodeTransform, f.Key, i+1, "%s is part %q of a date, but field %q is no date or the part is not year, month or day", colText(i+1), c.Transform.Part, f.Key)
+				continue
+			}
+			src.datePart = c.Transform.Part
+			parts[fi]++
+		case OpMap:
+			if len(c.Transform.Values) == 0 || f.Multi() {
+				add(CodeTransform, f.Key, i+1, "%s maps values but has no table, or field %q takes several values", colText(i+1), f.Key)
+				continue
+			}
+			src.values = make(map[string]string, len(c.Transform.Values))
+			for k, v := range c.Transform.Values {
+				src.values[foldCell(strings.TrimSpace(k))] = v
+			}
 		case OpSplit:
 			if !f.Multi() {
 				add(CodeTransform, f.Key, i+1, "%s splits values but field %q holds one value", colText(i+1), f.Key)
@@ -204,7 +268,7 @@ func (m *Mapping) Compile(s *Schema) (*Plan, error) {
 				continue
 			}
 			src.part = partGiven
-			p.fields[li].srcs = append(p.fields[li].srcs, source{col: i, op: OpSplitName, part: partFamily})
+			p.fields[li].srcs = append(p.fields[li].srcs, source{col: i, op: OpSplitName, part: partFamily, fallback: c.Transform.Fallback})
 		default:
 			add(CodeTransform, f.Key, i+1, "%s has an unknown transform %q", colText(i+1), c.Transform.Op)
 			continue
@@ -242,11 +306,44 @@ func (m *Mapping) Compile(s *Schema) (*Plan, error) {
 		} else if f.Required && n == 0 && !fp.hasConst {
 			add(CodeMissingRequired, f.Key, 0, "the required field %q is filled by no column or constant", f.Key)
 		}
+		fallbacks := 0
+		for _, src := range fp.srcs {
+			if src.fallback {
+				fallbacks++
+			}
+		}
+		if fallbacks > 0 {
+			// The columns without Fallback first, then the fallbacks, each in file order.
+			slices.SortStableFunc(fp.srcs, func(a, b source) int {
+				if a.fallback == b.fallback {
+					return 0
+				}
+				if a.fallback {
+					return 1
+				}
+				return -1
+			})
+		}
 		switch {
 		case f.Multi():
 			fp.multi, fp.join = true, f.separator()
 		case n > 1 && joins[i] == n:
 			fp.join = fp.srcs[0].sep
+		case parts[i] > 0:
+			seen := map[string]bool{}
+			for _, src := range fp.srcs {
+				if src.op != OpDatePart || seen[src.datePart] {
+					add(CodeTransform, f.Key, src.col+1, "field %q takes the parts of a date: every column must be a different part", f.Key)
+					break
+				}
+				seen[src.datePart] = true
+			}
+			if !seen[PartMonth] || !seen[PartDay] || fp.hasConst {
+				add(CodeTransform, f.Key, fp.srcs[0].col+1, "field %q takes the parts of a date but has no month or day column, or a constant", f.Key)
+			}
+			fp.dateParts = true
+		case fallbacks > 0 && n-fallbacks <= 1 && !fp.hasConst:
+			fp.fallback = true
 		case n > 1:
 			cols := make([]string, n)
 			for k, s := range fp.srcs {
@@ -256,6 +353,19 @@ func (m *Mapping) Compile(s *Schema) (*Plan, error) {
 		case n == 1 && fp.hasConst:
 			add(CodeDuplicateField, f.Key, fp.srcs[0].col+1, "field %q is fed by %s and by a constant", f.Key, colText(fp.srcs[0].col+1))
 		}
+	}
+	for i, o := range orders {
+		if o == validate.OrderUnknown || len(s.Fields[i].Rules.Layouts) > 0 || p.rules == nil {
+			continue
+		}
+		r := s.Fields[i].Rules
+		r.DateOrder = o
+		rule, err := validate.New(s.Fields[i].kind(), r)
+		if err != nil {
+			add(CodeTransform, s.Fields[i].Key, 0, "field %q: %v", s.Fields[i].Key, err)
+			continue
+		}
+		p.rules[i] = rule
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

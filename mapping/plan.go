@@ -64,19 +64,24 @@ const (
 
 // source is one column feeding a field.
 type source struct {
-	col  int
-	op   Op
-	sep  string // OpFirst, OpSplit, OpJoin
-	to   string // OpSplit: the field's separator
-	part part
+	col      int
+	op       Op
+	sep      string // OpFirst, OpSplit, OpJoin
+	to       string // OpSplit: the field's separator
+	part     part
+	fallback bool              // fills the field only when the sources before it are empty
+	values   map[string]string // OpMap: folded cell → value
+	datePart string            // OpDatePart: year, month or day
 }
 
 type fieldPlan struct {
-	srcs     []source
-	konst    string // the constants, joined for a multi-valued field
-	hasConst bool
-	multi    bool
-	join     string // separator between the values of several sources
+	srcs      []source
+	konst     string // the constants, joined for a multi-valued field
+	hasConst  bool
+	multi     bool
+	join      string // separator between the values of several sources
+	fallback  bool   // the first non-empty source gives the value
+	dateParts bool   // the sources are the year, month and day of a date
 }
 
 // Schema returns the schema the plan was compiled for.
@@ -119,6 +124,16 @@ func (f *fieldPlan) value(row []string) Value {
 		s := &f.srcs[0]
 		raw := s.apply(row)
 		return Value{Raw: raw, State: stateOf(raw), Column: s.col + 1}
+	case f.dateParts:
+		return f.datePartsValue(row)
+	case f.fallback:
+		for k := range f.srcs {
+			s := &f.srcs[k]
+			if raw := s.apply(row); stateOf(raw) == Present {
+				return Value{Raw: raw, State: Present, Column: s.col + 1}
+			}
+		}
+		return Value{State: Empty, Column: f.srcs[0].col + 1}
 	}
 	// Several sources: join the non-empty ones; allocate only when there
 	// are two or more.
@@ -183,6 +198,18 @@ func (s *source) apply(row []string) string {
 		return strings.TrimSpace(c)
 	case OpSplit:
 		return splitValues(c, s.sep, s.to)
+	case OpMap:
+		t := strings.TrimSpace(c)
+		if t == "" {
+			return ""
+		}
+		if v, ok := s.values[foldCell(t)]; ok {
+			return v
+		}
+		if v, ok := s.values["*"]; ok {
+			return v
+		}
+		return t
 	case OpSplitName:
 		given, family := SplitName(c)
 		if s.part == partFamily {
@@ -203,16 +230,111 @@ func unneutralize(c string) string {
 	return c
 }
 
-// splitValues rejoins the values of c, separated by sep, with to.
+// datePartsValue combines year, month and day cells into yyyy-mm-dd, or
+// --mm-dd without a year; the date rule then checks the day. A row whose
+// parts are all empty is empty; one with only some of month and day gives
+// what it has, for the rule to reject.
+func (f *fieldPlan) datePartsValue(row []string) Value {
+	var y, m, d string
+	col := 0
+	for k := range f.srcs {
+		s := &f.srcs[k]
+		v := s.apply(row)
+		if v != "" && col == 0 {
+			col = s.col + 1
+		}
+		switch s.datePart {
+		case PartYear:
+			y = v
+		case PartMonth:
+			m = v
+		case PartDay:
+			d = v
+		}
+	}
+	if y == "" && m == "" && d == "" {
+		return Value{State: Empty, Column: f.srcs[0].col + 1}
+	}
+	pad := func(s string) string {
+		if len(s) == 1 {
+			return "0" + s
+		}
+		return s
+	}
+	raw := "--" + pad(m) + "-" + pad(d)
+	if y != "" {
+		raw = y + "-" + pad(m) + "-" + pad(d)
+	}
+	return Value{Raw: raw, State: Present, Column: col}
+}
+
+// foldCell lower-cases an OpMap key or cell; it allocates only when the
+// cell has upper-case letters.
+func foldCell(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// systemGroups are the groups Google Contacts puts every contact in (or
+// marks with a star); as tags they say nothing. Compared case-insensitively.
+var systemGroups = []string{"* My Contacts", "* myContacts", "* starred", "* Other Contacts", "System Group: My Contacts", "System Group: Starred"}
+
+func isSystemGroup(v string) bool {
+	if len(v) < 8 || v[0] != '*' && v[0] != 'S' && v[0] != 's' {
+		return false
+	}
+	for _, g := range systemGroups {
+		if strings.EqualFold(v, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitValues rejoins the values of c, separated by sep, with to. Each
+// value is trimmed and loses one pair of surrounding double quotes
+// (Mailchimp writes "Lorem Editors","Beta"); a separator inside quotes
+// does not split; empty values and Google's system groups
+// (isSystemGroup) are dropped.
 func splitValues(c, sep, to string) string {
-	if !strings.Contains(c, sep) {
-		return strings.TrimSpace(c)
+	if !strings.Contains(c, sep) && !strings.Contains(c, `"`) {
+		v := strings.TrimSpace(c)
+		if isSystemGroup(v) {
+			return ""
+		}
+		return v
 	}
 	var b strings.Builder
 	b.Grow(len(c))
-	for _, v := range strings.Split(c, sep) {
-		v = strings.TrimSpace(v)
-		if v == "" {
+	rest := c
+	for rest != "" {
+		v := rest
+		end := len(rest)
+		inQuote := false
+		for i := 0; i < len(rest); i++ {
+			if rest[i] == '"' {
+				inQuote = !inQuote
+				continue
+			}
+			if !inQuote && strings.HasPrefix(rest[i:], sep) {
+				end = i
+				break
+			}
+		}
+		v = strings.TrimSpace(rest[:end])
+		if end < len(rest) {
+			rest = rest[end+len(sep):]
+		} else {
+			rest = ""
+		}
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = strings.TrimSpace(v[1 : len(v)-1])
+		}
+		if v == "" || isSystemGroup(v) {
 			continue
 		}
 		if b.Len() > 0 {

@@ -342,7 +342,7 @@ func DefaultAccountSchema() *Schema {
 // DefaultSchema returns a new copy of the contact schema used by the
 // examples and tests: email (required, RoleEmail), first_name, last_name,
 // phone (RolePhone), account (RoleAccount, labelled "Company"), job_title,
-// city, country (RoleCountry), birthday (Date), tags (MultiSelect with
+// city, country (RoleCountry), birthday (Date, validate.Rules.Birthday), tags (MultiSelect with
 // AnyValue, RoleTags) and newsletter (Enum subscribed/unsubscribed/none,
 // RoleStatus, which also reads yes/no/true/false).
 func DefaultSchema() *Schema {
@@ -355,7 +355,7 @@ func DefaultSchema() *Schema {
 		{Key: "job_title", Label: "Job title", Kind: validate.Text},
 		{Key: "city", Label: "City", Kind: validate.Text},
 		{Key: "country", Label: "Country", Kind: validate.Text, Role: RoleCountry},
-		{Key: "birthday", Label: "Birthday", Kind: validate.Date},
+		{Key: "birthday", Label: "Birthday", Kind: validate.Date, Rules: validate.Rules{Birthday: true}},
 		{Key: "tags", Label: "Tags", Kind: validate.MultiSelect, Role: RoleTags,
 			Rules: validate.Rules{AnyValue: true}},
 		{Key: "newsletter", Label: "Newsletter", Kind: validate.Enum, Role: RoleStatus,

@@ -26,6 +26,11 @@ type Suggester struct {
 
 	// MaxSample is the number of sample rows looked at; zero means 100.
 	MaxSample int
+
+	// Region is the ISO 3166-1 alpha-2 region whose order of day and month
+	// reads a date column whose sample values all read both ways
+	// (validate.MonthFirstRegion; empty means month first).
+	Region string
 }
 
 // Suggestion is a suggested mapping with what the host should show about
@@ -129,7 +134,8 @@ func (g *Suggester) Suggest(header []string, sample [][]string, s *Schema) *Sugg
 	for i, h := range header {
 		cands[i], notes[i] = g.columnCandidates(ix, i, h, &cols[i], s, sug)
 	}
-	g.assign(sug, cands, notes, s)
+	g.assign(sug, cands, notes, cols, s)
+	g.refine(sug, cands, cols, s)
 	sug.finish(s)
 	return sug
 }
@@ -151,14 +157,29 @@ func (g *Suggester) minConfidence() float64 {
 // colInfo is what the sample values of one column look like.
 type colInfo struct {
 	n, nonEmpty int
-	multi       bool // some cell holds several values joined by " ::: "
-	values      []string
+	multi       bool     // some cell holds several values joined by " ::: "
+	cells       []string // the non-empty cells, trimmed, whole
+	values      []string // the non-empty cells' first values
 	email       float64
 	phone       float64
 	date        float64
 	integer     float64
 	decimal     float64
 	boolean     float64
+	company     float64 // share of values that read as a business name
+}
+
+// placeholders are what people write in a cell that has no value; the
+// sniffers count them as empty cells (a Phone column of "n/a", "-" and one
+// number is a phone column).
+var placeholders = map[string]bool{"n/a": true, "na": true, "n.a.": true, "-": true, "--": true, "—": true, "–": true,
+	"none": true, "null": true, "nil": true, "?": true, "unknown": true, "tbd": true, "k.a.": true, "k. a.": true, "keine": true, "/": true}
+
+func isPlaceholder(v string) bool {
+	if len(v) > 8 {
+		return false
+	}
+	return placeholders[strings.ToLower(v)] || validate.NoDate(v)
 }
 
 // multiSep separates the values of a multi-value cell in Google Contacts
@@ -167,16 +188,17 @@ const multiSep = ":::"
 
 func sniffColumn(i int, sample [][]string) colInfo {
 	var c colInfo
-	var counts [6]int
+	var counts [7]int
 	for _, row := range sample {
 		c.n++
 		if i >= len(row) {
 			continue
 		}
 		v := strings.TrimSpace(unneutralize(row[i]))
-		if v == "" {
+		if v == "" || isPlaceholder(v) {
 			continue
 		}
+		c.cells = append(c.cells, v)
 		if strings.Contains(v, multiSep) {
 			c.multi = true
 			v, _, _ = strings.Cut(v, multiSep)
@@ -185,7 +207,7 @@ func sniffColumn(i int, sample [][]string) colInfo {
 		c.nonEmpty++
 		c.values = append(c.values, v)
 		for k, f := range []func(string) bool{validate.LooksLikeEmail, validate.LooksLikePhone,
-			validate.LooksLikeDate, validate.LooksLikeInteger, validate.LooksLikeDecimal, validate.LooksLikeBoolean} {
+			validate.LooksLikeDate, validate.LooksLikeInteger, validate.LooksLikeDecimal, validate.LooksLikeBoolean, validate.LooksLikeCompany} {
 			if f(v) {
 				counts[k]++
 			}
@@ -195,6 +217,7 @@ func sniffColumn(i int, sample [][]string) colInfo {
 		d := float64(c.nonEmpty)
 		c.email, c.phone, c.date = float64(counts[0])/d, float64(counts[1])/d, float64(counts[2])/d
 		c.integer, c.decimal, c.boolean = float64(counts[3])/d, float64(counts[4])/d, float64(counts[5])/d
+		c.company = float64(counts[6]) / d
 	}
 	return c
 }
@@ -224,7 +247,7 @@ func (c *colInfo) share(f *Field) (float64, bool) {
 		}
 		ok := 0
 		for _, v := range c.values {
-			if fitsOptions(f, v) {
+			if fitsOptions(f, v) || f.Role == RoleStatus && isStatusWord(v) {
 				ok++
 			}
 		}
@@ -305,8 +328,9 @@ func kindWords(k validate.Kind) string {
 
 // candidate is a field a column could go to.
 type candidate struct {
-	field    int // schema field
-	split    int // ≥ 0: the column is a full name split into field (given names) and split (family name)
+	concept  string // the built-in concept the header means, if any
+	field    int    // schema field
+	split    int    // ≥ 0: the column is a full name split into field (given names) and split (family name)
 	conf     float64
 	match    Match
 	reason   string
@@ -322,6 +346,7 @@ const (
 	groupCost      = 0.1  // "E-mail 2" after "E-mail 1"
 	mixedFactor    = 0.85 // 50–80 % of the values fit
 	conflictFactor = 0.4  // fewer than half the values fit
+	dirtyFactor    = 0.7  // fewer than half the values fit a clear header, and they look like nothing else
 	emptyFactor    = 0.8  // no sample value at all
 	valuesUnnamed  = 0.7  // values decide for a column without a header
 	valuesNamed    = 0.6  // values decide for a header that means nothing known
@@ -369,6 +394,15 @@ func (g *Suggester) columnCandidates(ix *index, col int, header string, c *colIn
 			cand.conf *= mixedFactor
 			cand.warnings = append(cand.warnings, Warning{Code: CodeValuesMixed,
 				Message: fmt.Sprintf("only %s of %d sample values look like %s", pct(share), c.nonEmpty, kindWords(f.kind()))})
+		case checked && share > 0 && cand.conf >= 0.85 && (cand.match == MatchName || cand.match == MatchSynonym) &&
+			(looks == validate.Text || looks == f.kind() || lshare < strongShare):
+			// A clear header over dirty values: the header wins, and each
+			// bad value becomes a row error rather than the whole column
+			// being dropped (or the file refused for want of an e-mail column).
+			cand.conf *= dirtyFactor
+			cand.warnings = append(cand.warnings, Warning{Code: CodeValuesDirty,
+				Message: fmt.Sprintf("only %s of %d sample values look like %s; the column is kept for its header, and rows with other values get errors",
+					pct(share), c.nonEmpty, kindWords(f.kind()))})
 		case checked || (looks == validate.Email && lshare >= strongShare && f.kind() != validate.Email):
 			// Fewer than half the values fit, or a text field full of
 			// e-mail addresses.
@@ -380,6 +414,15 @@ func (g *Suggester) columnCandidates(ix *index, col int, header string, c *colIn
 				Message: fmt.Sprintf("the header means %s but %s of %d sample values look like %s",
 					f.label(), pct(lshare), c.nonEmpty, kindWords(looks))})
 			sug.Conflicts = append(sug.Conflicts, Conflict{Column: col, Field: f.Key, Looks: looks, Share: share})
+		}
+	}
+	// A "name" column of company names is the account, not a person.
+	if len(out) == 1 && out[0].concept == "full_name" && c.company >= 0.5 {
+		if ai := s.ByRole(RoleAccount); ai >= 0 && ai != out[0].field {
+			out[0] = candidate{concept: "account", field: ai, split: -1, conf: out[0].conf, match: MatchValues,
+				reason:   fmt.Sprintf("header %q means a name, but %s of %d sample values are company names", strings.TrimSpace(header), pct(c.company), c.nonEmpty),
+				warnings: []Warning{{Code: CodeByValues, Message: fmt.Sprintf("chosen from the values: %s of %d look like company names", pct(c.company), c.nonEmpty)}}}
+			headerField = ai
 		}
 	}
 	// Values propose a role field the header did not: a column of e-mail
@@ -395,7 +438,7 @@ func (g *Suggester) columnCandidates(ix *index, col int, header string, c *colIn
 			}
 		}
 		base := valuesNamed
-		if isUnnamed(norm) {
+		if isUnnamed(norm) || isGeneric(norm) {
 			base = valuesUnnamed
 		}
 		if len(out) > 0 {
@@ -410,11 +453,12 @@ func (g *Suggester) columnCandidates(ix *index, col int, header string, c *colIn
 			if fi < 0 || fi == headerField || r.share < strongShare {
 				continue
 			}
-			if r.role == RolePhone && (c.email >= 0.5 || (len(out) == 0 && !isUnnamed(norm))) {
+			if r.role == RolePhone && (c.email >= 0.5 || (len(out) == 0 && !isUnnamed(norm) && !isGeneric(norm))) {
 				// Phone-like values in a column whose header means
 				// something else (a customer number, a fax) are not a
-				// phone: only unnamed columns and overruled headers
-				// are read as phones.
+				// phone: only unnamed columns, generic headers ("Info",
+				// "Number", "Details") and overruled headers are read
+				// as phones.
 				continue
 			}
 			out = append(out, candidate{field: fi, split: -1, conf: base * r.share, match: MatchValues,
@@ -452,7 +496,7 @@ func pct(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
 // headerCandidate turns a header hit into a candidate field, or says why
 // it has none.
 func headerCandidate(ix *index, h hit, header, norm string) (candidate, string, bool) {
-	cand := candidate{field: h.field, split: -1, conf: h.conf * h.weight, match: h.match}
+	cand := candidate{concept: h.concept, field: h.field, split: -1, conf: h.conf * h.weight, match: h.match}
 	q := fmt.Sprintf("%q", strings.TrimSpace(header))
 	var means string
 	if h.field >= 0 {
@@ -513,7 +557,7 @@ func headerCandidate(ix *index, h hit, header, norm string) (candidate, string, 
 
 // assign gives each field its best column: candidates are taken by
 // confidence, then file order; a single-valued field takes one column.
-func (g *Suggester) assign(sug *Suggestion, cands [][]candidate, notes []string, s *Schema) {
+func (g *Suggester) assign(sug *Suggestion, cands [][]candidate, notes []string, cols []colInfo, s *Schema) {
 	type ref struct{ col, k int }
 	var all []ref
 	for i, cs := range cands {
@@ -523,7 +567,14 @@ func (g *Suggester) assign(sug *Suggestion, cands [][]candidate, notes []string,
 			}
 		}
 	}
+	// Filled columns first: an empty column never takes a field from a
+	// filled one (German Outlook's empty "Ort" and filled "Ort
+	// geschäftlich"); then by confidence, then file order.
+	empty := func(col int) bool { return cols[col].n > 0 && cols[col].nonEmpty == 0 }
 	sort.SliceStable(all, func(a, b int) bool {
+		if ea, eb := empty(all[a].col), empty(all[b].col); ea != eb {
+			return eb
+		}
 		ca, cb := cands[all[a].col][all[a].k].conf, cands[all[b].col][all[b].k].conf
 		if ca != cb {
 			return ca > cb
@@ -572,6 +623,21 @@ func (g *Suggester) assign(sug *Suggestion, cands [][]candidate, notes []string,
 				f = c.split
 			}
 			by := owner[f] - 1
+			if fallbackRole(s, c) {
+				// A second e-mail column, or a full name beside first and
+				// last name columns: it fills the field where they are empty.
+				col.Field = s.Fields[c.field].Key
+				col.Transform = c.tr
+				col.Transform.Fallback = true
+				col.Confidence = round2(c.conf)
+				col.Match = c.match
+				col.Reason = c.reason
+				col.Warnings = append(col.Warnings, c.warnings...)
+				col.Warnings = append(col.Warnings, Warning{Code: CodeFallback,
+					Message: fmt.Sprintf("fills field %q only in rows where column %d (%q) is empty",
+						s.Fields[f].Key, by+1, sug.Mapping.Columns[by].Header)})
+				continue
+			}
 			col.Reason = c.reason
 			col.Warnings = append(col.Warnings, c.warnings...)
 			col.Warnings = append(col.Warnings, Warning{Code: CodeRepeated,

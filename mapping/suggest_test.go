@@ -44,7 +44,7 @@ func TestSuggestEmailSpellings(t *testing.T) {
 
 func TestSuggestDoesNotTakeLookalikes(t *testing.T) {
 	t.Parallel()
-	for _, h := range []string{"E-mail 1 - Label", "E-mail Type", "Email Opt Out", "Accepts SMS Marketing",
+	for _, h := range []string{"E-mail 1 - Label", "E-mail Type", "Accepts SMS Marketing",
 		"E-mail Display Name", "Phonetic First Name", "Company ID", "Lifecycle Stage", "Stage", "Lead Status",
 		"Phone 1 - Type", "Email Domain", "Fax", "Business Fax"} {
 		t.Run(h, func(t *testing.T) {
@@ -116,12 +116,40 @@ func TestSuggestValuesConfirmHeader(t *testing.T) {
 
 func TestSuggestMixedValues(t *testing.T) {
 	t.Parallel()
-	sample := [][]string{{"a@example.com"}, {"b@example.com"}, {"n/a"}}
+	sample := [][]string{{"a@example.com"}, {"b@example.com"}, {"ask Jane"}}
 	sug := mapping.Suggest([]string{"Email"}, sample, mapping.DefaultSchema())
 	c := sug.Mapping.Columns[0]
 	assert.Equal(t, "email", c.Field)
 	assert.True(t, hasWarning(c, mapping.CodeValuesMixed))
 	assert.Empty(t, sug.Conflicts)
+}
+
+// TestSuggestPlaceholdersAreEmpty: "n/a", "-", "none" are no values; a
+// Phone column of them and one number is a phone column (issue 18).
+func TestSuggestPlaceholdersAreEmpty(t *testing.T) {
+	t.Parallel()
+	sample := [][]string{{"a@b.co", "n/a"}, {"c@d.co", "-"}, {"e@f.co", "none"}, {"g@h.co", "+1 415 555 0132"}, {"i@j.co", "N/A"}}
+	sug := mapping.Suggest([]string{"Email", "Phone"}, sample, mapping.DefaultSchema())
+	c := sug.Mapping.Columns[1]
+	assert.Equal(t, "phone", c.Field)
+	assert.GreaterOrEqual(t, c.Confidence, 0.9)
+	assert.Empty(t, c.Warnings)
+}
+
+// TestSuggestStrongHeaderDirtyValues: a column headed Email whose values
+// are mostly not addresses stays the e-mail column, with a warning, so
+// the import gives row errors instead of refusing the file (issue 18).
+func TestSuggestStrongHeaderDirtyValues(t *testing.T) {
+	t.Parallel()
+	sample := [][]string{{"a@b.co", "Ann"}, {"call her", "Bob"}, {"c@d.co", "Cy"}, {"ask Bob", "Di"}, {"unknown yet", "Ed"}}
+	sug := mapping.Suggest([]string{"Email", "First name"}, sample, mapping.DefaultSchema())
+	require.NoError(t, sug.Err)
+	c := sug.Mapping.Columns[0]
+	assert.Equal(t, "email", c.Field)
+	assert.True(t, hasWarning(c, mapping.CodeValuesDirty))
+	// Values that look like another kind still overrule the header.
+	sug = mapping.Suggest([]string{"Email", "Work Email"}, [][]string{{"a@b.co", "+1 415 555 0132"}, {"c@d.co", "+1 415 555 0133"}}, mapping.DefaultSchema())
+	assert.Equal(t, "phone", sug.Mapping.Columns[1].Field)
 }
 
 func TestSuggestEnumValues(t *testing.T) {
@@ -150,13 +178,31 @@ func TestSuggestRepeatedGroups(t *testing.T) {
 	t.Parallel()
 	header := []string{"E-mail 1 - Value", "E-mail 2 - Value", "Phone 1", "Phone 2", "E-mail 3 - Value"}
 	sug := mapping.Suggest(header, nil, mapping.DefaultSchema())
-	assert.Equal(t, []string{"email", "", "phone", "", ""}, fields(sug))
-	assert.Equal(t, []mapping.Repeat{
-		{Column: 1, Field: "email", By: 0},
-		{Column: 3, Field: "phone", By: 2},
-		{Column: 4, Field: "email", By: 0},
-	}, sug.Repeated)
-	for _, i := range []int{1, 3, 4} {
+	// E-mail 2 and 3 feed the e-mail field where E-mail 1 is empty (issue
+	// 18); Phone 2 is repeated.
+	assert.Equal(t, []string{"email", "email", "phone", "", "email"}, fields(sug))
+	assert.Equal(t, []mapping.Repeat{{Column: 3, Field: "phone", By: 2}}, sug.Repeated)
+	for _, i := range []int{1, 4} {
+		assert.True(t, sug.Mapping.Columns[i].Transform.Fallback)
+		assert.True(t, hasWarning(sug.Mapping.Columns[i], mapping.CodeFallback))
+	}
+	plan, err := sug.Mapping.Compile(mapping.DefaultSchema())
+	require.NoError(t, err)
+	for _, c := range []struct {
+		row  []string
+		want string
+		col  int
+	}{
+		{[]string{"a@x.com", "b@x.com", "", "", "c@x.com"}, "a@x.com", 1},
+		{[]string{"", "b@x.com", "", "", "c@x.com"}, "b@x.com", 2},
+		{[]string{" ", "", "", "", "c@x.com"}, "c@x.com", 5},
+	} {
+		v := plan.Apply(c.row, nil)
+		assert.Equal(t, c.want, v[0].Raw)
+		assert.Equal(t, c.col, v[0].Column)
+	}
+	assert.Equal(t, mapping.Empty, plan.Apply([]string{"", "", "1", "", ""}, nil)[0].State)
+	for _, i := range []int{3} {
 		assert.True(t, hasWarning(sug.Mapping.Columns[i], mapping.CodeRepeated))
 	}
 	assert.Empty(t, sug.Unmapped)
@@ -176,10 +222,21 @@ func TestSuggestFullNameSplit(t *testing.T) {
 	assert.Equal(t, "first_name", c.Field)
 	assert.Equal(t, mapping.Transform{Op: mapping.OpSplitName, Field: "last_name"}, c.Transform)
 
-	// With first and last name columns, the full name is not split.
+	// With first and last name columns, the full name fills them only in
+	// rows where they are empty (issue 18).
 	sug = mapping.Suggest([]string{"Name", "First name", "Last name", "Email"}, nil, mapping.DefaultSchema())
-	assert.Equal(t, []string{"", "first_name", "last_name", "email"}, fields(sug))
-	assert.Equal(t, "first_name", sug.Repeated[0].Field)
+	assert.Equal(t, []string{"first_name", "first_name", "last_name", "email"}, fields(sug))
+	assert.Equal(t, mapping.Transform{Op: mapping.OpSplitName, Field: "last_name", Fallback: true}, sug.Mapping.Columns[0].Transform)
+	assert.Empty(t, sug.Repeated)
+	plan, err := sug.Mapping.Compile(mapping.DefaultSchema())
+	require.NoError(t, err)
+	v := plan.Apply([]string{"Jane Doe", "", "", "jane@x.com"}, nil)
+	assert.Equal(t, "Jane", v[1].Raw, "empty first name: the full name's given names")
+	assert.Equal(t, "Doe", v[2].Raw)
+	assert.Equal(t, 1, v[1].Column)
+	v = plan.Apply([]string{"Jane Doe", "Janet", "Dough", "jane@x.com"}, nil)
+	assert.Equal(t, "Janet", v[1].Raw, "the own columns win where filled")
+	assert.Equal(t, "Dough", v[2].Raw)
 
 	// A schema with a full-name field takes it as it is.
 	s := mapping.DefaultSchema()
@@ -200,7 +257,7 @@ func TestSuggestGoogleMultiValueCells(t *testing.T) {
 	require.NoError(t, err)
 	v := p.Apply(sample[0], nil)
 	assert.Equal(t, "a@x.com", v[0].Raw)
-	assert.Equal(t, "* myContacts|Friends", v[mapping.DefaultSchema().Index("tags")].Raw)
+	assert.Equal(t, "Friends", v[mapping.DefaultSchema().Index("tags")].Raw) // the system group is dropped (issue 18)
 }
 
 func TestSuggestMissingEmail(t *testing.T) {
@@ -356,6 +413,7 @@ func TestSuggestPhoneLikeValuesUnderUnknownHeader(t *testing.T) {
 		{"c@d.co", "40012346", "+49 30 1234568", "+49 30 7654322", "z@y.de"},
 	}
 	sug := mapping.Suggest(header, sample, mapping.DefaultSchema())
-	assert.Equal(t, []string{"email", "", "", "phone", ""}, fields(sug))
-	assert.Equal(t, []mapping.Repeat{{Column: 4, Field: "email", By: 0}}, sug.Repeated, "a named column of e-mails is still an e-mail column")
+	assert.Equal(t, []string{"email", "", "", "phone", "email"}, fields(sug))
+	assert.True(t, sug.Mapping.Columns[4].Transform.Fallback, "a named column of e-mails is still an e-mail column: a fallback where the first is empty (issue 18)")
+	assert.Empty(t, sug.Repeated)
 }

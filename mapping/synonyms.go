@@ -65,6 +65,11 @@ func init() {
 		{name: "external_id", label: "external ID", role: RoleExternalID, keys: []string{"external_id", "id", "contact_id", "record_id", "customer_id"}, example: "C-1001"},
 		{name: "other", label: "a known column that is not a contact field"},
 		{name: "status", label: "subscription status", role: RoleStatus, keys: []string{"newsletter", "subscription", "subscription_status", "status", "marketing_status", "email_status", "opt_in", "consent"}},
+		{name: "status_inverted", label: "unsubscribe flag (yes means unsubscribed)", role: RoleStatus},
+		{name: "status_unsub_time", label: "unsubscribe time (filled means unsubscribed)", role: RoleStatus},
+		{name: "birth_year", label: "year of birth", fallback: "birthday", fallbackWeight: 0.9},
+		{name: "birth_month", label: "month of birth", fallback: "birthday", fallbackWeight: 0.9},
+		{name: "birth_day", label: "day of birth", fallback: "birthday", fallbackWeight: 0.9},
 	} {
 		defConcept(c)
 	}
@@ -84,6 +89,9 @@ func init() {
 	}
 	for _, w := range strings.Fields(unnamedList) {
 		unnamed[w] = true
+	}
+	for _, w := range strings.Fields(genericList) {
+		generic[NormalizeHeader(w)] = true
 	}
 }
 
@@ -254,7 +262,7 @@ var synonymTable = []struct{ concept, phrases string }{
 		país+, nación,
 		paese+, nazione,
 		kraj+`},
-	{"birthday", `birthday+, birth date, birthdate, date of birth, dob, born, day of birth,
+	{"birthday", `birthday+, birth date, birthdate, date of birth, dob, born,
 		Geburtstag+, Geburtsdatum+,
 		anniversaire, date de naissance+,
 		cumpleaños, fecha de nacimiento+,
@@ -286,8 +294,16 @@ var synonymTable = []struct{ concept, phrases string }{
 	{"status", `newsletter+, subscription status, email status, subscribed, subscriber status, opt in, email opt in, accepts marketing,
 		accepts email marketing, email marketing consent, marketing consent, marketing status, newsletter status, subscription,
 		Newsletter-Anmeldung, abonniert, Einwilligung, abonné, inscrit à la newsletter, suscrito, suscripción, inscrito, assinante,
-		iscritto, iscrizione newsletter, ingeschreven, nieuwsbrief, subskrypcja, zgoda marketingowa`},
-	{"other", `marketing contact status, lead status, lifecycle stage, contact owner, lead source, email opt out,
+		iscritto, iscrizione newsletter, ingeschreven, nieuwsbrief, subskrypcja, zgoda marketingowa,
+		subscribed to emails, subscribed to newsletter, email subscription, email subscribed, accepts newsletter, status~, subscriber status`},
+	{"status_inverted", `unsubscribed, unsubscribe, opted out, email opt out, has opted out of email, do not email, email unsubscribed,
+		unsubscribed from emails, abgemeldet, désabonné, désinscrit, dado de baja, disiscritto, uitgeschreven, wypisany`},
+	{"status_unsub_time", `unsub time, unsubscribe time, unsubscribed at, unsubscribe date, unsubscribed date, unsub date,
+		opt out date, opted out at, date unsubscribed, unsubscribed on`},
+	{"birth_year", `birth year, year of birth, birthyear, Geburtsjahr, année de naissance, año de nacimiento, ano de nascimento, anno di nascita, geboortejaar, rok urodzenia`},
+	{"birth_month", `birth month, month of birth, birthmonth, Geburtsmonat, mois de naissance, mes de nacimiento, mês de nascimento, mese di nascita, geboortemaand, miesiąc urodzenia`},
+	{"birth_day", `birth day, day of birth, birthday day, Geburtstag Tag, jour de naissance, día de nacimiento, dia de nascimento, giorno di nascita, geboortedag, dzień urodzenia`},
+	{"other", `marketing contact status, lead status, lifecycle stage, contact owner, lead source,
 		accepts sms marketing, sms marketing consent, created, created at, updated at, last modified, anniversary`},
 }
 
@@ -324,3 +340,25 @@ const typoDenyList = `stage stages sales nodes score scores owner order orders v
 var unnamed = map[string]bool{}
 
 const unnamedList = `column col field unnamed untitled blank empty spalte colonne columna coluna colonna kolom kolumna pole`
+
+// generic are header words that say nothing of a column's kind ("Info",
+// "Number", "Details"): a column headed only by them is matched by its
+// values, like an unnamed one.
+var generic = map[string]bool{}
+
+const genericList = `info infos information informations details detail number numbers nummer nummern numero numéro
+	data daten misc miscellaneous various sonstiges divers contact contacts kontakt value values wert
+	misc info contact info contact details contact information kontaktdaten`
+
+// isGeneric reports whether every word of a normalized header is generic.
+func isGeneric(norm string) bool {
+	if norm == "" {
+		return false
+	}
+	for _, t := range strings.Split(norm, " ") {
+		if !generic[t] {
+			return false
+		}
+	}
+	return true
+}
