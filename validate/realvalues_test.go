@@ -183,3 +183,13 @@ func ExampleRule_Check_dates() {
 	// "0/0/00"               ""
 	// "2999-01-01"           "" date.out_of_range
 }
+
+func TestLooksLikeCompany(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"Gartencenter Röhr & Vater", "Muster GmbH", "ACME, Inc.", "Dupont S.A.", "Jansen B.V.", "Smith Consulting", "Hotel Adlon"} {
+		assert.True(t, validate.LooksLikeCompany(s), s)
+	}
+	for _, s := range []string{"Jane Doe", "Dr. Hans Müller", "María José García", ""} {
+		assert.False(t, validate.LooksLikeCompany(s), s)
+	}
+}

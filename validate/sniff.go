@@ -402,3 +402,59 @@ func looksLike(k Kind, v string) bool {
 	}
 	return false
 }
+
+// companyWords are legal forms and words that name businesses rather than
+// people, lower case without dots.
+var companyWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`gmbh ag kg ohg gbr ug ev mbh kgaa se inc incorporated llc llp lp ltd limited corp
+		corporation co company plc sa sas sarl sàrl eurl srl spa sl slu bv nv vof ab oy oyj as asa aps pty ltda cia
+		sp zoo zo.o kft sro spol gmbh&co holding holdings group gruppe groupe grupo gruppo
+		services service solutions consulting consultants partners associates agency agentur studio
+		verlag bank hotel restaurant café cafe bäckerei bakery shop store markt market gartencenter center centre
+		clinic klinik praxis apotheke pharmacy school schule university universität foundation stiftung
+		institute institut gesellschaft société sociedad società industries international technologies tech systems
+		software media marketing logistics transport bau immobilien handel trading`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// LooksLikeCompany reports cheaply whether s reads as the name of a
+// business rather than a person: a legal form ("GmbH", "Inc.", "S.A.",
+// "B.V."), a business word ("Gartencenter", "Consulting", "Hotel") or an
+// ampersand between words ("Röhr & Vater").
+func LooksLikeCompany(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 || len(s) > maxSniffLen {
+		return false
+	}
+	if strings.Contains(s, " & ") || strings.Contains(s, " + ") {
+		return true
+	}
+	var buf [24]byte
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' || r == '/' }) {
+		if len(w) > len(buf) {
+			continue
+		}
+		n := 0
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if c == '.' {
+				continue // "S.A.", "Inc.", "B.V."
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[n] = c
+			n++
+		}
+		if n > 0 && companyWords[string(buf[:n])] {
+			return true
+		}
+		if n > 0 && !companyWords[string(buf[:n])] && w[0] >= 0x80 && companyWords[strings.ToLower(strings.ReplaceAll(w, ".", ""))] {
+			return true
+		}
+	}
+	return false
+}
