@@ -38,14 +38,14 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		err := chunks(keys, s.maxParams(), func(part []string) error {
-			b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id FROM `, s.t.contacts, ` WHERE `, col, ` IN `)
+			b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id, duplicate FROM `, s.t.contacts, ` WHERE `, col, ` IN `)
 			sqlbase.List(b, part)
 			return b.Each(ctx, tx, func(rows *sql.Rows) error {
 				var (
 					id int64
 					c  importer.Contact
 				)
-				if err := rows.Scan(&id, &c.Email, &c.Phone, &c.ExternalID, &c.Status, &c.AccountID); err != nil {
+				if err := rows.Scan(&id, &c.Email, &c.Phone, &c.ExternalID, &c.Status, &c.AccountID, &c.Duplicate); err != nil {
 					return err
 				}
 				c.ID = formatID(id)
@@ -190,17 +190,19 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 		return []string{}, nil
 	}
 	newIDs := make([]int64, 0, len(contacts))
-	err := chunks(contacts, s.chunkRows(6), func(part []importer.Contact) error {
-		b := s.build().SQL(`INSERT INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id) VALUES `)
+	err := chunks(contacts, s.chunkRows(7), func(part []importer.Contact) error {
+		b := s.build().SQL(`INSERT INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id, duplicate) VALUES `)
 		for i := range part {
 			c := &part[i]
 			if i > 0 {
 				b.SQL(", ")
 			}
 			b.SQL("(").Arg(c.Email).SQL(", ").Arg(importer.EmailKey(c.Email)).SQL(", ").Arg(c.Phone).SQL(", ").
-				Arg(c.ExternalID).SQL(", ").Arg(string(c.Status)).SQL(", ").Arg(c.AccountID).SQL(")")
+				Arg(c.ExternalID).SQL(", ").Arg(string(c.Status)).SQL(", ").Arg(c.AccountID).SQL(", ").Arg(c.Duplicate).SQL(")")
 		}
-		b.SQL(` RETURNING id`)
+		// A contact whose unique key is taken is not inserted (and not
+		// returned): the call then fails with a conflict, rolled back.
+		b.SQL(` ON CONFLICT DO NOTHING RETURNING id`)
 		rows, err := b.Query(ctx, tx)
 		if err != nil {
 			return err
@@ -218,7 +220,7 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 			return err
 		}
 		if got := len(newIDs) - start; got != len(part) {
-			return fmt.Errorf("insert returned %d IDs for %d contacts", got, len(part))
+			return s.conflict(ctx, tx, part, newIDs[start:])
 		}
 		// The rows are inserted in the order of VALUES and each gets a
 		// larger ID than the one before, but RETURNING's row order is not
@@ -345,6 +347,81 @@ func (s *Store) insertTags(ctx context.Context, tx *sql.Tx, rows []tagRow) error
 		_, err := b.Exec(ctx, tx)
 		return err
 	})
+}
+
+// conflict builds the *importer.ConflictError of an insert of contacts that
+// inserted only the rows inserted (IDs): it names the unique keys of
+// contacts not marked duplicate that a contact other than the one being
+// inserted with it already has.
+func (s *Store) conflict(ctx context.Context, tx *sql.Tx, contacts []importer.Contact, inserted []int64) error {
+	own := make(map[importer.Key]bool)
+	if len(inserted) > 0 {
+		b := s.build().SQL(`SELECT email_key, external_id FROM `, s.t.contacts, ` WHERE id IN `)
+		err := sqlbase.List(b, inserted).Each(ctx, tx, func(rows *sql.Rows) error {
+			var ek, ext string
+			if err := rows.Scan(&ek, &ext); err != nil {
+				return err
+			}
+			own[importer.Key{Kind: importer.KeyEmail, Value: ek}] = true
+			own[importer.Key{Kind: importer.KeyExternalID, Value: ext}] = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	ce := &importer.ConflictError{}
+	seen := make(map[importer.Key]bool)
+	for i := range contacts {
+		c := &contacts[i]
+		if c.Duplicate {
+			continue
+		}
+		for _, k := range []importer.Key{{Kind: importer.KeyEmail, Value: importer.EmailKey(c.Email)}, {Kind: importer.KeyExternalID, Value: c.ExternalID}} {
+			if k.Value == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			if own[k] {
+				// Inserted by this statement: a conflict only if a
+				// contact of the call was refused for it.
+				continue
+			}
+			var n int
+			err := s.build().SQL(`SELECT count(*) FROM `, s.t.contacts, ` WHERE `, keyColumn[k.Kind], ` = `).Arg(k.Value).
+				SQL(` AND NOT duplicate`).Row(ctx, tx).Scan(&n)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				ce.Keys = append(ce.Keys, k)
+			}
+		}
+	}
+	// Contacts of the call sharing a key with one inserted by it.
+	for i := range contacts {
+		c := &contacts[i]
+		if c.Duplicate {
+			continue
+		}
+		for _, k := range []importer.Key{{Kind: importer.KeyEmail, Value: importer.EmailKey(c.Email)}, {Kind: importer.KeyExternalID, Value: c.ExternalID}} {
+			if k.Value != "" && own[k] && !slices.Contains(ce.Keys, k) && sharedInCall(contacts, k) {
+				ce.Keys = append(ce.Keys, k)
+			}
+		}
+	}
+	return ce
+}
+
+// sharedInCall reports whether two contacts not marked duplicate have key k.
+func sharedInCall(contacts []importer.Contact, k importer.Key) bool {
+	n := 0
+	for i := range contacts {
+		if !contacts[i].Duplicate && contacts[i].Key(k.Kind) == k.Value {
+			n++
+		}
+	}
+	return n > 1
 }
 
 // change is a dedicated column's fate: untouched, or set to val ("" clears).
@@ -505,6 +582,20 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 		}
 		b.SQL(`) AS v WHERE `, s.t.contacts, `.id = v.column1`)
 		_, err := b.Exec(ctx, tx)
+		if sqlbase.IsUniqueViolation(err) {
+			// The only unique indexes of the table the statement can
+			// violate are those of the e-mail key and the external ID.
+			ce := &importer.ConflictError{Err: err}
+			for _, f := range part {
+				if f.email.set && f.email.val != "" {
+					ce.Keys = append(ce.Keys, importer.Key{Kind: importer.KeyEmail, Value: importer.EmailKey(f.email.val)})
+				}
+				if f.externalID.set && f.externalID.val != "" {
+					ce.Keys = append(ce.Keys, importer.Key{Kind: importer.KeyExternalID, Value: f.externalID.val})
+				}
+			}
+			return ce
+		}
 		return err
 	})
 	if err != nil {

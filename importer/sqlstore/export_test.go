@@ -1,6 +1,11 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+	"database/sql"
+
+	"github.com/contactkit/contactkit/internal/sqlbase"
+)
 
 // WrapForTest exposes the error classification to the tests.
 func WrapForTest(ctx context.Context, op string, err error) error {
@@ -12,3 +17,21 @@ func MigrationsTable(s *Store) string { return s.t.migrations }
 
 // AccountsTable is the quoted name of s's accounts table.
 func AccountsTable(s *Store) string { return s.t.accounts }
+
+// MigrateToForTest brings s's database to schema version v only, as an
+// older release left it.
+func MigrateToForTest(ctx context.Context, s *Store, v int) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return sqlbase.Migrate(ctx, tx, sqlbase.Migration[tables]{
+			Dialect: sqlbase.Dialect(s.dialect),
+			Names:   s.t.names,
+			Table:   s.t.migrations,
+			LockKey: "contactkit sqlstore " + s.t.migrations,
+			Tables:  s.t,
+			Steps:   migrations[:v],
+		})
+	})
+}
+
+// ContactsTable is the quoted name of s's contacts table.
+func ContactsTable(s *Store) string { return s.t.contacts }

@@ -12,6 +12,7 @@ import (
 var migrations = []sqlbase.Step[tables]{
 	{Version: 1, Name: "contacts", Stmts: contactsDDL},
 	{Version: 2, Name: "accounts", Stmts: accountsDDL},
+	{Version: 3, Name: "unique contact keys", Stmts: uniqueKeysDDL},
 }
 
 // SchemaVersion is the schema version Migrate brings a database to.
@@ -55,6 +56,33 @@ func contactsDDL(t tables, d sqlbase.Dialect) []string {
 	}
 }
 
+// uniqueKeysDDL makes the e-mail key and the external ID unique among
+// contacts not marked duplicate (importer.Contact.Duplicate), so that
+// concurrent imports cannot create a contact twice. Contacts already
+// sharing a key (created before this step, e.g. by overlapping imports)
+// are kept: all but the oldest of each key are marked duplicate.
+func uniqueKeysDDL(t tables, d sqlbase.Dialect) []string {
+	typ := "INTEGER NOT NULL DEFAULT 0"
+	if d == sqlbase.Postgres {
+		typ = "BOOLEAN NOT NULL DEFAULT FALSE"
+	}
+	c := t.contacts
+	mark := func(col string) string {
+		return `UPDATE ` + c + ` AS cur SET duplicate = TRUE WHERE cur.` + col + ` <> '' AND NOT cur.duplicate AND EXISTS (SELECT 1 FROM ` + c +
+			` AS older WHERE older.` + col + ` = cur.` + col + ` AND older.id < cur.id AND NOT older.duplicate)`
+	}
+	uniq := func(name, col string) string {
+		return `CREATE UNIQUE INDEX IF NOT EXISTS "` + t.names.Prefix + name + `" ON ` + c + ` (` + col + `) WHERE ` + col + ` <> '' AND NOT duplicate`
+	}
+	return []string{
+		`ALTER TABLE ` + c + ` ADD COLUMN duplicate ` + typ,
+		mark("email_key"),
+		mark("external_id"),
+		uniq("contacts_email_key_uniq", "email_key"),
+		uniq("contacts_external_id_uniq", "external_id"),
+	}
+}
+
 // Migrate creates or brings up to date the store's tables and indexes
 // (and, on PostgreSQL, Config.Schema when missing), in one transaction. It
 // is idempotent: calling it again, or from several processes at once, does
@@ -62,8 +90,11 @@ func contactsDDL(t tables, d sqlbase.Dialect) []string {
 // advisory lock). The tables, each behind Config.TablePrefix:
 //
 //   - contacts: id (ascending in creation order), email, email_key
-//     (indexed), phone (indexed), external_id (indexed), status, account_id;
-//     an absent value is the empty string.
+//     (indexed), phone (indexed), external_id (indexed), status, account_id,
+//     duplicate; an absent value is the empty string. email_key and
+//     external_id are unique among contacts whose duplicate is false
+//     (partial unique indexes); migrating a database made before them marks
+//     all but the oldest contact of each shared key duplicate.
 //   - contact_fields: contact_id, key, value: one row per custom field value.
 //   - contact_tags: seq (tag order), contact_id, tag.
 //   - accounts: id (ascending in creation order), name (unique, byte for
@@ -93,9 +124,19 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return s.wrap(ctx, "migrate", err)
 }
 
-// inTx runs fn in a transaction, committed when fn returns nil and rolled
-// back otherwise.
+// inTx runs fn in a write transaction, committed when fn returns nil and
+// rolled back otherwise. On SQLite the store's writers take turns (the
+// database has one write lock; writers of one process waiting on it would
+// spend the busy timeout), so only other processes make a writer wait.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.writer != nil {
+		select {
+		case s.writer <- struct{}{}:
+			defer func() { <-s.writer }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return sqlbase.InTx(ctx, s.db, fn)
 }
 

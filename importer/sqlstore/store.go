@@ -55,12 +55,24 @@ type Config struct {
 // safe for concurrent use. Every call is a constant number of set-based
 // statements per chunk of a batch, never one per contact, and every write
 // call runs in one transaction.
+//
+// It keeps the e-mail key and the external ID unique among contacts not
+// marked importer.Contact.Duplicate (partial unique indexes and INSERT …
+// ON CONFLICT DO NOTHING): a write that would break that stores nothing and
+// returns an *importer.ConflictError naming the keys, so imports running at
+// once in any number of processes never create a contact twice. On SQLite
+// the write transactions of one Store take turns; writers of other
+// processes wait for the write lock up to the busy timeout, and
+// SQLITE_BUSY after it is transient (importer.ErrTransient).
 type Store struct {
 	db      *sql.DB
 	owned   bool // Open made db; Close closes it
 	dialect Dialect
 	cfg     Config
 	t       tables
+	// writer, on SQLite, lets one write transaction of the store run at a
+	// time (a semaphore that respects contexts).
+	writer chan struct{}
 }
 
 var (
@@ -80,7 +92,11 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	cfg.Dialect = Dialect(d)
-	return &Store{db: db, dialect: cfg.Dialect, cfg: cfg, t: newTables(cfg)}, nil
+	s := &Store{db: db, dialect: cfg.Dialect, cfg: cfg, t: newTables(cfg)}
+	if s.dialect == SQLite {
+		s.writer = make(chan struct{}, 1)
+	}
+	return s, nil
 }
 
 // Open opens the database named by dataSource, checks that it answers, and

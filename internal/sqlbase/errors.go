@@ -81,3 +81,28 @@ func IsTransient(err error, also ...error) bool {
 	var oe *net.OpError
 	return errors.As(err, &oe)
 }
+
+// SQLite extended result codes of a unique constraint violation.
+const (
+	sqliteConstraintUnique     = 2067
+	sqliteConstraintPrimaryKey = 1555
+)
+
+// IsUniqueViolation reports whether err is a unique constraint violation:
+// PostgreSQL SQLSTATE 23505, SQLITE_CONSTRAINT_UNIQUE or
+// SQLITE_CONSTRAINT_PRIMARYKEY.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var st interface{ SQLState() string }
+	if errors.As(err, &st) {
+		return st.SQLState() == "23505"
+	}
+	var sc interface{ Code() int }
+	if errors.As(err, &sc) {
+		c := sc.Code()
+		return c == sqliteConstraintUnique || c == sqliteConstraintPrimaryKey
+	}
+	return false
+}
