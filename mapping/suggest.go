@@ -354,6 +354,10 @@ const (
 	strongShare    = 0.8  // a share of values this high is a clear signal
 )
 
+// partConcepts are the concepts whose columns hold part of their field's
+// value, or a sign of it, rather than the value itself.
+var partConcepts = map[string]bool{"status_unsub_time": true, "birth_year": true, "birth_month": true, "birth_day": true}
+
 var primaryWords = map[string]bool{"primary": true, "main": true, "default": true, "preferred": true}
 var secondaryWords = map[string]bool{"other": true, "secondary": true, "alternate": true, "alternative": true, "additional": true}
 
@@ -375,8 +379,10 @@ func (g *Suggester) columnCandidates(ix *index, col int, header string, c *colIn
 			note = why
 		}
 	}
-	// Value checks of the header's choice.
-	if len(out) == 1 {
+	// Value checks of the header's choice. The columns whose values are
+	// not the field's own (an unsubscribe time for a status, the year of
+	// a date) are read by their transform, not checked here.
+	if len(out) == 1 && !partConcepts[out[0].concept] {
 		cand := &out[0]
 		f := &s.Fields[cand.field]
 		if c.n > 0 && c.nonEmpty == 0 {
