@@ -242,3 +242,22 @@ func listerOnly(s *fakeStore) withLister { return withLister{s, s} }
 func TestFakeStoreConformance(t *testing.T) {
 	accountstest.Run(t, func(*testing.T) accounts.Store { return newFake() })
 }
+
+// fieldless is the fake over a schema without account fields: it drops
+// them, and Fields comes back nil.
+type fieldless struct{ *fakeStore }
+
+func (s fieldless) CreateAccounts(ctx context.Context, as []accounts.Account) ([]accounts.Created, error) {
+	in := make([]accounts.Account, len(as))
+	for i, a := range as {
+		a.Fields = nil
+		in[i] = a
+	}
+	return s.fakeStore.CreateAccounts(ctx, in)
+}
+
+// A store without account fields passes the suite with NoFields: the cases
+// needing fields skip, and none panics on the nil maps it returns.
+func TestFieldlessStoreConformance(t *testing.T) {
+	accountstest.RunOptions(t, func(*testing.T) accounts.Store { return fieldless{newFake()} }, accountstest.Options{NoFields: true})
+}

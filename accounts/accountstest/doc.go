@@ -20,6 +20,11 @@
 // early stop) and Updater (set, clear, domain, ErrNotFound changes
 // nothing); the subtests of an interface the store lacks are skipped.
 //
+// A store over a host's own schema that keeps no account fields runs
+// RunOptions with Options{NoFields: true}: the cases needing fields skip,
+// naming the capability. A store's wrong answer (a nil map, a missing
+// field) fails a case; it never panics the suite.
+//
 // # Errors
 //
 // The suite reports failures through testing.T; it returns nothing.
