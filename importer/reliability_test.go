@@ -169,11 +169,22 @@ func TestBackoffIsBounded(t *testing.T) {
 		assert.Greater(t, d, time.Duration(0), "attempt %d", attempt)
 		assert.LessOrEqual(t, d, 5*time.Second, "attempt %d", attempt)
 	}
-	var worst time.Duration
-	for attempt := 1; attempt <= 5; attempt++ { // Config.MaxRetries' default
-		worst += 50 * time.Millisecond << (attempt - 1)
+	// The longest waits DefaultBackoff gives the default retries of one
+	// call (Config.MaxRetries' default, 5), over many draws of its jitter.
+	var worst, least, prevHi time.Duration
+	for attempt := 1; attempt <= 5; attempt++ {
+		hi, lo := time.Duration(0), time.Duration(1<<62)
+		for range 200 {
+			d := importer.DefaultBackoff(attempt)
+			hi, lo = max(hi, d), min(lo, d)
+		}
+		worst += hi
+		least += lo
+		assert.GreaterOrEqual(t, lo, prevHi, "attempt %d never waits less than attempt %d (the wait doubles)", attempt, attempt-1)
+		prevHi = hi
 	}
-	assert.LessOrEqual(t, worst, 2*time.Second, "the default retries of one call wait 1.55 s at most")
+	assert.LessOrEqual(t, worst, 1550*time.Millisecond, "the default retries of one call wait 1.55 s at most")
+	assert.GreaterOrEqual(t, least, 775*time.Millisecond, "and at least half of that (the jitter takes at most half)")
 
 	file, _ := reliabilityFile(30)
 	ctx, cancel := context.WithCancel(context.Background())
