@@ -46,13 +46,30 @@
 // (a UNIQUE constraint, byte for byte); their accounts.NormalizeName keys
 // and lower-cased domains are indexed columns.
 //
+// # Concurrent imports
+//
+// Imports may run at once from any number of goroutines, processes or
+// machines: the e-mail key and the external ID are unique among contacts
+// not marked duplicate (partial unique indexes; contacts an
+// importer.CreateDuplicate import creates beside a stored one are marked
+// and exempt), creates are INSERT … ON CONFLICT DO NOTHING, and a write
+// meeting a taken key stores nothing and returns an *importer.ConflictError
+// naming the keys, on which the importer matches the rows again and
+// updates. Migrating a database written before (schema version 3) keeps
+// contacts that already share a key and marks all but the oldest of each
+// duplicate. On SQLite the write transactions of one Store take turns in
+// the process (no goroutine spends the busy timeout waiting for another);
+// other processes' writers wait up to the busy timeout, and SQLITE_BUSY
+// after it is transient, retried by the importer.
+//
 // # Errors
 //
 // Errors start with "sqlstore: " and keep the driver's error in their chain
 // (errors.As finds *pgconn.PgError or *sqlite.Error). Besides the sentinels
 // of the importer.Store contract (importer.ErrNotFound for an update of an
 // unknown ID, which fails the whole call and writes nothing, and
-// importer.ErrUnsupportedKey) and of the accounts.Store contract (an
+// importer.ErrUnsupportedKey, *importer.ConflictError for a taken unique
+// key) and of the accounts.Store contract (an
 // *accounts.Error matching accounts.ErrEmptyName or accounts.ErrNotFound,
 // with nothing written), failures worth retrying wrap
 // importer.ErrTransient: SQLITE_BUSY and SQLITE_LOCKED, PostgreSQL
