@@ -1,0 +1,201 @@
+package importer_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/importer/memstore"
+)
+
+// The fixtures of mapping/testdata/headers are shaped like real exports
+// (issue 18). Each is imported as a dry run into the in-memory store with
+// the suggested mapping, and the values that used to be dropped or stored
+// wrong must land: the preview holds the contacts as they would be written.
+
+func dryRun(t *testing.T, file string) (*importer.Report, map[string]map[string]string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "mapping", "testdata", "headers", file))
+	require.NoError(t, err)
+	defer f.Close()
+	return dryRunReader(t, f)
+}
+
+func dryRunReader(t *testing.T, r interface{ Read([]byte) (int, error) }) (*importer.Report, map[string]map[string]string) {
+	t.Helper()
+	rep, err := importer.Import(t.Context(), r, memstore.New(), importer.Config{DryRun: true, PreviewRows: 100, Region: "US"})
+	require.NoError(t, err)
+	byEmail := map[string]map[string]string{}
+	for _, c := range rep.Preview {
+		byEmail[c["email"]] = c
+	}
+	return rep, byEmail
+}
+
+func codeCounts(ps []importer.Problem) map[importer.Code]int {
+	m := map[importer.Code]int{}
+	for _, p := range ps {
+		m[p.Code]++
+	}
+	return m
+}
+
+func TestRealValuesGmailOutlookCSV(t *testing.T) {
+	t.Parallel()
+	rep, c := dryRun(t, "gmail_outlook_csv.csv")
+	assert.Equal(t, 3, rep.Created)
+	jane := c["jane@example.com"]
+	assert.Equal(t, "Jane", jane["first_name"], "the full name fills first and last name when their columns are empty")
+	assert.Equal(t, "Doe", jane["last_name"])
+	assert.Equal(t, "+14155550132;ext=22", jane["phone"], "a phone keeps its number and its extension")
+	assert.Equal(t, "Friends", jane["tags"], "Outlook's ; separates tags; Google's system group is dropped")
+	ryan := c["ryan.blake@example.com"]
+	require.NotNil(t, ryan, "the second e-mail column fills the e-mail where the first is empty")
+	assert.Equal(t, "+14155552671;ext=37438", ryan["phone"])
+	assert.Empty(t, ryan["tags"], "* starred is no tag")
+	assert.NotNil(t, c["ana@example.es"], "the third e-mail column too")
+	assert.Equal(t, "López", c["ana@example.es"]["last_name"])
+}
+
+func TestRealValuesCompanyNames(t *testing.T) {
+	t.Parallel()
+	rep, c := dryRun(t, "customers_companies.csv")
+	assert.Equal(t, 4, rep.Created)
+	assert.Equal(t, "Gartencenter Röhr & Vater", c["info@roehr-vater.example"]["account"])
+	assert.Empty(t, c["info@roehr-vater.example"]["first_name"], "a company is not split into a person's name")
+}
+
+func TestRealValuesDirtyColumns(t *testing.T) {
+	t.Parallel()
+	rep, c := dryRun(t, "dirty_values.csv")
+	assert.Equal(t, 2, rep.Created, "the rows with an address import")
+	assert.Equal(t, 3, rep.Failed, "each row without one is its own error, not a refused file")
+	assert.Equal(t, 3, codeCounts(rep.Errors)["email.invalid"])
+	assert.Empty(t, c["ana@example.com"]["birthday"], "0/0/00 is no date, and no error")
+	assert.Zero(t, codeCounts(rep.Errors)["date.format"])
+	assert.Equal(t, 1, codeCounts(rep.Warnings)["suggest.values_dirty"])
+}
+
+func TestRealValuesTagSeparators(t *testing.T) {
+	t.Parallel()
+	_, c := dryRun(t, "tags_separators.csv")
+	assert.Equal(t, "Lorem Editors|Beta|vip|customer|Customers|Friends", c["a@example.com"]["tags"])
+	assert.Equal(t, "Beta|wholesale|Customers", c["b@example.com"]["tags"])
+}
+
+func TestRealValuesNewsletterStatus(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		file string
+		want map[string]string
+	}{
+		{"ghost.csv", map[string]string{"ana@example.com": "subscribed", "bob@example.com": "none"}},
+		{"beehiiv.csv", map[string]string{"ana@example.com": "subscribed", "bob@example.com": "unsubscribed", "carl@example.com": "subscribed"}},
+		{"mailchimp_unsubscribed.csv", map[string]string{"ana@example.com": "unsubscribed", "bob@example.com": "unsubscribed"}},
+		{"newsletter_status.csv", map[string]string{"ana@example.com": "subscribed", "bob@example.com": "none"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
+			rep, c := dryRun(t, tc.file)
+			assert.Empty(t, rep.Errors)
+			for email, status := range tc.want {
+				assert.Equal(t, status, c[email]["newsletter"], email)
+			}
+		})
+	}
+	// An inverted column on its own.
+	_, c := dryRunReader(t, strings.NewReader("email,unsubscribed\na@x.com,true\nb@x.com,false\n"))
+	assert.Equal(t, "unsubscribed", c["a@x.com"]["newsletter"])
+	assert.Equal(t, "none", c["b@x.com"]["newsletter"], "not unsubscribed is no consent")
+	_, c = dryRun(t, "mailchimp_unsubscribed.csv")
+	assert.Equal(t, "Lorem Editors|Beta", c["ana@example.com"]["tags"], "Mailchimp's quoted tag list")
+}
+
+func TestRealValuesDates(t *testing.T) {
+	t.Parallel()
+	_, c := dryRun(t, "windows_live_mail_fr.csv")
+	assert.Equal(t, "2003-08-28", c["marie@example.fr"]["birthday"])
+	assert.Equal(t, "1980-04-03", c["jean@example.fr"]["birthday"], "the column is day first: 28/08 decides for 03/04")
+	rep, c := dryRun(t, "dates_ambiguous.csv")
+	assert.Equal(t, "1980-03-04", c["a@example.com"]["birthday"])
+	assert.Equal(t, 1, codeCounts(rep.Warnings)["suggest.date_order_ambiguous"], "one warning for the column, not one per row")
+	_, c = dryRun(t, "thunderbird.csv")
+	assert.Equal(t, "1975-08-28", c["jane@example.com"]["birthday"], "Birth Year, Month and Day combined")
+	assert.Equal(t, "--04-13", c["john@example.com"]["birthday"], "a birthday without a year")
+	assert.Equal(t, "John", c["john@example.com"]["first_name"], "the display name fills the empty first name")
+	_, c = dryRunReader(t, strings.NewReader("email,birthday\na@x.com,2999-01-01\nb@x.com,Aug 28 1975\nc@x.com,28 de agosto de 1975\n"))
+	assert.Empty(t, c["a@x.com"]["birthday"], "a birthday in the future is dropped")
+	assert.Equal(t, "1975-08-28", c["b@x.com"]["birthday"])
+	assert.Equal(t, "1975-08-28", c["c@x.com"]["birthday"])
+}
+
+func TestRealValuesLocalizedOutlook(t *testing.T) {
+	t.Parallel()
+	rep, c := dryRun(t, "outlook_de.csv")
+	assert.Equal(t, 2, rep.Created)
+	hans := c["hans.mueller@muster.example"]
+	assert.Equal(t, "1975-08-28", hans["birthday"])
+	assert.Equal(t, "Berlin", hans["city"], "the filled Ort geschäftlich beats the empty Ort")
+	assert.Equal(t, "Leiter Vertrieb", hans["job_title"], "the filled Position beats the empty Beruf")
+	assert.Equal(t, "Deutschland", hans["country"])
+	assert.Equal(t, "Kunden|VIP", hans["tags"])
+	assert.NotNil(t, c["eva@beispiel.example"], "E-Mail 2 fills in for an empty E-Mail-Adresse")
+	for file, email := range map[string]string{
+		"outlook_ja.csv": "taro.yamada@sample.example", "outlook_zh.csv": "wei.wang@example.cn", "outlook_ko.csv": "minjun.kim@sample.example",
+		"outlook_ru.csv": "ivan.ivanov@primer.example", "outlook_pl.csv": "jan.kowalski@przyklad.example", "outlook_pt_br.csv": "joao.silva@exemplo.example",
+		"outlook_it.csv": "mario.rossi@esempio.example", "outlook_nl.csv": "jan.jansen@voorbeeld.example", "outlook_sv.csv": "erik.andersson@exempel.example",
+		"outlook_tr.csv": "ahmet.yilmaz@ornek.example", "outlook_es.csv": "carlos.garcia@ejemplo.example", "outlook_fr.csv": "marie.dupont@dupont.example",
+	} {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			rep, c := dryRun(t, file)
+			assert.Equal(t, 2, rep.Created)
+			p := c[email]
+			require.NotNil(t, p)
+			assert.Equal(t, "1975-08-28", p["birthday"])
+			for _, k := range []string{"first_name", "last_name", "account", "job_title", "city", "country"} {
+				assert.NotEmpty(t, p[k], k)
+			}
+			// The phone column is mapped in every language; a national
+			// number is read in the row's country only where the country
+			// is written in a form validate knows (an English name or a
+			// code), not yet as 日本, 中国 or 대한민국.
+			phone := false
+			for _, f := range rep.Mapping {
+				phone = phone || f == "phone"
+			}
+			assert.True(t, phone, "a phone column is mapped")
+		})
+	}
+}
+
+func TestRealValuesEmails(t *testing.T) {
+	t.Parallel()
+	in := "email,first name\n" +
+		"user@xn--bcher-kva.de,A\n" +
+		"user@bücher.de,B\n" +
+		"Ryan Blake <ryan.blake@example.com>,Ryan\n" +
+		"mailto:ann@example.com,Ann\n" +
+		"ñoñó@example.tld,Ñ\n"
+	rep, c := dryRunReader(t, strings.NewReader(in))
+	assert.Equal(t, 4, rep.Created, "both forms of an IDN domain are one contact")
+	assert.NotNil(t, c["user@bücher.de"])
+	assert.NotNil(t, c["ryan.blake@example.com"])
+	assert.NotNil(t, c["ann@example.com"])
+	assert.NotNil(t, c["ñoñó@example.tld"])
+	w := codeCounts(rep.Warnings)
+	assert.Equal(t, 2, w["email.display_name"])
+	assert.Equal(t, 1, w["email.non_ascii"])
+	assert.Equal(t, 1, w["row.duplicate_in_file"])
+}
+
+func TestRealValuesGenericPhoneHeader(t *testing.T) {
+	t.Parallel()
+	_, c := dryRun(t, "generic_phone.csv")
+	assert.Equal(t, "+14155550132", c["a@example.com"]["phone"])
+}
