@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // DefaultFallback is the code page used for input that is not valid UTF-8
@@ -183,6 +184,12 @@ type textDecoder struct {
 	// because ASCII means the same in both.
 	undecided bool
 	fallback  charset
+	// detect: the first non-ASCII bytes of undecided input that are not
+	// UTF-8 choose among the single-byte candidates by their text, not
+	// just the fallback.
+	detect bool
+	// invalidSeen: a record held bytes invalid in the encoding.
+	invalidSeen bool
 
 	sb   strings.Builder
 	ends []int
@@ -215,8 +222,8 @@ func (d *textDecoder) decode(rec []byte, ends []int) (string, []int, int) {
 		}
 		if d.undecided {
 			d.undecided = false
-			if d.fallback.mode == modeSingleByte {
-				d.cs = d.fallback
+			if cs := d.lateChoice(rec); cs.mode == modeSingleByte {
+				d.cs = cs
 				return d.decode(rec, ends)
 			}
 		}
@@ -242,6 +249,32 @@ func (d *textDecoder) decode(rec []byte, ends []int) (string, []int, int) {
 		}
 		return s, ends, bad
 	}
+}
+
+// lateChoice is the encoding of input that was all ASCII in the sniffed
+// head and whose first non-ASCII record, rec, is not UTF-8: the best
+// single-byte candidate for its text (the parser reads raw bytes by now,
+// which multi-byte encodings need transcoded), or the fallback.
+func (d *textDecoder) lateChoice(rec []byte) charset {
+	if !d.detect || d.fallback.name != DefaultFallback {
+		return d.fallback
+	}
+	best, bestScore := d.fallback, 0.5
+	for _, c := range candidates {
+		if c.script > scriptCyrillic {
+			continue
+		}
+		text, _, err := transform.Bytes(c.enc.NewDecoder(), rec)
+		if err != nil {
+			continue
+		}
+		if s := scoreText(text, c.script); s > bestScore+0.05 {
+			if cs, err := lookupEncoding(c.name); err == nil {
+				best, bestScore = cs, s
+			}
+		}
+	}
+	return best
 }
 
 // rewrite decodes field by field: single-byte code pages through the table,

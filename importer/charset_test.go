@@ -22,7 +22,7 @@ func mustEncode(t *testing.T, enc encoding.Encoding, s string) []byte {
 
 // asciiRows is more than the sniffed head of plain ASCII rows.
 func asciiRows() string {
-	return strings.Repeat("ascii,row\n", sniffSize/10+100)
+	return strings.Repeat("ascii,row\n", sniffMaxSize/10+100) // past the read-ahead
 }
 
 func TestReaderCharset(t *testing.T) {
@@ -101,13 +101,13 @@ func TestReaderCharset(t *testing.T) {
 		{
 			name: "ASCII head, then windows-1252: switches losslessly", in: []byte("a,b\n" + asciiRows() + "Jos\xe9,M\xe1laga\n"),
 			encoding: "windows-1252",
-			rows:     []Record{rec(sniffSize/10+102, "José", "Málaga")},
+			rows:     []Record{rec(sniffMaxSize/10+102, "José", "Málaga")},
 		},
 		{
 			name: "ASCII head, then UTF-8: stays UTF-8", in: []byte("a,b\n" + asciiRows() + text + "bad\xff,x\n"),
 			encoding: "utf-8",
-			rows:     []Record{rec(sniffSize/10+102, "name", "city"), rec(sniffSize/10+103, "José", "Málaga"), rec(sniffSize/10+104, "bad\uFFFD", "x")},
-			problems: []problem{{Line: sniffSize/10 + 104, Column: 1, Code: CodeInvalidEncoding, Value: "bad\uFFFD"}},
+			rows:     []Record{rec(sniffMaxSize/10+102, "name", "city"), rec(sniffMaxSize/10+103, "José", "Málaga"), rec(sniffMaxSize/10+104, "bad\uFFFD", "x")},
+			problems: []problem{{Line: sniffMaxSize/10 + 104, Column: 1, Code: CodeInvalidEncoding, Value: "bad\uFFFD"}},
 		},
 	}
 	for _, tt := range tests {

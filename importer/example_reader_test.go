@@ -10,8 +10,9 @@ import (
 	"github.com/contactkit/contactkit/importer"
 )
 
-// A LinkedIn export: a "Notes:" preamble, then the header. Bad rows are
-// row errors; the read goes on.
+// A LinkedIn export: a "Notes:" preamble, then the header. A short row is
+// padded (a file-level warning), a stray quote is text (a warning on its
+// row); only bytes invalid in the encoding make a row error.
 func Example_reader() {
 	const export = "Notes:\n" +
 		"\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n" +
@@ -20,6 +21,7 @@ func Example_reader() {
 		"Ana,García,,\"Acme, Inc.\"\n" +
 		"Bob,Smith,bob@example.com\n" +
 		"\n" +
+		"Robert \"Bob\",Jones,rob@example.com,Initech\n" +
 		"Eve,Jones,eve@example.com,Initech\n"
 
 	r, err := importer.NewReader(strings.NewReader(export), importer.ReaderConfig{})
@@ -41,15 +43,24 @@ func Example_reader() {
 		if err != nil {
 			log.Fatal(err) // a *importer.ReadError: over a limit, or I/O
 		}
-		fmt.Println(rec.Line, rec.Fields)
+		fmt.Printf("%d %q\n", rec.Line, rec.Fields)
+		for _, w := range rec.Warnings {
+			fmt.Println("  warning:", w)
+		}
 	}
 	fmt.Println("blank rows:", r.BlankRows())
+	for _, w := range r.FileWarnings() {
+		fmt.Println("warning:", w)
+	}
 	// Output:
 	// utf-8, delimiter ',', header on line 4: ["First Name" "Last Name" "Email Address" "Company"]
-	// 5 [Ana García  Acme, Inc.]
-	// skipped: importer: line 6: csv.field_count: wrong number of fields: 3 fields, the header has 4
-	// 8 [Eve Jones eve@example.com Initech]
+	// 5 ["Ana" "García" "" "Acme, Inc."]
+	// 6 ["Bob" "Smith" "bob@example.com" ""]
+	// 8 ["Robert \"Bob\"" "Jones" "rob@example.com" "Initech"]
+	//   warning: importer: line 8, column 1 (First Name): csv.bare_quote: a quote inside an unquoted field: read as text
+	// 9 ["Eve" "Jones" "eve@example.com" "Initech"]
 	// blank rows: 1
+	// warning: importer: line 6: csv.short_rows: rows shorter than the header: 1 row has fewer fields than the header's 4 (lines 6); their missing cells are empty
 }
 
 // Peek gives a mapping screen its sample, then the Reader for the import.

@@ -159,7 +159,8 @@ func checkFuzzReport(t *testing.T, rep *importer.Report, err error, maxLine int)
 	switch {
 	case err == nil:
 	case errors.Is(err, importer.ErrMapping), errors.As(err, &rde), errors.As(err, &rowErr),
-		errors.Is(err, importer.ErrEmptyFile), errors.Is(err, importer.ErrSpreadsheet), errors.Is(err, importer.ErrBinaryFile):
+		errors.Is(err, importer.ErrEmptyFile), errors.Is(err, importer.ErrSpreadsheet), errors.Is(err, importer.ErrBinaryFile),
+		errors.Is(err, importer.ErrNotText):
 		if !strings.HasPrefix(err.Error(), "importer: ") {
 			t.Fatalf("error %q does not start with the package name", err)
 		}

@@ -27,7 +27,7 @@ import (
 // or a cancelled context. The report is never nil; with an error, it says what
 // was committed (Report.LastCommittedLine).
 func Import(ctx context.Context, src io.Reader, st Store, cfg Config) (*Report, error) {
-	rd, err := NewReader(src, cfg.Reader)
+	rd, err := NewReader(src, withHeaderHint(cfg.Reader, cfg.Schema, mapping.DefaultSchema))
 	if err != nil {
 		return &Report{Started: time.Now(), DryRun: cfg.DryRun}, err
 	}
@@ -104,6 +104,11 @@ func begin(src Source, cfg *Config, def func() *mapping.Schema) (*Report, []pull
 	}
 	sg := mapping.Suggest(rep.Header, sample, cfg.Schema)
 	if sg.Err != nil {
+		if e, ok := src.(encodingSuspect); ok {
+			if err := e.EncodingProblem(sg.Err); err != nil {
+				return rep, nil, fmt.Errorf("%w: %w", ErrMapping, err)
+			}
+		}
 		return rep, nil, fmt.Errorf("%w: %w", ErrMapping, sg.Err)
 	}
 	cfg.Mapping = sg.Mapping
@@ -121,9 +126,10 @@ func (r *Report) finish() { r.Duration = time.Since(r.Started) }
 
 // pulled is one read: a record, a row error, or the end.
 type pulled struct {
-	line   int
-	fields []string
-	rowErr *RowError
+	line     int
+	fields   []string
+	warnings []*RowError // the reader's, on a good row
+	rowErr   *RowError
 	err    error
 }
 
@@ -140,7 +146,7 @@ func readOne(src Source) pulled {
 		}
 		return pulled{err: err}
 	}
-	return pulled{line: rec.Line, fields: fields}
+	return pulled{line: rec.Line, fields: fields, warnings: rec.Warnings}
 }
 
 // fieldRule is one schema field with its compiled rule and part.
@@ -334,6 +340,7 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 			r.rep.addProblem(toProblem(p, ActionWarning), r.cfg.maxProblems())
 		}
 	}
+	r.readerEnd(src)
 	if r.errCSV != nil {
 		if err := r.errCSV.flush(); err != nil && fatal == nil {
 			fatal = err
@@ -391,7 +398,7 @@ func (r *run) produce(ctx context.Context, src Source, pending []pulled, out cha
 				break
 			}
 			line = res.line
-			b.rows = append(b.rows, &row{line: res.line, rec: res.fields, readErr: res.rowErr})
+			b.rows = append(b.rows, &row{line: res.line, rec: res.fields, readErr: res.rowErr, problems: readWarnings(res.warnings)})
 		}
 		r.validateAll(b.rows)
 		b.line = line

@@ -2,10 +2,10 @@ package importer
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -18,20 +18,30 @@ type HeaderMode int
 
 const (
 	// HeaderAuto (the zero value): the first non-blank record after the
-	// preamble is the header.
+	// preamble is the header if it reads as one. Both readings are weighed:
+	// names above columns of values unlike them (a header), or values like
+	// the rows below (e-mail addresses, phone numbers, dates, numbers: a
+	// data row). A file without a header row is read as with HeaderNone,
+	// and FileWarnings says so (CodeNoHeader).
 	HeaderAuto HeaderMode = iota
 	// HeaderNone: there is no header; columns are named by position,
-	// "Column 1", "Column 2", …, and the first record sets their number.
+	// "Column 1", "Column 2", …, as many as the widest of the first records
+	// (up to their last non-empty cell).
 	HeaderNone
+	// HeaderPresent: the first non-blank record after the preamble is the
+	// header, whatever it holds.
+	HeaderPresent
 )
 
-// String returns "auto" or "none".
+// String returns "auto", "none" or "present".
 func (m HeaderMode) String() string {
 	switch m {
 	case HeaderAuto:
 		return "auto"
 	case HeaderNone:
 		return "none"
+	case HeaderPresent:
+		return "present"
 	}
 	return "HeaderMode(" + strconv.Itoa(int(m)) + ")"
 }
@@ -65,8 +75,12 @@ type ReaderConfig struct {
 	// consistently into the most columns (quoted fields are honoured).
 	Delimiter rune
 	// Header says whether there is a header row. The zero value, HeaderAuto,
-	// takes the first record after the preamble as the header.
+	// decides from the first records (see HeaderAuto).
 	Header HeaderMode
+	// HeaderHint, if not nil, reports whether a cell's text is a column
+	// name the host knows (its schema's labels and synonyms), as evidence
+	// for a header row with HeaderAuto. Import sets it from Config.Schema.
+	HeaderHint func(name string) bool
 	// SkipLines is the number of physical lines before the header (or, with
 	// HeaderNone, before the first record) to skip. Zero means detect a
 	// preamble, such as the "Notes:" block at the top of LinkedIn's
@@ -81,9 +95,11 @@ type ReaderConfig struct {
 	// with a *ReadError (CodeTooManyColumns). Zero means DefaultMaxColumns
 	// (4096).
 	MaxColumns int
-	// LazyQuotes keeps a quote inside an unquoted field (5'10") and a quote
-	// inside a quoted field that is not followed by a delimiter as text.
-	// By default both are a row error (CodeBareQuote).
+	// LazyQuotes takes quotes as people write them without a word. A quote
+	// inside an unquoted field (5'10", Robert "Bob") and a quote inside a
+	// quoted field that is not followed by a delimiter are always read as
+	// text; by default each comes with a warning on its row
+	// (CodeBareQuote, in Record.Warnings), which LazyQuotes leaves out.
 	LazyQuotes bool
 	// ReuseRecord lets Read return a Record whose Fields slice is reused by
 	// the next call, saving an allocation per row.
@@ -98,7 +114,7 @@ func (c ReaderConfig) normalized() (ReaderConfig, error) {
 		return c, fmt.Errorf("%w: MaxColumns %d", ErrInvalidConfig, c.MaxColumns)
 	case c.SkipLines < NoSkip:
 		return c, fmt.Errorf("%w: SkipLines %d", ErrInvalidConfig, c.SkipLines)
-	case c.Header != HeaderAuto && c.Header != HeaderNone:
+	case c.Header != HeaderAuto && c.Header != HeaderNone && c.Header != HeaderPresent:
 		return c, fmt.Errorf("%w: Header %v", ErrInvalidConfig, c.Header)
 	case c.Delimiter < 0 || c.Delimiter >= utf8.RuneSelf || c.Delimiter == '"' ||
 		c.Delimiter == '\r' || c.Delimiter == '\n':
@@ -130,9 +146,10 @@ type Dialect struct {
 	BOM bool
 	// Delimiter is the field delimiter.
 	Delimiter rune
-	// Header is the header mode.
+	// Header is HeaderPresent when the input has a header row, HeaderNone
+	// when it has none (forced, or found out with HeaderAuto).
 	Header HeaderMode
-	// HeaderLine is the physical line of the header; 0 with HeaderNone.
+	// HeaderLine is the physical line of the header; 0 without one.
 	HeaderLine int
 	// SkippedLines is the number of physical lines before the header (with
 	// HeaderNone, before the first record): preamble and blank lines.
@@ -145,20 +162,36 @@ type Dialect struct {
 type Record struct {
 	// Line is the 1-based physical line where the record starts.
 	Line int
-	// Fields are the values, one per column. A row may carry more trailing
-	// fields than the header names only if they are all empty; they are cut
-	// off.
+	// Fields are the values, one per column. A row shorter than the header
+	// has its missing trailing cells empty (counted in FileWarnings); the
+	// cells of a longer row past the header are cut off (a warning in
+	// Warnings when one is not empty).
 	Fields []string
+	// Warnings are the liberties the Reader took with this row, each a
+	// *RowError with the row's line: a quote read as text (CodeBareQuote,
+	// CodeQuote), cells past the header (CodeExtraFields). The row itself
+	// is good. Nil for most rows.
+	Warnings []*RowError `json:",omitempty"`
 }
 
 // Reader reads records from CSV input of any common dialect, one at a time,
 // holding at most one record in memory besides a 64 KiB read buffer.
 //
-// Beyond RFC 4180 it accepts LF, CRLF and (old Mac) CR line breaks, keeps
-// line breaks inside quoted fields exactly as they are, drops spaces around
-// a quoted field (` "a, b" ,c`), and tolerates trailing empty fields beyond
-// the header (Thunderbird ends every line with a delimiter). Blank rows —
-// rows whose fields hold only white space — are skipped and counted.
+// Beyond RFC 4180 it takes files as people and programs really write them:
+// LF, CRLF and (old Mac) CR line breaks, also mixed within one file, end a
+// record outside quotes and are kept as they are inside quotes; spaces
+// around a quoted field are dropped (` "a, b" ,c`); rows shorter than the
+// header are padded with empty cells and trailing empty fields beyond the
+// header are dropped (Thunderbird ends every line with a delimiter); a
+// quote where it cannot open or close a field is text; and a quote that
+// never closes (it reaches the end of the input, or goes on for far more
+// lines than any other field, over lines that look like rows) is text on its
+// own line, so that it never swallows the rows after it. Each liberty is a
+// warning (Record.Warnings, FileWarnings). Blank rows — rows whose fields
+// hold only white space — are skipped and counted.
+//
+// The guarantee for any input: every row the Reader could not take is
+// reported on its line, and every other row is returned.
 //
 // Invalid bytes never reach a value unmarked: they are replaced by U+FFFD
 // and the row comes with a *RowError (CodeInvalidEncoding) whose Column is
@@ -181,7 +214,11 @@ type Reader struct {
 	dialect  Dialect
 	header   []string
 	problems []*RowError
+	notices  []*RowError // file-level warnings known when NewReader returns
 	blank    int
+
+	short      int   // rows shorter than the header
+	shortLines []int // the first of them
 
 	pending    *Record // HeaderNone: the first record, read by NewReader
 	pendingErr error
@@ -195,8 +232,10 @@ type plan struct {
 	fallback  charset
 	bomLen    int
 	delim     byte
-	term      byte
 	skip      int
+	noHeader  bool // HeaderAuto found no header row
+	columns   int  // the widest of the first records, for a file without a header
+	detection *detection
 }
 
 // NewReader sniffs the input's encoding, delimiter and preamble from its
@@ -216,7 +255,10 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	head, err := readHead(r, sniffSize)
+	head, full, err := readHead(r, c.Encoding == "")
+	if he, ok := err.(*headError); ok {
+		r, err = he, nil
+	}
 	if err != nil {
 		return nil, &ReadError{Line: 1, Code: CodeReadFailed, Err: err}
 	}
@@ -227,7 +269,7 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 		return nil, ErrBinaryFile
 	}
 	if p == nil {
-		if p, err = sniff(head, len(head) == sniffSize, c); err != nil {
+		if p, err = sniff(head, !full, c); err != nil {
 			return nil, err
 		}
 	}
@@ -239,7 +281,7 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 		cfg:     c,
 		sniffed: *p,
 		bomLen:  p.bomLen,
-		dec:     textDecoder{cs: p.cs, undecided: p.undecided, fallback: p.fallback},
+		dec:     textDecoder{cs: p.cs, undecided: p.undecided, fallback: p.fallback, detect: c.Encoding == ""},
 	}
 	var body io.Reader = io.MultiReader(bytes.NewReader(head[p.bomLen:]), r)
 	if p.cs.mode == modeTranscoded {
@@ -247,7 +289,7 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 		rd.decoded = &countingReader{r: transform.NewReader(rd.encoded, p.cs.enc.NewDecoder())}
 		body = rd.decoded
 	}
-	rd.sc = newScanner(body, p.delim, p.term, c.LazyQuotes, c.MaxRecordBytes, c.MaxColumns)
+	rd.sc = newScanner(body, p.delim, c.LazyQuotes, c.MaxRecordBytes, c.MaxColumns)
 	if err := rd.sc.skipLines(p.skip); err != nil {
 		return nil, err
 	}
@@ -257,9 +299,6 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 		line, err = rd.sc.readRecord()
 		if err == io.EOF {
 			return nil, ErrEmptyFile
-		}
-		if pe, ok := err.(*parseError); ok {
-			return nil, rd.rowError(line, pe)
 		}
 		if err != nil {
 			return nil, err
@@ -274,27 +313,39 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 	rd.dialect = Dialect{
 		BOM:          p.bomLen > 0,
 		Delimiter:    rune(p.delim),
-		Header:       c.Header,
+		Header:       HeaderPresent,
 		SkippedLines: line - 1,
 	}
-	if c.Header == HeaderNone {
-		rd.header = make([]string, len(first))
+	if c.Header == HeaderNone || (c.Header == HeaderAuto && p.noHeader) {
+		rd.dialect.Header = HeaderNone
+		n := p.columns
+		if n == 0 {
+			n = len(first)
+		}
+		rd.header = make([]string, n)
 		for i := range rd.header {
 			rd.header[i] = "Column " + strconv.Itoa(i+1)
 		}
-		rd.pending = &Record{Line: line, Fields: first}
-		if bad >= 0 {
-			rd.pendingErr = rd.encodingError(line, bad, first[bad])
+		if c.Header == HeaderAuto {
+			rd.notices = append(rd.notices, &RowError{Line: line, Code: CodeNoHeader,
+				Err: fmt.Errorf("%w: the first row holds values, not column names; every row is read as data, its columns named by position", ErrNoHeader)})
 		}
+		rd.sc.width = len(rd.header)
+		rec, err := rd.record(line, first, bad)
+		rd.pending, rd.pendingErr = &rec, err
 	} else {
 		rd.dialect.HeaderLine = line
+		for _, w := range rd.sc.warns {
+			rd.problems = append(rd.problems, rd.warning(line, w))
+		}
 		rd.setHeader(line, first, bad)
+		rd.sc.width = len(rd.header)
 	}
 	rd.dialect.Columns = len(rd.header)
 	return rd, nil
 }
 
-// sniff decides the encoding, line breaks, delimiter and preamble.
+// sniff decides the encoding, delimiter, preamble and header.
 func sniff(head []byte, truncated bool, c ReaderConfig) (*plan, error) {
 	fb, err := lookupEncoding(c.Fallback)
 	if err != nil {
@@ -316,36 +367,43 @@ func sniff(head []byte, truncated bool, c ReaderConfig) (*plan, error) {
 	} else if cs, ok := sniffUTF16(head); ok {
 		p.cs = cs
 	} else {
-		// UTF-8 unless invalid bytes outnumber the valid non-ASCII
-		// characters: a few stray bytes in UTF-8 text are marked as
-		// such, not read as mojibake.
-		switch multi, invalid := utf8Counts(head, truncated); {
-		case invalid > 0 && invalid >= multi:
-			p.cs = fb
-		case multi > 0:
-			p.cs = utf8Charset
-		default:
-			p.cs, p.undecided = utf8Charset, true
+		if !isText(head) {
+			return nil, ErrNotText
 		}
+		p.detection = detectCharset(head, truncated, fb)
+		p.cs, p.undecided = p.detection.cs, p.detection.undecided
 	}
 
-	sample := head[p.bomLen:]
+	sample := head[p.bomLen:min(len(head), p.bomLen+sniffSize)]
+	truncated = truncated || len(head) > p.bomLen+sniffSize
 	if p.cs.mode == modeTranscoded {
 		sample, _, _ = transform.Bytes(p.cs.enc.NewDecoder(), sample)
 	}
-	p.term = sniffTerm(sample)
-	sample = completeLines(sample, p.term, truncated)
+	sample = completeLines(sample, truncated)
 	if c.Delimiter != 0 {
 		p.delim = byte(c.Delimiter)
 	} else {
-		p.delim = sniffDelimiter(sample, p.term, c.MaxRecordBytes, c.MaxColumns)
+		p.delim = sniffDelimiter(sample, c.MaxRecordBytes, c.MaxColumns)
+	}
+	recs, fields := sampleFields(sample, p.delim, c.MaxRecordBytes, c.MaxColumns, preambleMaxRecords+headerSampleRows+1)
+	h := 0
+	if c.SkipLines == 0 {
+		h = max(detectHeader(recs), 0)
 	}
 	switch {
 	case c.SkipLines > 0:
 		p.skip = c.SkipLines
-	case c.SkipLines == 0:
-		if h := detectHeader(sampleRecords(sample, p.delim, p.term, c.MaxRecordBytes, c.MaxColumns)); h > 1 {
-			p.skip = h - 1
+	case c.SkipLines == 0 && len(recs) > 0:
+		p.skip = recs[h].line - 1
+	}
+	if c.SkipLines <= 0 && h < len(fields) {
+		below := fields[h+1:]
+		below = below[:min(len(below), headerSampleRows)]
+		if c.Header == HeaderAuto {
+			p.noHeader = !isHeaderRow(fields[h], below, c.HeaderHint)
+		}
+		for _, r := range recs[h:min(len(recs), h+1+headerSampleRows)] {
+			p.columns = max(p.columns, r.eff)
 		}
 	}
 	return p, nil
@@ -385,11 +443,12 @@ func (r *Reader) setHeader(line int, names []string, bad int) {
 
 // Read returns the next non-blank record.
 //
-// A malformed row returns a *RowError (and, for CodeFieldCount and
-// CodeInvalidEncoding, the Record too); the next Read goes on with the next
-// row. At the end of the input Read returns io.EOF. A *ReadError — a record
-// over a limit, or a failing io.Reader — is returned by this and every later
-// call.
+// A row with bytes invalid in the input's encoding returns the Record and a
+// *RowError (CodeInvalidEncoding); the next Read goes on with the next row.
+// Every other row is returned as a Record, with the liberties taken with it
+// in Record.Warnings. At the end of the input Read returns io.EOF. A
+// *ReadError — a record over a limit, or a failing io.Reader — is returned
+// by this and every later call.
 func (r *Reader) Read() (Record, error) {
 	if r.pending != nil {
 		rec, err := *r.pending, r.pendingErr
@@ -399,9 +458,6 @@ func (r *Reader) Read() (Record, error) {
 	for {
 		line, err := r.sc.readRecord()
 		if err != nil {
-			if pe, ok := err.(*parseError); ok {
-				return Record{Line: line}, r.rowError(line, pe)
-			}
 			return Record{}, err
 		}
 		if isBlank(r.sc.rec) {
@@ -412,50 +468,89 @@ func (r *Reader) Read() (Record, error) {
 		var fields []string
 		if r.cfg.ReuseRecord {
 			r.fields = split(r.fields[:0], text, ends)
+			for len(r.fields) < len(r.header) {
+				r.fields = append(r.fields, "")
+			}
 			fields = r.fields
 		} else {
-			fields = split(make([]string, 0, len(ends)), text, ends)
+			fields = split(make([]string, 0, max(len(ends), len(r.header))), text, ends)
 		}
-		rec := Record{Line: line, Fields: fields}
-		if err := r.checkWidth(line, fields); err != nil {
-			return rec, err
-		}
-		if len(fields) > len(r.header) {
-			rec.Fields = fields[:len(r.header)]
-		}
-		if bad >= 0 {
-			return rec, r.encodingError(line, bad, fields[bad])
-		}
-		return rec, nil
+		return r.record(line, fields, bad)
 	}
 }
 
-// checkWidth reports a row narrower than the header, or wider with a value
-// in an extra field.
-func (r *Reader) checkWidth(line int, fields []string) error {
+// record makes the Record of a row: the scanner's warnings, the width
+// evened out to the header's, and the encoding error of its first bad cell.
+func (r *Reader) record(line int, fields []string, bad int) (Record, error) {
+	rec := Record{Line: line}
+	for _, w := range r.sc.warns {
+		rec.Warnings = append(rec.Warnings, r.warning(line, w))
+	}
 	n, want := len(fields), len(r.header)
 	if n < want {
-		return &RowError{Line: line, Code: CodeFieldCount,
-			Err: fmt.Errorf("%w: %d fields, the header has %d", csv.ErrFieldCount, n, want)}
+		r.short++
+		if len(r.shortLines) < maxShortLines {
+			r.shortLines = append(r.shortLines, line)
+		}
+		for len(fields) < want {
+			fields = append(fields, "")
+		}
 	}
 	for j := want; j < n; j++ {
 		if !isBlankString(fields[j]) {
-			return &RowError{Line: line, Column: j + 1, Code: CodeFieldCount, Value: truncateValue(fields[j]),
-				Err: fmt.Errorf("%w: %d fields, the header has %d", csv.ErrFieldCount, n, want)}
+			rec.Warnings = append(rec.Warnings, &RowError{Line: line, Column: j + 1, Code: CodeExtraFields,
+				Value: truncateValue(fields[j]),
+				Err:   fmt.Errorf("%w: %d fields, the header has %d; the cells past it are not imported", ErrExtraFields, n, want)})
+			break
 		}
 	}
-	return nil
+	rec.Fields = fields[:want:want]
+	if bad >= 0 && bad < want {
+		r.dec.invalidSeen = true
+		return rec, r.encodingError(line, bad, fields[bad])
+	}
+	return rec, nil
+}
+
+// maxShortLines is how many lines of short rows FileWarnings names.
+const maxShortLines = 5
+
+func (r *Reader) warning(line int, w scanWarn) *RowError {
+	return &RowError{Line: line, Column: w.column, Field: r.columnName(w.column - 1), Code: w.code,
+		Value: truncateValue(r.dec.text([]byte(w.value))), Err: w.err}
+}
+
+// FileWarnings returns the liberties taken with the input as a whole so
+// far, each on the first line it concerns: no header row (CodeNoHeader,
+// with HeaderAuto); rows shorter than the header, padded with empty cells
+// (CodeShortRows: how many, and their first lines). Call it after the last
+// Read for the complete list.
+func (r *Reader) FileWarnings() []*RowError {
+	ws := slices.Clone(r.notices)
+	if r.short > 0 {
+		lines := make([]string, len(r.shortLines))
+		for i, l := range r.shortLines {
+			lines[i] = strconv.Itoa(l)
+		}
+		more := ""
+		if r.short > len(r.shortLines) {
+			more = ", …"
+		}
+		noun := "rows have"
+		if r.short == 1 {
+			noun = "row has"
+		}
+		ws = append(ws, &RowError{Line: r.shortLines[0], Code: CodeShortRows,
+			Err: fmt.Errorf("%w: %d %s fewer fields than the header's %d (lines %s%s); their missing cells are empty",
+				ErrShortRows, r.short, noun, len(r.header), strings.Join(lines, ", "), more)})
+	}
+	return ws
 }
 
 func (r *Reader) encodingError(line, col int, value string) *RowError {
 	return &RowError{Line: line, Column: col + 1, Field: r.columnName(col), Code: CodeInvalidEncoding,
 		Value: truncateValue(value),
 		Err:   fmt.Errorf("%w %s (replaced by U+FFFD)", ErrInvalidEncoding, r.dec.cs.name)}
-}
-
-func (r *Reader) rowError(line int, pe *parseError) *RowError {
-	return &RowError{Line: line, Column: pe.column, Field: r.columnName(pe.column - 1), Code: pe.code,
-		Value: truncateValue(r.dec.text(pe.value)), Err: pe.err}
 }
 
 func (r *Reader) columnName(i int) string {

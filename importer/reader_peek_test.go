@@ -13,6 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// stripWarnings returns copies of rows without their warnings.
+func stripWarnings(rows []Record) []Record {
+	out := make([]Record, len(rows))
+	for i, r := range rows {
+		out[i] = Record{Line: r.Line, Fields: r.Fields}
+	}
+	return out
+}
+
 // plainReader hides every method but Read.
 type plainReader struct{ io.Reader }
 
@@ -39,7 +48,7 @@ func TestPeek(t *testing.T) {
 	require.NoError(t, err)
 	want := readAll(t, fresh)
 	require.NoError(t, want.Fatal)
-	require.Len(t, want.Rows, 5001)
+	require.Len(t, want.Rows, 5002)
 
 	tests := []struct {
 		name string
@@ -61,12 +70,13 @@ func TestPeek(t *testing.T) {
 			assert.Equal(t, 4, pv.Dialect.HeaderLine)
 			assert.Equal(t, ';', pv.Dialect.Delimiter)
 			assert.Equal(t, []string{"name", "email"}, pv.Header)
-			nrows := min(tt.n, 5002) - len(pv.Problems)
-			assert.Equal(t, want.Rows[:nrows], pv.Rows, "preview rows")
+			nrows := min(tt.n, 5002)
+			assert.Equal(t, want.Rows[:nrows], stripWarnings(pv.Rows), "preview rows")
 			assert.Equal(t, tt.n > 5002, pv.EOF)
+			assert.Empty(t, pv.Problems)
 			if tt.n > 5002 {
-				require.Len(t, pv.Problems, 1)
-				assert.Equal(t, problem{Line: 5005, Column: 1, Code: CodeBareQuote, Value: `bad"row`}, problemOf(pv.Problems[0]))
+				require.Len(t, pv.Rows[5000].Warnings, 1, "the bare quote is text, with a warning")
+				assert.Equal(t, problem{Line: 5005, Column: 1, Code: CodeBareQuote, Value: `bad"row`}, problemOf(pv.Rows[5000].Warnings[0]))
 			}
 
 			got := readAll(t, r)

@@ -1,38 +1,59 @@
 package importer
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 )
 
 // scanBufferSize is the read buffer of the record scanner. A line longer
-// than this is gathered in a separate buffer, up to the record limit.
+// than this grows the buffer, up to the record limit.
 const scanBufferSize = 64 << 10
+
+// Runaway quoted fields: a quoted field that reaches the end of the input,
+// or that has gone on for runawayLines lines (and more than runawayFactor
+// times the lines of any field closed before it) of which most look like
+// records of their own, is taken to be an unterminated quote. Its record is
+// read again as its first line alone, that quote as text, and reading goes
+// on with the next line.
+const (
+	runawayLines  = 32
+	runawayFactor = 4
+)
 
 // scanner splits an ASCII-compatible byte stream into records (RFC 4180,
 // with the tolerances documented on Reader). It never holds more than one
-// record (at most maxBytes of input) plus its read buffer.
+// record (at most maxBytes of input, twice when the record spans lines)
+// plus its read buffer.
 type scanner struct {
-	br       *bufio.Reader
+	lr       *lineReader
 	delim    byte
-	term     byte // line terminator: '\n' (LF and CRLF input) or '\r' (old Mac)
-	lazy     bool
+	lazy     bool // literal quotes without warnings
 	maxBytes int
 	maxCols  int
+	width    int // columns of the header, once known; 0 before
 
 	line     int   // physical line number of the next unread line (1-based)
-	consumed int64 // bytes returned by readLine so far
+	consumed int64 // bytes of input taken so far (given-back bytes excluded)
 
-	lineBuf  []byte // a line longer than the bufio buffer
-	rec      []byte // unescaped bytes of the current record
-	ends     []int  // end offset in rec of each field
-	recBytes int    // raw bytes of the current record read so far
+	rec      []byte     // unescaped bytes of the current record
+	ends     []int      // end offset in rec of each field
+	recBytes int        // raw bytes of the current record read so far
+	raw      []byte     // raw lines of the current record, once it spans lines
+	warns    []scanWarn // liberties taken with the current record
+	maxSpan  int        // most continuation lines of a closed quoted field so far
 
 	err error // sticky *ReadError
+}
+
+// scanWarn is a liberty the scanner took with a record: the Reader turns it
+// into a warning *RowError.
+type scanWarn struct {
+	code   Code
+	column int // 1-based
+	value  string
+	err    error
 }
 
 // parseError is a malformed record: the reader turns it into a *RowError.
@@ -45,11 +66,18 @@ type parseError struct {
 
 func (e *parseError) Error() string { return string(e.code) }
 
-func newScanner(r io.Reader, delim, term byte, lazy bool, maxBytes, maxCols int) *scanner {
+// Messages of the liberties taken with quotes.
+var (
+	errQuoteInField  = errors.New(`a quote inside an unquoted field: read as text`)
+	errQuoteAfter    = errors.New(`text after a closing quote: the quote read as text`)
+	errQuoteRunaway  = errors.New("a quote opens this field and never closes")
+	errQuoteReadLine = "read as text on this line; the next line is read as the next row"
+)
+
+func newScanner(r io.Reader, delim byte, lazy bool, maxBytes, maxCols int) *scanner {
 	return &scanner{
-		br:       bufio.NewReaderSize(r, scanBufferSize),
+		lr:       newLineReader(r),
 		delim:    delim,
-		term:     term,
 		lazy:     lazy,
 		maxBytes: maxBytes,
 		maxCols:  maxCols,
@@ -75,30 +103,22 @@ func (e errTooLarge) Error() string {
 // The line is valid until the next call. It fails (sticky) when the record
 // grows over maxBytes, before buffering more than one read buffer beyond it.
 func (s *scanner) readLine(startLine int, quoted bool) ([]byte, error) {
-	line, err := s.br.ReadSlice(s.term)
-	if err == bufio.ErrBufferFull {
-		s.lineBuf = append(s.lineBuf[:0], line...)
-		for err == bufio.ErrBufferFull {
-			if s.recBytes+len(s.lineBuf) > s.maxBytes {
-				return nil, s.fail(startLine, CodeRecordTooLarge, errTooLarge{s.maxBytes, quoted})
-			}
-			line, err = s.br.ReadSlice(s.term)
-			s.lineBuf = append(s.lineBuf, line...)
+	line, err := s.lr.next(s.maxBytes - s.recBytes)
+	if err != nil {
+		if err == io.EOF {
+			return nil, io.EOF
 		}
-		line = s.lineBuf
-	}
-	if err != nil && err != io.EOF {
+		if _, ok := err.(errLineTooLong); ok {
+			return nil, s.fail(startLine, CodeRecordTooLarge, errTooLarge{s.maxBytes, quoted})
+		}
 		return nil, s.fail(startLine, CodeReadFailed, err)
-	}
-	if len(line) == 0 {
-		return nil, io.EOF
 	}
 	s.recBytes += len(line)
 	if s.recBytes > s.maxBytes {
 		return nil, s.fail(startLine, CodeRecordTooLarge, errTooLarge{s.maxBytes, quoted})
 	}
 	s.consumed += int64(len(line))
-	if line[len(line)-1] == s.term || (err == io.EOF && line[len(line)-1] == '\r') {
+	if c := line[len(line)-1]; c == '\n' || c == '\r' {
 		s.line++
 	}
 	return line, nil
@@ -110,21 +130,18 @@ func (s *scanner) fail(line int, code Code, err error) error {
 }
 
 // termLen is the length of the line terminator at the end of line: "\r\n",
-// "\n" or "\r" (the last only at the end of input, or in '\r' mode).
-func (s *scanner) termLen(line []byte) int {
+// "\n", "\r" or none.
+func termLen(line []byte) int {
 	n := len(line)
-	if n == 0 {
+	switch {
+	case n == 0:
 		return 0
-	}
-	switch line[n-1] {
-	case '\n':
-		if s.term == '\n' && n >= 2 && line[n-2] == '\r' {
+	case line[n-1] == '\n':
+		if n >= 2 && line[n-2] == '\r' {
 			return 2
 		}
-		if s.term == '\n' {
-			return 1
-		}
-	case '\r':
+		return 1
+	case line[n-1] == '\r':
 		return 1
 	}
 	return 0
@@ -148,10 +165,9 @@ func (s *scanner) skipLines(n int) error {
 	return nil
 }
 
-// readRecord reads the next record into s.rec and s.ends. It returns the
-// physical line where the record starts and nil, io.EOF, a *parseError
-// (the rest of the bad line is skipped; the next call goes on after it) or a
-// *ReadError (sticky).
+// readRecord reads the next record into s.rec and s.ends, and the liberties
+// taken with it into s.warns. It returns the physical line where the
+// record starts and nil, io.EOF or a *ReadError (sticky).
 func (s *scanner) readRecord() (int, error) {
 	start := s.line
 	if s.err != nil {
@@ -159,12 +175,37 @@ func (s *scanner) readRecord() (int, error) {
 	}
 	s.rec = s.rec[:0]
 	s.ends = s.ends[:0]
+	s.warns = s.warns[:0]
 	s.recBytes = 0
 	line, err := s.readLine(start, false)
 	if err != nil {
 		return start, err
 	}
+	return s.parse(start, line, false)
+}
 
+func (s *scanner) warn(code Code, column int, value []byte, err error) {
+	if s.lazy && code == CodeBareQuote {
+		return
+	}
+	s.warns = append(s.warns, scanWarn{code: code, column: column, value: string(value), err: err})
+}
+
+// looksLikeRecord reports whether a line inside a quoted field looks like
+// a record of its own: as many delimiters as the header has, or any text
+// for a file of one column.
+func (s *scanner) looksLikeRecord(line []byte) bool {
+	if s.width < 2 {
+		return !isBlank(line) && bytes.IndexByte(line, '"') < 0
+	}
+	return bytes.Count(line, []byte{s.delim}) >= s.width-1
+}
+
+// parse parses the record whose first line is first. With single, a quote
+// that does not close on this line is text (the re-reading of a runaway
+// field).
+func (s *scanner) parse(start int, first []byte, single bool) (int, error) {
+	line := first
 field:
 	for {
 		// Spaces before an opening quote are dropped: ` "a, b"` is "a, b".
@@ -181,10 +222,10 @@ field:
 			if j >= 0 {
 				f = line[:j]
 			} else {
-				f = line[:len(line)-s.termLen(line)]
+				f = line[:len(line)-termLen(line)]
 			}
-			if !s.lazy && bytes.IndexByte(f, '"') >= 0 {
-				return start, &parseError{code: CodeBareQuote, column: len(s.ends) + 1, value: f, err: csv.ErrBareQuote}
+			if bytes.IndexByte(f, '"') >= 0 {
+				s.warn(CodeBareQuote, len(s.ends)+1, f, errQuoteInField)
 			}
 			s.rec = append(s.rec, f...)
 			if err := s.endField(start); err != nil {
@@ -199,11 +240,12 @@ field:
 
 		// Quoted field.
 		fieldStart := len(s.rec)
+		open := line // the field from its first byte, for a quote read as text
 		line = line[i+1:]
+		spanned, recordLike := 0, 0
 		for {
 			j := bytes.IndexByte(line, '"')
-			switch {
-			case j >= 0:
+			if j >= 0 {
 				s.rec = append(s.rec, line[:j]...)
 				line = line[j+1:]
 				if len(line) > 0 && line[0] == '"' { // doubled quote
@@ -219,6 +261,7 @@ field:
 					}
 				}
 				rest := line[k:]
+				s.maxSpan = max(s.maxSpan, spanned)
 				if len(rest) > 0 && rest[0] == s.delim {
 					if err := s.endField(start); err != nil {
 						return start, err
@@ -226,32 +269,110 @@ field:
 					line = rest[1:]
 					continue field
 				}
-				if s.termLen(rest) == len(rest) {
-					if err := s.endField(start); err != nil {
-						return start, err
-					}
-					return start, nil
+				if termLen(rest) == len(rest) {
+					return start, s.endField(start)
 				}
-				if s.lazy { // the quote was text
-					s.rec = append(s.rec, '"')
-					continue
+				// Text after the closing quote ("5" screen", "Robert "Bob"
+				// Smith"): the quote is text, and the field goes on unquoted
+				// to the next delimiter; a quote right before it closes it.
+				d := bytes.IndexByte(line, s.delim)
+				tail := line
+				if d >= 0 {
+					tail = line[:d]
+				} else {
+					tail = line[:len(line)-termLen(line)]
 				}
-				return start, &parseError{code: CodeBareQuote, column: len(s.ends) + 1, value: s.rec[fieldStart:], err: csv.ErrQuote}
-			case len(line) > 0:
-				// The field goes on on the next line; its line break is kept as is.
-				s.rec = append(s.rec, line...)
-				line, err = s.readLine(start, true)
-				if err == io.EOF {
-					return start, &parseError{code: CodeQuote, column: len(s.ends) + 1, value: s.rec[fieldStart:], err: csv.ErrQuote}
+				t := bytes.TrimRight(tail, " ")
+				if n := len(t); n > 0 && t[n-1] == '"' {
+					t = t[:n-1]
+				} else {
+					t = tail
 				}
-				if err != nil {
+				s.rec = append(s.rec, '"')
+				s.rec = append(s.rec, t...)
+				s.warn(CodeBareQuote, len(s.ends)+1, s.rec[fieldStart:], errQuoteAfter)
+				if err := s.endField(start); err != nil {
 					return start, err
 				}
-			default: // end of input right after the opening quote
-				return start, &parseError{code: CodeQuote, column: len(s.ends) + 1, err: csv.ErrQuote}
+				if d >= 0 {
+					line = line[d+1:]
+					continue field
+				}
+				return start, nil
 			}
+			if single {
+				// The quote is text: the field is unquoted.
+				s.rec = s.rec[:fieldStart]
+				line = open
+				j := bytes.IndexByte(line, s.delim)
+				f := line
+				if j >= 0 {
+					f = line[:j]
+				} else {
+					f = line[:len(line)-termLen(line)]
+				}
+				s.rec = append(s.rec, f...)
+				if err := s.endField(start); err != nil {
+					return start, err
+				}
+				if j >= 0 {
+					line = line[j+1:]
+					continue field
+				}
+				return start, nil
+			}
+			// The field goes on on the next line; its line break is kept as is.
+			s.rec = append(s.rec, line...)
+			if spanned == 0 {
+				s.raw = append(s.raw[:0], first...)
+			}
+			next, err := s.readLine(start, true)
+			if err == io.EOF {
+				return s.runaway(start, len(first), len(s.ends)+1, spanned, true)
+			}
+			if err != nil {
+				return start, err
+			}
+			s.raw = append(s.raw, next...)
+			spanned++
+			if s.looksLikeRecord(next) {
+				recordLike++
+			}
+			if spanned >= runawayLines && spanned > runawayFactor*s.maxSpan && 2*recordLike >= spanned {
+				return s.runaway(start, len(first), len(s.ends)+1, spanned, false)
+			}
+			line = next
 		}
 	}
+}
+
+// runaway reads the record again as its first line alone, with the quote
+// that opens column col as text, and gives the lines after it back to be
+// read as the next records.
+func (s *scanner) runaway(start, firstLen, col, spanned int, eof bool) (int, error) {
+	rest := s.raw[firstLen:]
+	if len(rest) > 0 {
+		s.lr.unread(bytes.Clone(rest))
+		s.consumed -= int64(len(rest))
+	}
+	s.line = start
+	if termLen(s.raw[:firstLen]) > 0 {
+		s.line++
+	}
+	s.rec = s.rec[:0]
+	s.ends = s.ends[:0]
+	s.warns = s.warns[:0]
+	s.recBytes = firstLen
+	how := fmt.Sprintf("it would take the %d lines after it", spanned)
+	if eof {
+		how = "it would take the rest of the file"
+		if spanned == 0 {
+			how = "the file ends first"
+		}
+	}
+	s.warns = append(s.warns, scanWarn{code: CodeQuote, column: col,
+		err: fmt.Errorf("%w (%s): %s", errQuoteRunaway, how, errQuoteReadLine)})
+	return s.parse(start, s.raw[:firstLen], true)
 }
 
 func (s *scanner) endField(start int) error {

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"encoding/csv"
 	"errors"
 	"io"
 	"strings"
@@ -25,10 +24,12 @@ func problemOf(e *RowError) problem {
 
 // readResult is everything a Reader returns after NewReader.
 type readResult struct {
-	Rows     []Record  `json:"rows"`
-	Problems []problem `json:"problems,omitempty"`
-	Blank    int       `json:"blank,omitempty"`
-	Fatal    error     `json:"-"`
+	Rows         []Record  `json:"rows"`
+	Problems     []problem `json:"problems,omitempty"`
+	Warnings     []problem `json:"warnings,omitempty"`
+	FileWarnings []problem `json:"file_warnings,omitempty"`
+	Blank        int       `json:"blank,omitempty"`
+	Fatal        error     `json:"-"`
 }
 
 // readAll reads r to the end, collecting rows and row errors. Bad rows
@@ -53,7 +54,14 @@ func readAll(t testing.TB, r *Reader) readResult {
 				continue
 			}
 		}
+		for _, w := range rec.Warnings {
+			require.Equal(t, rec.Line, w.Line, "a row's warning is on its line")
+			res.Warnings = append(res.Warnings, problemOf(w))
+		}
 		res.Rows = append(res.Rows, Record{Line: rec.Line, Fields: append([]string(nil), rec.Fields...)})
+	}
+	for _, w := range r.FileWarnings() {
+		res.FileWarnings = append(res.FileWarnings, problemOf(w))
 	}
 	res.Blank = r.BlankRows()
 	return res
@@ -71,6 +79,8 @@ func TestReader(t *testing.T) {
 		header   []string
 		rows     []Record
 		problems []problem
+		warnings []problem
+		file     []problem // FileWarnings
 		blank    int
 		skipped  int
 	}{
@@ -156,15 +166,15 @@ func TestReader(t *testing.T) {
 			in:       "Notes:\nname,email\nAda,ada@example.com\n",
 			cfg:      ReaderConfig{SkipLines: NoSkip},
 			header:   []string{"Notes:"},
-			rows:     []Record{rec(2, "name", "email"), rec(3, "Ada", "ada@example.com")},
-			problems: []problem{{Line: 2, Column: 2, Code: CodeFieldCount, Value: "email"}, {Line: 3, Column: 2, Code: CodeFieldCount, Value: "ada@example.com"}},
+			rows:     []Record{rec(2, "name"), rec(3, "Ada")},
+			warnings: []problem{{Line: 2, Column: 2, Code: CodeExtraFields, Value: "email"}, {Line: 3, Column: 2, Code: CodeExtraFields, Value: "ada@example.com"}},
 		},
 		{
 			name:     "single column with a comma in one value is no preamble",
 			in:       "name\nAda\nBob\nSmith, John\nEve\n",
 			header:   []string{"name"},
-			rows:     []Record{rec(2, "Ada"), rec(3, "Bob"), rec(4, "Smith", " John"), rec(5, "Eve")},
-			problems: []problem{{Line: 4, Column: 2, Code: CodeFieldCount, Value: " John"}},
+			rows:     []Record{rec(2, "Ada"), rec(3, "Bob"), rec(4, "Smith"), rec(5, "Eve")},
+			warnings: []problem{{Line: 4, Column: 2, Code: CodeExtraFields, Value: " John"}},
 		},
 		{
 			name:    "blank lines before the header are skipped lines, not blank rows",
@@ -184,11 +194,11 @@ func TestReader(t *testing.T) {
 			name:   "ragged rows",
 			in:     "a,b,c\n1,2\n1,2,3,4\n1,2,3,,\n1,2,3\n",
 			header: []string{"a", "b", "c"},
-			rows:   []Record{rec(2, "1", "2"), rec(3, "1", "2", "3", "4"), rec(4, "1", "2", "3"), rec(5, "1", "2", "3")},
-			problems: []problem{
-				{Line: 2, Code: CodeFieldCount},
-				{Line: 3, Column: 4, Code: CodeFieldCount, Value: "4"},
+			rows:   []Record{rec(2, "1", "2", ""), rec(3, "1", "2", "3"), rec(4, "1", "2", "3"), rec(5, "1", "2", "3")},
+			warnings: []problem{
+				{Line: 3, Column: 4, Code: CodeExtraFields, Value: "4"},
 			},
+			file: []problem{{Line: 2, Code: CodeShortRows}},
 		},
 		{
 			name:   "trailing empty header column (Thunderbird)",
@@ -203,32 +213,32 @@ func TestReader(t *testing.T) {
 			rows:   []Record{rec(2, "1", "2")},
 		},
 		{
-			name:     "bare quote is a row error and reading goes on",
+			name:     "bare quote is text, with a warning",
 			in:       "a,b\n1,2\n3,4\"5\n6,7\n",
 			header:   []string{"a", "b"},
-			rows:     []Record{rec(2, "1", "2"), rec(4, "6", "7")},
-			problems: []problem{{Line: 3, Column: 2, Code: CodeBareQuote, Value: `4"5`}},
+			rows:     []Record{rec(2, "1", "2"), rec(3, "3", `4"5`), rec(4, "6", "7")},
+			warnings: []problem{{Line: 3, Column: 2, Code: CodeBareQuote, Value: `4"5`}},
 		},
 		{
 			name:     "text after a closing quote",
 			in:       "a,b\n\"x\"y,2\n3,4\n",
 			header:   []string{"a", "b"},
-			rows:     []Record{rec(3, "3", "4")},
-			problems: []problem{{Line: 2, Column: 1, Code: CodeBareQuote, Value: "x"}},
+			rows:     []Record{rec(2, `x"y`, "2"), rec(3, "3", "4")},
+			warnings: []problem{{Line: 2, Column: 1, Code: CodeBareQuote, Value: `x"y`}},
 		},
 		{
 			name:     "bare quote on the second line of a record names the first",
 			in:       "a,b\n\"multi\nline\",x\"y\n3,4\n",
 			header:   []string{"a", "b"},
-			rows:     []Record{rec(4, "3", "4")},
-			problems: []problem{{Line: 2, Column: 2, Code: CodeBareQuote, Value: `x"y`}},
+			rows:     []Record{rec(2, "multi\nline", `x"y`), rec(4, "3", "4")},
+			warnings: []problem{{Line: 2, Column: 2, Code: CodeBareQuote, Value: `x"y`}},
 		},
 		{
-			name:     "unterminated quote at the end",
+			name:     "unterminated quote at the end is text on its line",
 			in:       "a,b\n1,2\n\"open,3\n4,5\n",
 			header:   []string{"a", "b"},
-			rows:     []Record{rec(2, "1", "2")},
-			problems: []problem{{Line: 3, Column: 1, Code: CodeQuote, Value: "open,3\n4,5\n"}},
+			rows:     []Record{rec(2, "1", "2"), rec(3, `"open`, "3"), rec(4, "4", "5")},
+			warnings: []problem{{Line: 3, Column: 1, Code: CodeQuote}},
 		},
 		{
 			name:   "lazy quotes",
@@ -286,6 +296,8 @@ func TestReader(t *testing.T) {
 			require.NoError(t, res.Fatal)
 			assert.Equal(t, tt.rows, res.Rows, "rows")
 			assert.Equal(t, tt.problems, res.Problems, "problems")
+			assert.Equal(t, tt.warnings, res.Warnings, "warnings")
+			assert.Equal(t, tt.file, res.FileWarnings, "file warnings")
 			assert.Equal(t, tt.blank, res.Blank, "blank rows")
 			assert.Equal(t, int64(len(tt.in)), r.InputOffset(), "input offset at the end")
 			_, err = r.Read()
@@ -319,28 +331,34 @@ func TestReaderRowErrorIdentity(t *testing.T) {
 	require.NoError(t, err)
 
 	rec, err := r.Read()
+	require.NoError(t, err, "a short row is padded")
 	assert.Equal(t, 2, rec.Line)
-	assert.Equal(t, []string{"1"}, rec.Fields, "the short row comes with its fields")
-	assert.ErrorIs(t, err, ErrFieldCount)
-	assert.ErrorIs(t, err, csv.ErrFieldCount, "encoding/csv's sentinel too")
-	var re *RowError
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, CodeFieldCount, re.Code)
+	assert.Equal(t, []string{"1", ""}, rec.Fields)
 
-	_, err = r.Read()
-	assert.ErrorIs(t, err, ErrBareQuote)
-	assert.ErrorIs(t, err, csv.ErrBareQuote)
-	assert.NotErrorIs(t, err, ErrFieldCount)
-	assert.EqualError(t, err, `importer: line 3, column 2 (b): csv.bare_quote: bare " in non-quoted-field`)
+	rec, err = r.Read()
+	require.NoError(t, err, "a bare quote is text")
+	assert.Equal(t, []string{"2", `3"`}, rec.Fields)
+	require.Len(t, rec.Warnings, 1)
+	w := rec.Warnings[0]
+	assert.ErrorIs(t, w, ErrBareQuote)
+	assert.NotErrorIs(t, w, ErrFieldCount)
+	assert.EqualError(t, w, `importer: line 3, column 2 (b): csv.bare_quote: a quote inside an unquoted field: read as text`)
 
-	_, err = r.Read()
-	assert.ErrorIs(t, err, ErrQuote)
-	assert.ErrorIs(t, err, csv.ErrQuote)
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, 4, re.Line)
+	rec, err = r.Read()
+	require.NoError(t, err, "an unterminated quote is text on its line")
+	assert.Equal(t, []string{`"4`, "5"}, rec.Fields)
+	require.Len(t, rec.Warnings, 1)
+	assert.ErrorIs(t, rec.Warnings[0], ErrQuote)
+	assert.Equal(t, 4, rec.Warnings[0].Line)
+	assert.Contains(t, rec.Warnings[0].Error(), "never closes")
 
 	_, err = r.Read()
 	assert.Equal(t, io.EOF, err)
+
+	fw := r.FileWarnings()
+	require.Len(t, fw, 1)
+	assert.ErrorIs(t, fw[0], ErrShortRows)
+	assert.Equal(t, "importer: line 2: csv.short_rows: rows shorter than the header: 1 row has fewer fields than the header's 2 (lines 2); their missing cells are empty", fw[0].Error())
 }
 
 func TestNewReaderErrors(t *testing.T) {
@@ -369,7 +387,6 @@ func TestNewReaderErrors(t *testing.T) {
 		{"negative columns", "a\n", ReaderConfig{MaxColumns: -1}, ErrInvalidConfig},
 		{"bad skip", "a\n", ReaderConfig{SkipLines: -2}, ErrInvalidConfig},
 		{"bad header mode", "a\n", ReaderConfig{Header: 7}, ErrInvalidConfig},
-		{"malformed header", "a,b\"c\n1,2\n", ReaderConfig{}, ErrBareQuote},
 		{"header over the limit", strings.Repeat("x", 100) + "\n1\n", ReaderConfig{MaxRecordBytes: 50}, ErrRecordTooLarge},
 	}
 	for _, tt := range tests {
@@ -429,7 +446,7 @@ func TestReaderReuseRecord(t *testing.T) {
 
 func TestReaderAll(t *testing.T) {
 	t.Parallel()
-	r, err := NewReader(strings.NewReader("a,b\n1,2\n3\n4,5\n6,7\n"), ReaderConfig{})
+	r, err := NewReader(strings.NewReader("a,b\n1,2\n3\xff\n4,5\n6,7\n"), ReaderConfig{Encoding: "utf-8"})
 	require.NoError(t, err)
 	var lines []int
 	var errs int

@@ -15,14 +15,37 @@ type Code string
 // The codes of the CSV reader. The pipeline adds its own codes (and reuses
 // the codes of package validate) in the same form.
 const (
-	// CodeFieldCount: a row has fewer fields than the header, or more
-	// fields with a non-empty value in one of the extra fields.
+	// CodeFieldCount: a row has the wrong number of fields for Decode's
+	// struct type. The Reader itself pads short rows (CodeShortRows) and
+	// cuts long ones (CodeExtraFields).
 	CodeFieldCount Code = "csv.field_count"
-	// CodeBareQuote: a quote inside an unquoted field, or a character
-	// other than a delimiter or line break right after a closing quote.
+	// CodeShortRows: a file-level warning (Reader.FileWarnings): rows
+	// shorter than the header, their missing cells read as empty; the
+	// message counts them and names their first lines.
+	CodeShortRows Code = "csv.short_rows"
+	// CodeExtraFields: a warning on a row with a non-empty cell past the
+	// header's columns; the cells past the header are not imported.
+	CodeExtraFields Code = "csv.extra_fields"
+	// CodeBareQuote: a warning: a quote inside an unquoted field, or a
+	// character other than a delimiter or line break right after a closing
+	// quote; the quote is read as text.
 	CodeBareQuote Code = "csv.bare_quote"
-	// CodeQuote: a quoted field is still open at the end of the input.
+	// CodeQuote: a warning: a quote opens a field and never closes (it
+	// reaches the end of the input, or would take far more lines than any
+	// other field, over lines that look like rows). The quote is read as
+	// text on its own line and the next line is read as the next row.
 	CodeQuote Code = "csv.unterminated_quote"
+	// CodeNoHeader: a file-level warning (Reader.FileWarnings): with
+	// HeaderAuto, the first row holds values, not column names, so every
+	// row is data and the columns are named by position.
+	CodeNoHeader Code = "csv.no_header"
+	// CodeNotText: the input is neither text nor a known file type: control
+	// bytes that text does not have, such as random or compressed data
+	// (NewReader).
+	CodeNotText Code = "csv.not_text"
+	// CodeEncodingUnclear: the decoded header and rows look wrong in the
+	// detected character encoding (an *EncodingError from Import).
+	CodeEncodingUnclear Code = "csv.encoding_unclear"
 	// CodeRecordTooLarge: a record is longer than ReaderConfig.MaxRecordBytes.
 	// It stops the read (a *ReadError).
 	CodeRecordTooLarge Code = "csv.record_too_large"
@@ -57,6 +80,11 @@ const (
 // Code with errors.Is, so callers never compare messages.
 var (
 	ErrFieldCount      = errors.New("importer: wrong number of fields")
+	ErrShortRows       = errors.New("importer: rows shorter than the header")
+	ErrExtraFields     = errors.New("importer: cells past the header")
+	ErrNoHeader        = errors.New("importer: no header row")
+	ErrNotText         = errors.New("importer: not a text file")
+	ErrEncodingUnclear = errors.New("importer: the character encoding is not recognized")
 	ErrBareQuote       = errors.New("importer: bare quote")
 	ErrQuote           = errors.New("importer: unterminated quoted field")
 	ErrRecordTooLarge  = errors.New("importer: record too large")
@@ -79,6 +107,11 @@ var (
 
 var codeSentinels = map[Code]error{
 	CodeFieldCount:      ErrFieldCount,
+	CodeShortRows:       ErrShortRows,
+	CodeExtraFields:     ErrExtraFields,
+	CodeNoHeader:        ErrNoHeader,
+	CodeNotText:         ErrNotText,
+	CodeEncodingUnclear: ErrEncodingUnclear,
 	CodeBareQuote:       ErrBareQuote,
 	CodeQuote:           ErrQuote,
 	CodeRecordTooLarge:  ErrRecordTooLarge,
