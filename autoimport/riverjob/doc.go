@@ -58,9 +58,13 @@
 //   - shutdown or timeout of the job's context: the run checkpoints and
 //     gives its lease back, and the job is snoozed for no time, so it goes
 //     back to the queue for this machine or another, and resumes from the
-//     checkpoint. If the machine dies instead, its lease lapses after the
-//     Runner's LeaseTTL, and River rescues the job after
-//     river.Config.RescueStuckJobsAfter;
+//     checkpoint. If the machine dies instead, its job stays "running"
+//     and its lease lapses after the Runner's LeaseTTL: the next dispatch
+//     after that finds the import due and inserts a job that replaces the
+//     stuck one (RunArgs.Replaces), so another machine takes the import
+//     over within a lease and a dispatch period, without waiting for
+//     River's rescue of the stuck job (river.Config.RescueStuckJobsAfter,
+//     an hour by default; the rescued job then finds nothing to do);
 //   - ErrNeedsAttention (refused credentials), ErrNotFound (the import was
 //     deleted), ErrUnknownService: the job is cancelled (river.JobCancel);
 //   - another failure with a run record: the job completes; the Runner has

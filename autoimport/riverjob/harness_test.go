@@ -217,11 +217,57 @@ func (m *machine) outcomes() []outcome {
 
 type machineConfig struct {
 	svc        *connectortest.Service
+	conn       autoimport.Connector // instead of svc's HTTPConnector
 	track      *tracker
 	pageBudget int
 	leaseTTL   time.Duration
 	retry      autoimport.RetryConfig
 	workers    int
+	now        func() time.Time // the Runner's and the jobs' clock; nil means time.Now
+	gate       *gate
+}
+
+// gate holds every machine's first fetch until each of n machines has
+// reached one: proof that they all work, whatever the scheduling.
+type gate struct {
+	mu      sync.Mutex
+	n       int
+	arrived map[string]bool
+	open    chan struct{}
+}
+
+func newGate(n int) *gate {
+	return &gate{n: n, arrived: make(map[string]bool), open: make(chan struct{})}
+}
+
+func (g *gate) wait(ctx context.Context, machine string) error {
+	g.mu.Lock()
+	if !g.arrived[machine] {
+		g.arrived[machine] = true
+		if len(g.arrived) == g.n {
+			close(g.open)
+		}
+	}
+	g.mu.Unlock()
+	select {
+	case <-g.open:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type gatedConnector struct {
+	autoimport.Connector
+	g       *gate
+	machine string
+}
+
+func (c gatedConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) (*autoimport.Page, error) {
+	if err := c.g.wait(ctx, c.machine); err != nil {
+		return nil, err
+	}
+	return c.Connector.Fetch(ctx, req)
 }
 
 func newMachine(t *testing.T, name, schema string, mc machineConfig) *machine {
@@ -234,9 +280,15 @@ func newMachine(t *testing.T, name, schema string, mc machineConfig) *machine {
 	contacts, err := sqlstore.New(db, sqlstore.Config{Schema: schema})
 	require.NoError(t, err)
 	m := &machine{name: name, pool: pool, state: &severable{Store: st}, sql: st, contacts: contacts}
-	conn := autoimport.Connector(connectortest.NewHTTPConnector(mc.svc))
+	conn := mc.conn
+	if conn == nil {
+		conn = connectortest.NewHTTPConnector(mc.svc)
+	}
 	if mc.track != nil {
 		conn = trackedConnector{Connector: conn, t: mc.track}
+	}
+	if mc.gate != nil {
+		conn = gatedConnector{Connector: conn, g: mc.gate, machine: name}
 	}
 	m.runner, err = autoimport.NewRunner(autoimport.Config{
 		State:      m.state,
@@ -247,11 +299,13 @@ func newMachine(t *testing.T, name, schema string, mc machineConfig) *machine {
 		PageBudget: mc.pageBudget,
 		LeaseTTL:   mc.leaseTTL,
 		Retry:      mc.retry,
+		Now:        mc.now,
 	})
 	require.NoError(t, err)
 	m.jobs, err = riverjob.New(riverjob.Config{
 		Runner:        m.runner,
 		DispatchEvery: 200 * time.Millisecond,
+		Now:           mc.now,
 		OnRun: func(ref autoimport.Ref, rec *autoimport.RunRecord, err error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
@@ -361,4 +415,41 @@ func riverJobs(t *testing.T, pool *pgxpool.Pool, schema string) map[string]int {
 	}
 	require.NoError(t, rows.Err())
 	return out
+}
+
+// shiftClock is a clock that can be frozen and moved forward: time.Now
+// plus an offset, or a fixed time while frozen.
+type shiftClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+	frozen time.Time
+}
+
+func (c *shiftClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen
+	}
+	return time.Now().Add(c.offset)
+}
+
+// Freeze stops the clock where it is.
+func (c *shiftClock) Freeze() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen = time.Now().Add(c.offset)
+}
+
+// Resume starts the clock again d after where it stopped (or d ahead of
+// where it is).
+func (c *shiftClock) Resume(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		c.offset = c.frozen.Add(d).Sub(time.Now())
+		c.frozen = time.Time{}
+		return
+	}
+	c.offset += d
 }

@@ -116,7 +116,9 @@ func (j *Jobs) AddWorkers(workers *river.Workers) error {
 }
 
 // PeriodicJob returns the dispatcher's periodic job, every DispatchEvery
-// and once when the client starts. River enqueues periodic jobs on its
+// and once when the client starts, unique within its period (so that a
+// dispatcher job left "running" by a machine that died never holds the
+// next ones back). River enqueues periodic jobs on its
 // elected leader only; a dispatch enqueued twice (around a change of
 // leader) is harmless, as run jobs are unique.
 func (j *Jobs) PeriodicJob() *river.PeriodicJob {
@@ -124,6 +126,9 @@ func (j *Jobs) PeriodicJob() *river.PeriodicJob {
 		func() (river.JobArgs, *river.InsertOpts) {
 			opts := DispatchArgs{}.InsertOpts()
 			opts.Queue = j.cfg.Queue
+			// One per period: a dispatcher left running by a machine
+			// that died does not keep the next periods' out.
+			opts.UniqueOpts.ByPeriod = max(j.cfg.DispatchEvery, time.Second) // River's least
 			return DispatchArgs{}, &opts
 		}, &river.PeriodicJobOpts{ID: KindDispatch, RunOnStart: true})
 }
@@ -144,6 +149,10 @@ func (DispatchArgs) InsertOpts() river.InsertOpts {
 type RunArgs struct {
 	Workspace string `json:"workspace" river:"unique"`
 	Import    string `json:"import" river:"unique"`
+	// Replaces, when not zero, is the ID of the run job of the import this
+	// one takes over from: a job left "running" by a machine that died
+	// (see Jobs.Dispatch). Zero for every other run job.
+	Replaces int64 `json:"replaces,omitempty" river:"unique"`
 }
 
 // Kind implements river.JobArgs.
@@ -174,6 +183,15 @@ var openStates = []rivertype.JobState{
 // still queued or running gets no second one. It returns how many jobs it
 // inserted. The dispatcher job calls it every DispatchEvery; a host may
 // call it too (at start, or after creating an import).
+//
+// Takeover: an import is due only when no run holds its lease. If its run
+// job is nevertheless "running" and was started more than the Runner's
+// LeaseTTL ago, the machine running it died (or stalled past its lease):
+// River would rescue the job only after river.Config.RescueStuckJobsAfter
+// (an hour by default). Dispatch instead inserts a job that replaces it
+// (RunArgs.Replaces), so the import is taken over as soon as its lease
+// lapses, within one DispatchEvery. The stuck job, when River rescues it,
+// finds the import not due or leased and completes.
 func (j *Jobs) Dispatch(ctx context.Context, client *river.Client[pgx.Tx]) (int, error) {
 	refs, err := j.cfg.Runner.Due(ctx, j.cfg.Now(), j.cfg.Batch)
 	if err != nil {
@@ -194,15 +212,52 @@ func (j *Jobs) Dispatch(ctx context.Context, client *river.Client[pgx.Tx]) (int,
 		return 0, fmt.Errorf("riverjob: inserting run jobs: %w", err)
 	}
 	n := 0
-	for _, r := range res {
+	for i, r := range res {
 		if !r.UniqueSkippedAsDuplicate {
 			n++
+			continue
 		}
+		inserted, err := j.takeOver(ctx, client, params[i].Args.(RunArgs), r.Job)
+		if err != nil {
+			return n, err
+		}
+		n += inserted
 	}
 	if n > 0 {
 		j.log.LogAttrs(ctx, slog.LevelInfo, "riverjob: dispatched", slog.Int("due", len(refs)), slog.Int("inserted", n))
 	}
 	return n, nil
+}
+
+// maxTakeovers bounds the chain of replacement jobs one dispatch follows
+// (a replacement whose machine died too, …).
+const maxTakeovers = 4
+
+// takeOver inserts a replacement for an import's stuck run job, if job is
+// one: running, and started longer than a lease ago. It follows
+// replacements that are stuck too, and returns how many jobs it inserted.
+func (j *Jobs) takeOver(ctx context.Context, client *river.Client[pgx.Tx], args RunArgs, job *rivertype.JobRow) (int, error) {
+	ttl := j.cfg.Runner.LeaseTTL()
+	for range maxTakeovers {
+		if job == nil || job.State != rivertype.JobStateRunning || job.AttemptedAt == nil || time.Since(*job.AttemptedAt) <= ttl {
+			return 0, nil
+		}
+		args.Replaces = job.ID
+		opts := args.InsertOpts()
+		opts.Queue = j.cfg.Queue
+		res, err := client.Insert(ctx, args, &opts)
+		if err != nil {
+			return 0, fmt.Errorf("riverjob: inserting a run job replacing job %d: %w", job.ID, err)
+		}
+		if !res.UniqueSkippedAsDuplicate {
+			j.log.LogAttrs(ctx, slog.LevelWarn, "riverjob: taking over an import whose run job is stuck",
+				slog.String("workspace", args.Workspace), slog.String("import", args.Import),
+				slog.Int64("stuck_job", job.ID), slog.Int64("job", res.Job.ID))
+			return 1, nil
+		}
+		job = res.Job
+	}
+	return 0, nil
 }
 
 type dispatchWorker struct {
