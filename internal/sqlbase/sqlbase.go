@@ -54,10 +54,13 @@ func DataSourceDialect(ds string) Dialect {
 }
 
 // SQLiteDSN returns the modernc.org/sqlite data source for path: a 5 s busy
-// timeout, WAL journal (not for in-memory databases), foreign keys on, and
-// write transactions that take the write lock when they begin.
+// timeout, WAL journal (not for in-memory databases), foreign keys on,
+// write transactions that take the write lock when they begin, and
+// statement journals and temporary tables in memory (a multi-row INSERT
+// that may fail on a constraint journals the pages it changes; in a file
+// that costs a third of an import's time).
 func SQLiteDSN(path string) string {
-	params := []string{"_pragma=busy_timeout(5000)", "_pragma=foreign_keys(1)", "_txlock=immediate"}
+	params := []string{"_pragma=busy_timeout(5000)", "_pragma=foreign_keys(1)", "_pragma=temp_store(2)", "_txlock=immediate"}
 	if !IsMemory(path) {
 		params = append(params, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)")
 	}
