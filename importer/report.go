@@ -35,6 +35,26 @@ type Problem struct {
 	Action     Action `json:"action"`
 }
 
+// CodeCount is how many problems of one code an import had, and the first
+// of them.
+type CodeCount struct {
+	Count int     `json:"count"`
+	First Problem `json:"first"`
+}
+
+// countCode adds p to the counts of its code.
+func countCode(m *map[Code]CodeCount, p Problem) {
+	if *m == nil {
+		*m = map[Code]CodeCount{}
+	}
+	c, ok := (*m)[p.Code]
+	if !ok {
+		c.First = p
+	}
+	c.Count++
+	(*m)[p.Code] = c
+}
+
 // Change is a field an update changes (or, in a dry run, would change).
 type Change struct {
 	Line      int    `json:"line"`
@@ -106,6 +126,13 @@ type Report struct {
 	Warnings        []Problem `json:"warnings"`
 	ErrorsDropped   int       `json:"errors_dropped,omitempty"`
 	WarningsDropped int       `json:"warnings_dropped,omitempty"`
+	// ErrorsByCode and WarningsByCode count every error and warning by its
+	// code, those beyond Config.MaxProblems included, each with the first
+	// problem of its code, so that a summary can group them: one dropped
+	// column shows as one code with its count and an example, never hidden
+	// behind a long list of lines of another code.
+	ErrorsByCode   map[Code]CodeCount `json:"errors_by_code,omitempty"`
+	WarningsByCode map[Code]CodeCount `json:"warnings_by_code,omitempty"`
 
 	// Changes lists field changes of updates in a dry run (at most
 	// Config.MaxChanges; ChangesDropped counts the rest).
@@ -154,6 +181,7 @@ type Event struct {
 
 func (r *Report) addProblem(p Problem, limit int) {
 	if p.Action == ActionWarning {
+		countCode(&r.WarningsByCode, p)
 		if len(r.Warnings) < limit {
 			r.Warnings = append(r.Warnings, p)
 		} else {
@@ -161,6 +189,7 @@ func (r *Report) addProblem(p Problem, limit int) {
 		}
 		return
 	}
+	countCode(&r.ErrorsByCode, p)
 	if len(r.Errors) < limit {
 		r.Errors = append(r.Errors, p)
 	} else {
