@@ -18,6 +18,30 @@
 // the report as one JSON object and nothing else. Flags may come before or
 // after the file name; run it with -h for the list.
 //
+// The summary groups the problems by code, rejected rows first, then
+// dropped values, skipped rows and warnings: each code with how many rows
+// had it (all of them, not only those listed) and its first lines, so that
+// one bad column never hides behind many lines of another. -json carries the
+// same counts as errors_by_code and warnings_by_code (code to count and
+// first problem).
+//
+// # Safety
+//
+// The files it writes (-errors, -save-mapping; and the database) are never
+// files it reads: an output that is the CSV file, the database or the
+// -mapping file, also through a symbolic or hard link, is refused before
+// anything is opened (exit status 2). -save-mapping may name the -mapping
+// file, to update it. Outputs are written to a temporary file beside them
+// (".NAME.tmp-…") and renamed over their name at the end, so an interrupted
+// run never leaves half a file where a good one was; a run that fails
+// before importing leaves an existing output as it was.
+//
+// Everything from the file that it prints (file names, headers, values,
+// messages quoting them) is escaped one way, by termSafe: control, format
+// and bidirectional characters become Go escapes (ESC is \x1b, a line
+// feed \n, U+202E \u202e), so a file can neither drive the terminal nor
+// forge a line of the summary.
+//
 // # Errors
 //
 // The exit status is 0 when the import ran, even if some rows were bad (they

@@ -198,10 +198,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "csvimport: %s (see csvimport -h)\n", oneLine(ue.msg))
+		fmt.Fprintf(stderr, "csvimport: %s (see csvimport -h)\n", termSafe(oneLine(ue.msg)))
 		return exitBadArgs
 	default:
-		fmt.Fprintf(stderr, "csvimport: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "csvimport: %s\n", termSafe(oneLine(err.Error())))
 		return exitFailed
 	}
 }
@@ -224,6 +224,9 @@ func oneLine(s string) string {
 
 // importFile does the import o describes and prints its report.
 func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	if err := checkOutputs(o); err != nil {
+		return err
+	}
 	f, err := os.Open(o.file)
 	if err != nil {
 		return failf("cannot read the CSV file: %w", err)
@@ -269,12 +272,14 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		}
 	}
 
-	var errCSV *os.File
+	// The error CSV is written beside its path and renamed over it once
+	// the import ends: until then a file already there is untouched.
+	var errCSV *atomicFile
 	if o.errorsFile != "" {
-		if errCSV, err = os.Create(o.errorsFile); err != nil {
+		if errCSV, err = createAtomic(o.errorsFile); err != nil {
 			return failf("cannot write the error CSV: %w", err)
 		}
-		defer errCSV.Close()
+		defer errCSV.abort()
 	}
 
 	st, err := openStores(ctx, o)
@@ -302,22 +307,19 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 	}
 	var bar *progressBar
 	if isTerminal(stderr) {
-		bar = &progressBar{w: stderr, name: o.file}
+		bar = &progressBar{w: stderr, name: termSafe(o.file)}
 		cfg.Progress = bar.update
 	}
 
 	rep, err := importer.ImportFrom(ctx, rd, st.contacts, cfg)
 	bar.clear()
 	if err != nil && (errors.Is(err, importer.ErrMapping) || errors.Is(err, importer.ErrConfig)) {
-		// Nothing was written: no report worth printing.
-		if errCSV != nil {
-			errCSV.Close()
-			os.Remove(o.errorsFile)
-		}
+		// Nothing was written: no report worth printing, and no error
+		// CSV (the deferred abort removes it).
 		return failf("cannot import %s: %w", o.file, err)
 	}
 	if errCSV != nil {
-		if cerr := errCSV.Close(); cerr != nil && err == nil {
+		if cerr := errCSV.commit(); cerr != nil && err == nil {
 			err = fmt.Errorf("write the error CSV: %w", cerr)
 		}
 	}
@@ -392,7 +394,7 @@ func writeMapping(path string, m *mapping.Mapping) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return writeFileAtomic(path, append(b, '\n'))
 }
 
 // addTags gives every row the tags, as constants of the schema's tags field,

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -37,6 +38,11 @@ type output struct {
 	Unmapped []string  `json:"unmapped"`
 	Errors   []problem `json:"errors"`
 	Warnings []problem `json:"warnings"`
+	// ErrorsByCode and WarningsByCode count every problem by code, those
+	// not listed included, with the first of each ({} when there are
+	// none); the warnings of the mapping are counted with the others.
+	ErrorsByCode   map[importer.Code]codeCount `json:"errors_by_code"`
+	WarningsByCode map[importer.Code]codeCount `json:"warnings_by_code"`
 	// Preview is there with -preview (empty when nothing was written).
 	Preview *[]map[string]string `json:"preview,omitempty"`
 
@@ -74,7 +80,10 @@ func newOutput(o *options, db string, rep *importer.Report, ch chosen) *output {
 		p := nonNil(rep.Preview)
 		out.Preview = &p
 	}
+	nMapping := len(out.Warnings)
 	out.Warnings = append(out.Warnings, problems(rep.Warnings)...)
+	out.ErrorsByCode = codeCounts(rep.ErrorsByCode, nil)
+	out.WarningsByCode = codeCounts(rep.WarningsByCode, out.Warnings[:nMapping])
 	return out
 }
 
@@ -89,6 +98,35 @@ func mappingWarnings(m *mapping.Mapping) []problem {
 		}
 	}
 	return ps
+}
+
+// codeCount is importer.CodeCount with every documented key of its
+// problem present.
+type codeCount struct {
+	Count int     `json:"count"`
+	First problem `json:"first"`
+}
+
+// codeCounts converts the importer's counts and adds the mapping's
+// warnings, which come first.
+func codeCounts(byCode map[importer.Code]importer.CodeCount, mappingWarnings []problem) map[importer.Code]codeCount {
+	out := make(map[importer.Code]codeCount, len(byCode)+len(mappingWarnings))
+	for i := len(mappingWarnings) - 1; i >= 0; i-- {
+		w := mappingWarnings[i]
+		c := out[w.Code]
+		c.Count++
+		c.First = w
+		out[w.Code] = c
+	}
+	for code, n := range byCode {
+		c, ok := out[code]
+		if !ok {
+			c.First = problem(n.First)
+		}
+		c.Count += n.Count
+		out[code] = c
+	}
+	return out
 }
 
 func nonNil[T any](s []T) []T {
@@ -106,18 +144,23 @@ func problems(ps []importer.Problem) []problem {
 	return out
 }
 
-// maxListed is how many errors and warnings the summary lists.
-const maxListed = 20
+// maxListed is how many changes the summary lists; examplesPerCode how
+// many lines of each problem code it shows.
+const (
+	maxListed       = 20
+	examplesPerCode = 3
+)
 
-// writeSummary prints the report for people.
+// writeSummary prints the report for people. Everything from the file (its
+// name, headers, values, messages quoting values) goes through termSafe.
 func writeSummary(w io.Writer, out *output, schema *mapping.Schema) {
 	rep := out.Report
 	verb := "Imported"
 	if rep.DryRun {
 		verb = "Dry run of"
 	}
-	fmt.Fprintf(w, "%s %s into %s (mode %s, %s)\n", verb, out.File, out.DB, out.Mode, strings.ReplaceAll(out.Merge, "_", " "))
-	fmt.Fprintf(w, "File: %s, delimiter %s, header on line %d, %d rows", rep.Encoding, delimiterName(rep.Delimiter), rep.HeaderLine, rep.Rows)
+	fmt.Fprintf(w, "%s %s into %s (mode %s, %s)\n", verb, termSafe(out.File), termSafe(out.DB), out.Mode, strings.ReplaceAll(out.Merge, "_", " "))
+	fmt.Fprintf(w, "File: %s, delimiter %s, header on line %d, %d rows", termSafe(rep.Encoding), delimiterName(rep.Delimiter), rep.HeaderLine, rep.Rows)
 	if rep.Blank > 0 {
 		fmt.Fprintf(w, " (and %d blank)", rep.Blank)
 	}
@@ -127,18 +170,18 @@ func writeSummary(w io.Writer, out *output, schema *mapping.Schema) {
 	if out.Suggested {
 		fmt.Fprintln(w, "Mapping (suggested; -save-mapping FILE keeps it, -mapping FILE re-applies it):")
 	} else {
-		fmt.Fprintf(w, "Mapping (from %s):\n", out.MappingFile)
+		fmt.Fprintf(w, "Mapping (from %s):\n", termSafe(out.MappingFile))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range out.columns {
 		if c.Field == "" {
-			fmt.Fprintf(tw, "  %s\t(not imported)\n", c.Header)
+			fmt.Fprintf(tw, "  %s\t(not imported)\n", termSafe(c.Header))
 			continue
 		}
-		fmt.Fprintf(tw, "  %s\t-> %s\n", c.Header, c.Field)
+		fmt.Fprintf(tw, "  %s\t-> %s\n", termSafe(c.Header), termSafe(c.Field))
 	}
 	for _, c := range out.Constants {
-		fmt.Fprintf(tw, "  %q\t-> %s (every row)\n", c.Value, c.Field)
+		fmt.Fprintf(tw, "  %s\t-> %s (every row)\n", quote(c.Value), termSafe(c.Field))
 	}
 	tw.Flush()
 
@@ -151,7 +194,7 @@ func writeSummary(w io.Writer, out *output, schema *mapping.Schema) {
 	if len(rep.SkippedBy) > 0 {
 		codes := make([]string, 0, len(rep.SkippedBy))
 		for c, n := range rep.SkippedBy {
-			codes = append(codes, fmt.Sprintf("%s: %d", c, n))
+			codes = append(codes, fmt.Sprintf("%s: %d", termSafe(string(c)), n))
 		}
 		sort.Strings(codes)
 		fmt.Fprintf(w, "Skipped: %s\n", strings.Join(codes, ", "))
@@ -162,8 +205,8 @@ func writeSummary(w io.Writer, out *output, schema *mapping.Schema) {
 		fmt.Fprintf(w, "Contact limit reached at line %d: no contacts created from there on.\n", rep.ContactLimitLine)
 	}
 
-	listProblems(w, "Errors", out.Errors, rep.ErrorsDropped)
-	listProblems(w, "Warnings", out.Warnings, rep.WarningsDropped)
+	listProblems(w, "Errors", out.Errors, out.ErrorsByCode, rep.ErrorsDropped)
+	listProblems(w, "Warnings", out.Warnings, out.WarningsByCode, rep.WarningsDropped)
 
 	if len(out.Changes) > 0 {
 		fmt.Fprintf(w, "\nChanges (%d):\n", len(out.Changes)+out.ChangesDropped)
@@ -172,7 +215,7 @@ func writeSummary(w io.Writer, out *output, schema *mapping.Schema) {
 				fmt.Fprintf(w, "  … and %d more (-json lists them)\n", len(out.Changes)+out.ChangesDropped-i)
 				break
 			}
-			fmt.Fprintf(w, "  line %d: %s %q -> %q\n", c.Line, c.Field, c.From, c.To)
+			fmt.Fprintf(w, "  line %d: %s %s -> %s\n", c.Line, termSafe(c.Field), quote(c.From), quote(c.To))
 		}
 	}
 
@@ -182,7 +225,7 @@ func writeSummary(w io.Writer, out *output, schema *mapping.Schema) {
 			var parts []string
 			for _, f := range schema.Fields {
 				if v, ok := p[f.Key]; ok {
-					parts = append(parts, f.Key+"="+v)
+					parts = append(parts, termSafe(f.Key)+"="+termSafe(v))
 				}
 			}
 			fmt.Fprintf(w, "  %s\n", strings.Join(parts, ", "))
@@ -190,39 +233,135 @@ func writeSummary(w io.Writer, out *output, schema *mapping.Schema) {
 	}
 }
 
-func listProblems(w io.Writer, title string, ps []problem, dropped int) {
-	if len(ps) == 0 {
+// codeGroup is the problems of one code in the summary.
+type codeGroup struct {
+	code     importer.Code
+	count    int
+	actions  []importer.Action // of the listed problems, in order of appearance
+	examples []problem
+}
+
+// severity orders groups: what lost data first.
+func severity(actions []importer.Action) int {
+	best := 4
+	for _, a := range actions {
+		switch a {
+		case importer.ActionRejected:
+			best = min(best, 0)
+		case importer.ActionDropped:
+			best = min(best, 1)
+		case importer.ActionSkipped:
+			best = min(best, 2)
+		case importer.ActionWarning:
+			best = min(best, 3)
+		}
+	}
+	return best
+}
+
+// listProblems prints problems grouped by code: rejected rows first, then
+// dropped values, skipped rows and warnings, each group the most frequent
+// first, with its count (from byCode, which counts the problems not listed
+// too) and its first examplesPerCode lines. One code many rows have never
+// hides another.
+func listProblems(w io.Writer, title string, ps []problem, byCode map[importer.Code]codeCount, dropped int) {
+	total := len(ps) + dropped
+	if total == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n%s (%d):\n", title, len(ps)+dropped)
-	for i, p := range ps {
-		if i == maxListed {
-			fmt.Fprintf(w, "  … and %d more (-json or -errors FILE lists them)\n", len(ps)+dropped-i)
-			return
-		}
-		var where []string
-		if p.Line > 0 {
-			where = append(where, fmt.Sprintf("line %d", p.Line))
-		}
-		if p.Column > 0 {
-			where = append(where, fmt.Sprintf("column %d", p.Column))
-		}
-		loc := strings.Join(where, ", ")
-		if p.Field != "" {
-			loc = strings.TrimSpace(loc + " (" + p.Field + ")")
-		}
-		if loc != "" {
-			loc += ": "
-		}
-		msg := p.Message
-		if p.Value != "" && !strings.Contains(msg, p.Value) {
-			msg += fmt.Sprintf(" [%q]", p.Value)
-		}
-		if p.Suggestion != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", p.Suggestion)
-		}
-		fmt.Fprintf(w, "  %s%s: %s — %s\n", loc, p.Code, msg, p.Action)
+	groups := map[importer.Code]*codeGroup{}
+	for code, n := range byCode {
+		groups[code] = &codeGroup{code: code, count: n.Count}
 	}
+	add := func(g *codeGroup, p problem) {
+		if !slices.Contains(g.actions, p.Action) {
+			g.actions = append(g.actions, p.Action)
+		}
+		if len(g.examples) < examplesPerCode {
+			g.examples = append(g.examples, p)
+		}
+	}
+	for _, p := range ps {
+		g := groups[p.Code]
+		if g == nil {
+			// A problem the counts do not know: count it here.
+			g = &codeGroup{code: p.Code}
+			groups[p.Code] = g
+		}
+		if _, ok := byCode[p.Code]; !ok {
+			g.count++
+		}
+		add(g, p)
+	}
+	for code, n := range byCode {
+		// A code whose problems are all beyond the listed ones still
+		// shows its first.
+		if g := groups[code]; len(g.examples) == 0 {
+			add(g, n.First)
+		}
+	}
+	list := make([]*codeGroup, 0, len(groups))
+	for _, g := range groups {
+		list = append(list, g)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if sa, sb := severity(a.actions), severity(b.actions); sa != sb {
+			return sa < sb
+		}
+		if a.count != b.count {
+			return a.count > b.count
+		}
+		return a.code < b.code
+	})
+
+	fmt.Fprintf(w, "\n%s (%d), by code:\n", title, total)
+	for _, g := range list {
+		what := make([]string, len(g.actions))
+		for i, a := range g.actions {
+			what[i] = string(a)
+			if a == importer.ActionWarning && g.count != 1 {
+				what[i] = "warnings"
+			}
+		}
+		head := fmt.Sprintf("  %s: %d", termSafe(string(g.code)), g.count)
+		if len(what) > 0 {
+			head += " " + strings.Join(what, ", ")
+		}
+		fmt.Fprintln(w, head)
+		for _, p := range g.examples {
+			fmt.Fprintf(w, "    %s\n", problemLine(p))
+		}
+		if more := g.count - len(g.examples); more > 0 {
+			fmt.Fprintf(w, "    … and %d more (-json or -errors FILE lists them)\n", more)
+		}
+	}
+}
+
+// problemLine is one problem: where, the message, the value, a suggestion.
+func problemLine(p problem) string {
+	var where []string
+	if p.Line > 0 {
+		where = append(where, fmt.Sprintf("line %d", p.Line))
+	}
+	if p.Column > 0 {
+		where = append(where, fmt.Sprintf("column %d", p.Column))
+	}
+	loc := strings.Join(where, ", ")
+	if p.Field != "" {
+		loc = strings.TrimSpace(loc + " (" + termSafe(p.Field) + ")")
+	}
+	if loc != "" {
+		loc += ": "
+	}
+	msg := termSafe(p.Message)
+	if p.Value != "" && !strings.Contains(p.Message, p.Value) {
+		msg += " [" + quote(p.Value) + "]"
+	}
+	if p.Suggestion != "" {
+		msg += " (did you mean " + quote(p.Suggestion) + "?)"
+	}
+	return loc + msg
 }
 
 func delimiterName(d string) string {
@@ -232,7 +371,7 @@ func delimiterName(d string) string {
 	case "":
 		return "none"
 	}
-	return fmt.Sprintf("%q", d)
+	return quote(d)
 }
 
 // progressBar draws the import's progress on a terminal.
