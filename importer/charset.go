@@ -131,6 +131,12 @@ func sniffUTF16(head []byte) (charset, bool) {
 		return utf16LECharset, true
 	case even*10 >= pairs*4 && odd == 0:
 		return utf16BECharset, true
+	// CJK text has zeros only in its ASCII characters (delimiters, e-mail
+	// addresses, digits), and a few in characters such as U+4E00.
+	case odd*10 >= pairs && even*8 <= odd:
+		return utf16LECharset, true
+	case even*10 >= pairs && odd*8 <= even:
+		return utf16BECharset, true
 	}
 	return charset{}, false
 }

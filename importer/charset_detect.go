@@ -87,6 +87,7 @@ type detection struct {
 type candidateScore struct {
 	name  string
 	score float64
+	text  []byte // the sample decoded
 }
 
 // Names returns the best candidates' names, best first, at most n.
@@ -115,9 +116,25 @@ func detectCharset(head []byte, truncated bool, fallback charset) *detection {
 	sample := nonASCIILines(head, truncated)
 	d := &detection{scores: scoreCandidates(sample)}
 	best := d.scores[0]
+	// The runner-up is the best candidate that reads the sample otherwise:
+	// encodings that agree on it (windows-1250 and ISO-8859-2 on
+	// Hungarian) are not rivals.
+	second := -10.0
+	for _, s := range d.scores[1:] {
+		if !bytes.Equal(s.text, best.text) {
+			second = s.score
+			break
+		}
+	}
+	// Scores are means over the non-ASCII characters: the lead over the
+	// runner-up must be worth a character or two in all.
 	n := nonASCII(sample)
-	d.unsure = best.score < 0.5 || (len(d.scores) > 1 && best.score-d.scores[1].score < 0.1) ||
-		n < detectMinBytes || (n < detectFewBytes && best.score < 1)
+	chars := utf8.RuneCount(best.text) - asciiCount(best.text)
+	d.unsure = best.score < 0.5 || (best.score-second)*float64(chars) < 1.5 ||
+		n < detectMinBytes || (n < detectFewBytes && best.score < 0.95)
+	for i := range d.scores {
+		d.scores[i].text = nil
+	}
 	if d.unsure {
 		// The fallback, when the evidence is weak.
 		d.cs = fallback
@@ -130,6 +147,16 @@ func detectCharset(head []byte, truncated bool, fallback charset) *detection {
 	}
 	d.cs = cs
 	return d
+}
+
+func asciiCount(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c < utf8.RuneSelf {
+			n++
+		}
+	}
+	return n
 }
 
 // nonASCIILines returns the lines of head that hold non-ASCII bytes, up to
@@ -166,7 +193,7 @@ func scoreCandidates(sample []byte) []candidateScore {
 			s = scoreText(text, c.script)
 		}
 		// A small preference in list order breaks ties.
-		scores[i] = candidateScore{c.name, s - float64(i)*0.001}
+		scores[i] = candidateScore{c.name, s - float64(i)*0.001, text}
 	}
 	slices.SortStableFunc(scores, func(a, b candidateScore) int {
 		switch {
