@@ -130,7 +130,7 @@ type pulled struct {
 	fields   []string
 	warnings []*RowError // the reader's, on a good row
 	rowErr   *RowError
-	err    error
+	err      error
 }
 
 func readOne(src Source) pulled {
