@@ -23,15 +23,52 @@
 // and accents do not matter ("E-mail", "e_mail", "eMail" are one header).
 // A header matches a field by its key, label or aliases, by built-in
 // synonyms in English, German, French, Spanish, Portuguese, Italian, Dutch
-// and Polish and in the spellings of common exports (Google Contacts,
-// Outlook, LinkedIn, Mailchimp, HubSpot, Shopify, Salesforce, Zoho,
-// Pipedrive, Brevo, Klaviyo), with noise words removed ("Primary Email",
+// and Polish, by Outlook's headers in its most used UI languages (also
+// Swedish, Turkish, Russian, Japanese, Chinese and Korean: "Ort
+// geschäftlich", "Tél. mobile", "Pays/Région (bureau)", "携帯電話",
+// "電子メール アドレス"; testdata/headers/outlook_*.csv) and in the
+// spellings of common exports (Google Contacts, Outlook, Thunderbird,
+// LinkedIn, Mailchimp, HubSpot, Shopify, Salesforce, Zoho, Pipedrive,
+// Brevo, Klaviyo, Ghost, beehiiv), with noise words removed ("Primary Email",
 // "Person - Email - Work"), with group numbers removed ("E-mail 2 - Value"),
 // inside a longer header ("Address 1 - City"), or with a small typo
 // ("Emial"). Sample values are sniffed with validate: they confirm the
 // header, overrule it (a column named Email full of phone numbers goes to
 // the phone field, flagged), or choose the field of a column without a
-// usable header (an unnamed column of e-mail addresses).
+// usable header (an unnamed column of e-mail addresses, a column headed
+// "Info", "Number" or "Details" full of phone numbers).
+//
+// Values decide with the header:
+//
+//   - Placeholders ("n/a", "-", "none", "null", Outlook's "0/0/00") count as
+//     empty cells.
+//   - A clear header over dirty values (a Phone column of "n/a" and one
+//     number, an Email column with 60 % bad values) keeps its field, with
+//     [CodeValuesDirty]: bad rows get row errors, the file is not refused.
+//   - Among columns competing for a field, a filled one beats an empty one
+//     (German Outlook's filled "Ort geschäftlich" over the empty "Ort").
+//   - A "name" column whose values are company names ("Gartencenter Röhr &
+//     Vater", "Muster GmbH") goes to the account, not to first/last name.
+//   - A further e-mail column (E-mail 2, 3) and a full name beside first
+//     and last name columns feed their field as fallbacks
+//     (Transform.Fallback, [CodeFallback]): in file order, in the rows
+//     where the field's own column is empty.
+//   - A date column gets the order of day and month its values show
+//     (Transform.DateOrder, from validate.DetectDateOrder); when every
+//     sample date reads both ways, the order of [Suggester.Region] is
+//     taken, with one warning for the column, [CodeDateOrder].
+//   - A tags column gets the separator its cells use ("|", ";", ",",
+//     " ::: ", quoted lists such as Mailchimp's "\"A\",\"B\""); Google's
+//     system groups ("* myContacts", "* starred") are dropped.
+//   - A status column is read as the status field's options through
+//     [OpMap] ([CodeStatusMapped]): yes/no and true/false (Ghost's
+//     subscribed_to_emails, "Email Opt In"), subscribed/unsubscribed and
+//     active/inactive (beehiiv), an inverted column ("unsubscribed", "Email
+//     Opt Out": yes is unsubscribed, no is the never-subscribed option, no
+//     consent invented), and a filled unsubscribe time (Mailchimp's
+//     UNSUB_TIME) as unsubscribed.
+//   - Year, month and day columns (Thunderbird's Birth Year, Birth Month,
+//     Birth Day) are combined into the date field ([OpDatePart]).
 //
 // # Using a mapping
 //
