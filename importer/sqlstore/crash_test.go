@@ -122,6 +122,9 @@ func TestCrashChild(t *testing.T) {
 // crashRun is one run of the child.
 type crashRun struct {
 	commits   int  // how many "committed N" it printed
+	// first and last are when it printed its first and last "committed N"
+	first, last time.Time
+	startup     time.Duration // from its start to its first commit
 	committed int  // the last N
 	done      bool // it printed "done"
 	killed    bool // it was killed before it ended
@@ -169,6 +172,11 @@ func runChild(t *testing.T, db, file string, resume int, kill *killPlan) crashRu
 			lines = append(lines, line)
 			if n, ok := strings.CutPrefix(line, "committed "); ok {
 				run.committed, _ = strconv.Atoi(n)
+				if run.commits == 0 {
+					run.first = time.Now()
+					run.startup = run.first.Sub(start)
+				}
+				run.last = time.Now()
 				if run.commits++; kill != nil && run.commits == kill.commits {
 					arm()
 				}
@@ -211,7 +219,10 @@ func TestCrashAndResume(t *testing.T) {
 	full := runChild(t, cleanDB, file, 0, nil)
 	want := sqliteSnapshot(t, cleanDB, emails)
 	require.NotEmpty(t, want)
-	batch := full.took / time.Duration(full.commits)
+	// A batch's time, from the commits (the child's start, a second under
+	// the race detector, is not a batch).
+	require.Greater(t, full.commits, 2)
+	batch := full.last.Sub(full.first) / time.Duration(full.commits-1)
 	t.Logf("a clean run of %d rows takes %v, child start included: %d commits", rows, full.took, full.commits)
 
 	// Kill points: after a random number of commits (none: during the
@@ -231,9 +242,14 @@ func TestCrashAndResume(t *testing.T) {
 			db := filepath.Join(dir, fmt.Sprintf("crash-%v.db", resume))
 			from, killedHere := 0, 0
 			for round := range rounds {
-				plan := &killPlan{commits: rng.IntN(full.commits), delay: time.Duration(rng.Float64() * float64(batch))}
+				// Kill after one of the commits this run still makes before
+				// its last batch, within a batch's time, so that the kill
+				// lands before the run ends.
+				left := (rows + 1 - from) / crashBatch
+				plan := &killPlan{commits: rng.IntN(max(left, 1)), delay: time.Duration(rng.Float64() * float64(batch))}
 				if plan.commits == 0 {
-					plan.delay = time.Duration(rng.Float64() * float64(full.took) / 2)
+					// During the child's start or its first batch.
+					plan.delay = time.Duration(rng.Float64() * float64(full.startup))
 				}
 				run := runChild(t, db, file, from, plan)
 				if !run.killed {
