@@ -121,14 +121,14 @@ func TestCrashChild(t *testing.T) {
 
 // crashRun is one run of the child.
 type crashRun struct {
-	commits   int  // how many "committed N" it printed
+	commits int // how many "committed N" it printed
 	// first and last are when it printed its first and last "committed N"
 	first, last time.Time
 	startup     time.Duration // from its start to its first commit
-	committed int  // the last N
-	done      bool // it printed "done"
-	killed    bool // it was killed before it ended
-	took      time.Duration
+	committed   int           // the last N
+	done        bool          // it printed "done"
+	killed      bool          // it was killed before it ended
+	took        time.Duration
 }
 
 // killPlan says when to kill a child: delay after it printed its commits-th
