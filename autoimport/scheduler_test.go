@@ -2,6 +2,7 @@ package autoimport_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,12 +15,19 @@ import (
 	"github.com/contactkit/contactkit/autoimport/connectortest"
 )
 
-// gauge is a connector wrapper that measures concurrent fetches.
+// gauge is a connector wrapper that measures concurrent fetches. Until
+// want fetches have been in flight at once, each fetch waits for that
+// (a barrier, not a time window): a scheduler that never runs want at once
+// fails the fetches after a minute.
 type gauge struct {
 	autoimport.Connector
 	now, max atomic.Int32
-	hold     time.Duration
+	want     int32
+	once     sync.Once
+	reached  chan struct{}
 }
+
+var errNeverConcurrent = errors.New("gauge: the fetches never ran at once")
 
 func (g *gauge) Fetch(ctx context.Context, req autoimport.FetchRequest) (*autoimport.Page, error) {
 	n := g.now.Add(1)
@@ -30,7 +38,16 @@ func (g *gauge) Fetch(ctx context.Context, req autoimport.FetchRequest) (*autoim
 			break
 		}
 	}
-	time.Sleep(g.hold)
+	if n >= g.want {
+		g.once.Do(func() { close(g.reached) })
+	}
+	select {
+	case <-g.reached:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(time.Minute):
+		return nil, errNeverConcurrent
+	}
 	return g.Connector.Fetch(ctx, req)
 }
 
@@ -38,7 +55,7 @@ func TestSchedulerBoundsConcurrency(t *testing.T) {
 	t.Parallel()
 	var g *gauge
 	e := newEnv(t, connectortest.ServiceConfig{}, func(e *env, c *autoimport.Config) {
-		g = &gauge{Connector: e.conn, hold: 20 * time.Millisecond}
+		g = &gauge{Connector: e.conn, want: 2, reached: make(chan struct{})}
 		c.Connectors = []autoimport.Connector{g}
 	})
 	e.put(3, nil)

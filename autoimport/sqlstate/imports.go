@@ -277,6 +277,10 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]autoimport
 // PostgreSQL the second UPDATE waits for the first and re-checks the row it
 // wrote; SQLite runs writes one at a time).
 func (s *Store) Acquire(ctx context.Context, ref autoimport.Ref, token string, now, expires time.Time) (*autoimport.Import, error) {
+	return retryTransient(ctx, func() (*autoimport.Import, error) { return s.acquire(ctx, ref, token, now, expires) })
+}
+
+func (s *Store) acquire(ctx context.Context, ref autoimport.Ref, token string, now, expires time.Time) (*autoimport.Import, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -315,6 +319,11 @@ func (s *Store) Acquire(ctx context.Context, ref autoimport.Ref, token string, n
 // Save implements autoimport.Store: the sync state is written only where
 // token holds the lease.
 func (s *Store) Save(ctx context.Context, ref autoimport.Ref, token string, sync autoimport.Sync, expires time.Time) error {
+	_, err := retryTransient(ctx, func() (struct{}, error) { return struct{}{}, s.save(ctx, ref, token, sync, expires) })
+	return err
+}
+
+func (s *Store) save(ctx context.Context, ref autoimport.Ref, token string, sync autoimport.Sync, expires time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -331,6 +340,11 @@ func (s *Store) Save(ctx context.Context, ref autoimport.Ref, token string, sync
 // Release implements autoimport.Store: it writes and frees the lease only
 // where token holds it.
 func (s *Store) Release(ctx context.Context, ref autoimport.Ref, token string, end autoimport.RunEnd) error {
+	_, err := retryTransient(ctx, func() (struct{}, error) { return struct{}{}, s.release(ctx, ref, token, end) })
+	return err
+}
+
+func (s *Store) release(ctx context.Context, ref autoimport.Ref, token string, end autoimport.RunEnd) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math/rand/v2"
 	"time"
 
 	"github.com/contactkit/contactkit/autoimport"
@@ -146,4 +147,34 @@ func fromMicros(n sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMicro(n.Int64).UTC()
+}
+
+// transientRetries bounds the retries of a lease write that met a
+// transient database error.
+const transientRetries = 30
+
+// retryTransient runs op again while it fails with a transient database
+// error: SQLITE_BUSY or SQLITE_LOCKED (another process's writers kept the
+// database past the busy timeout: under load SQLite's busy handler can
+// starve a writer), a PostgreSQL serialization failure or deadlock, a lost
+// connection. The lease methods are one compare-and-set statement each, so
+// running one again is harmless. It stops at success, another error, the
+// end of ctx, or after transientRetries retries, pausing a little longer
+// (with jitter) each time.
+func retryTransient[T any](ctx context.Context, op func() (T, error)) (T, error) {
+	pause := 2 * time.Millisecond
+	for i := 0; ; i++ {
+		v, err := op()
+		if err == nil || i == transientRetries || ctx.Err() != nil || !sqlbase.IsTransient(err) {
+			return v, err
+		}
+		t := time.NewTimer(pause + rand.N(pause))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return v, err
+		}
+		pause = min(2*pause, 250*time.Millisecond)
+	}
 }
