@@ -331,3 +331,49 @@ func TestCancelledContextWrapped(t *testing.T) {
 		})
 	}
 }
+
+// TestLeaseWritesOutlastABusyDatabase: another process holds SQLite's write
+// lock longer than this store's busy timeout (50 ms here); Acquire, Save
+// and Release retry the transient SQLITE_BUSY instead of failing, and
+// succeed once the lock is let go.
+func TestLeaseWritesOutlastABusyDatabase(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.db")
+	a, err := sqlstate.New(openSQLite(t, path), sqlstate.Config{})
+	require.NoError(t, err)
+	require.NoError(t, a.Migrate(bg))
+	ref := autoimport.Ref{Workspace: "w", ID: "i"}
+	require.NoError(t, a.Create(bg, &autoimport.Import{Definition: autoimport.Definition{Workspace: "w", ID: "i", Service: "fake", Account: "a"}}))
+	impatient, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(50)&_txlock=immediate&_pragma=journal_mode(WAL)")
+	require.NoError(t, err)
+	t.Cleanup(func() { impatient.Close() })
+	b, err := sqlstate.New(impatient, sqlstate.Config{})
+	require.NoError(t, err)
+
+	holder := openSQLite(t, path)
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, op := range []struct {
+		name string
+		do   func() error
+	}{
+		{"acquire", func() error { _, err := b.Acquire(bg, ref, "tok", now, now.Add(time.Minute)); return err }},
+		{"save", func() error { return b.Save(bg, ref, "tok", autoimport.Sync{Sweep: 7}, now.Add(time.Minute)) }},
+		{"release", func() error { return b.Release(bg, ref, "tok", autoimport.RunEnd{Sync: autoimport.Sync{Sweep: 8}}) }},
+	} {
+		tx, err := holder.BeginTx(bg, nil) // _txlock=immediate: takes the write lock now
+		require.NoError(t, err)
+		_, err = tx.Exec(`UPDATE autoimport_imports SET name = name`)
+		require.NoError(t, err, "the other process writes")
+		done := make(chan error, 1)
+		go func() { done <- op.do() }()
+		// The write meets the lock at least once (50 ms busy timeout, then
+		// SQLITE_BUSY) before the lock is let go.
+		time.Sleep(200 * time.Millisecond)
+		require.NoError(t, tx.Commit())
+		assert.NoError(t, <-done, "%s outlasts the lock", op.name)
+	}
+	got, err := a.Get(bg, ref)
+	require.NoError(t, err)
+	assert.Equal(t, int64(8), got.Sync.Sweep)
+	assert.Empty(t, got.Lease.Token)
+}
