@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./examples/webimport [-addr 127.0.0.1:8080] [-db contacts.db|:memory:] [-max-upload MB] [-ttl 1h] [-region US]
+//	go run ./examples/webimport [-addr 127.0.0.1:8080] [-db contacts.db|:memory:] [-max-upload MB] [-ttl 1h] [-region US] [-dir DIR]
 //
 // It prints the URL to open. The wizard has six steps:
 //
@@ -37,7 +37,35 @@
 // reports left unused for -ttl are removed by a janitor goroutine.
 //
 // The Server type is the whole screen as an http.Handler, configured with a
-// Config; main only parses flags, opens the store and serves it.
+// Config; main only parses flags, opens the store and serves it with
+// Server.HTTPServer.
+//
+// # Limits
+//
+// The screen holds up under load and against a hostile client:
+//
+//   - Sessions are capped (Config.MaxSessions): beyond the cap a new visitor
+//     takes the place of the longest idle session that holds nothing; when
+//     every session holds an upload, an import or a saved mapping, a new
+//     visitor gets 429 Too Many Requests with Retry-After.
+//   - A session keeps at most Config.MaxUploads uploads, counted from the
+//     moment an upload starts (slow uploads in parallel cannot pass the
+//     limit), and runs at most Config.MaxRunning imports at once; beyond
+//     them, 429.
+//   - Every request body must arrive within Config.ReadTimeout; an upload
+//     instead must never stall for Config.IdleRead and must average
+//     Config.MinUploadRate after Config.UploadGrace, or it gets 408.
+//     HTTPServer adds header, write and idle timeouts. A malformed upload
+//     (a Content-Length shorter than the body, a broken multipart body)
+//     gets 400.
+//   - With a Config.Dir (main's -dir, by default contactkit-webimport in
+//     the temporary directory), the uploads and error CSVs a crashed or
+//     killed run left there are removed at start-up. A running import keeps
+//     a small marker file there (running-ID.json); one found at start-up is
+//     an import cut short by the restart, shown as such on the home page
+//     and at its address to the visitor whose session started it. There is
+//     no import history store yet: the marker is the record. One Server per
+//     directory.
 //
 // # Errors
 //

@@ -25,6 +25,9 @@ const (
 	stateDone      = "done"
 	stateFailed    = "failed"
 	stateCancelled = "cancelled"
+	// stateInterrupted: the server stopped (crashed, was killed) while the
+	// import ran; found at start-up by its marker.
+	stateInterrupted = "interrupted"
 )
 
 // reportPreview is how many contacts a report shows as written.
@@ -138,9 +141,22 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request, sess *session
 		http.Redirect(w, r, "/i/"+running, http.StatusSeeOther)
 		return
 	}
+	running := 0
+	for _, o := range sess.jobs {
+		if _, done := o.finishedAt(); !done {
+			running++
+		}
+	}
+	if running >= s.cfg.MaxRunning {
+		sess.mu.Unlock()
+		j.cancel()
+		s.fail(w, r, sess, http.StatusTooManyRequests, fmt.Sprintf("%d imports of yours are running: wait until one ends, then start this one.", running))
+		return
+	}
 	u.running = j.id
 	sess.jobs[j.id] = j
 	sess.mu.Unlock()
+	s.writeMarker(sess, j)
 
 	rcfg := u.rcfg
 	s.wg.Add(1)
@@ -156,6 +172,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request, sess *session
 // dry run it stays for the real one.
 func (s *Server) runJob(ctx context.Context, sess *session, u *upload, rcfg importer.ReaderConfig, j *job) {
 	rep, newAccts, err := s.importFile(ctx, u.path, rcfg, j)
+	defer s.removeMarker(j)
 	j.mu.Lock()
 	j.report, j.err, j.newAccounts, j.finished = rep, err, newAccts, time.Now()
 	switch {
@@ -317,6 +334,12 @@ func importErrorMessage(err error, rep *importer.Report) string {
 	case errors.Is(err, importer.ErrMapping):
 		return "The mapping cannot be used: " + strings.Join(problemsOf(errors.Unwrap(err)), "; ")
 	}
+	var ie *interruptedError
+	if errors.As(err, &ie) {
+		return fmt.Sprintf("This import, started at %s, was cut short when the server stopped. "+
+			"What it wrote before is kept; the rest of the file was not imported. Upload the file again and import it: "+
+			"the rows already imported come out unchanged.", ie.started.Format("15:04 on 2 Jan"))
+	}
 	msg := "The import stopped: " + strings.TrimPrefix(err.Error(), "importer: ") + "."
 	if rep != nil && rep.LastCommittedLine > 0 {
 		msg += fmt.Sprintf(" Everything up to line %d was imported.", rep.LastCommittedLine)
@@ -401,6 +424,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, sess *sess
 		if st.Done {
 			event = "done"
 		}
+		rc.SetWriteDeadline(time.Now().Add(2 * heartbeat))
 		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
 			return
 		}
@@ -411,6 +435,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, sess *sess
 		select {
 		case <-changed:
 		case <-t.C:
+			rc.SetWriteDeadline(time.Now().Add(2 * heartbeat))
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -44,6 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxMB := fs.Int64("max-upload", DefaultMaxUpload>>20, "largest upload in `MB`")
 	ttl := fs.Duration("ttl", DefaultTTL, "how long unused uploads and finished reports are kept")
 	region := fs.String("region", DefaultRegion, "default phone `region` offered in the options")
+	dir := fs.String("dir", filepath.Join(os.TempDir(), "contactkit-webimport"), "work `directory` for uploads, error CSVs and the markers of running imports; what a crash left there is cleaned up at start")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeDB()
 
-	srv, err := NewServer(Config{Contacts: contacts, Accounts: accts, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region})
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return fmt.Errorf("-dir: %w", err)
+	}
+	srv, err := NewServer(Config{Contacts: contacts, Accounts: accts, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region, Dir: *dir})
 	if err != nil {
 		return err
 	}
@@ -74,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "webimport: serving http://%s/ (database %s; Ctrl-C stops)\n", ln.Addr(), *db)
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := srv.HTTPServer()
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	select {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -35,6 +36,14 @@ const (
 	DefaultTTL        = time.Hour
 	DefaultSessionTTL = 24 * time.Hour
 	DefaultRegion     = "US"
+
+	DefaultMaxSessions   = 10000
+	DefaultMaxUploads    = 10
+	DefaultMaxRunning    = 2
+	DefaultReadTimeout   = 30 * time.Second
+	DefaultIdleRead      = 30 * time.Second
+	DefaultMinUploadRate = 1 << 10 // 1 KiB/s
+	DefaultUploadGrace   = 10 * time.Second
 )
 
 // sessionCookie is the name of the cookie that carries the session ID.
@@ -77,6 +86,33 @@ type Config struct {
 	BatchSize int
 	// Logf logs failures of the server itself; nil means log.Printf.
 	Logf func(format string, args ...any)
+
+	// MaxSessions is how many sessions are kept at once; zero means
+	// DefaultMaxSessions. When it is reached, the longest idle session
+	// that holds nothing (no upload, import or saved mapping) makes room
+	// for a new one; when every session holds something, a new visitor
+	// gets 429 Too Many Requests.
+	MaxSessions int
+	// MaxUploads is how many uploads a session may keep waiting, those
+	// being received included; zero means DefaultMaxUploads. One more gets
+	// 429 before its body is read.
+	MaxUploads int
+	// MaxRunning is how many imports (and dry runs) of one session may run
+	// at once; zero means DefaultMaxRunning. One more gets 429.
+	MaxRunning int
+	// ReadTimeout bounds the reading of a request's body (the upload's
+	// excepted, bounded by MinUploadRate); zero means DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// IdleRead is the longest an upload may send nothing; zero means
+	// DefaultIdleRead.
+	IdleRead time.Duration
+	// MinUploadRate is the slowest an upload may arrive, in bytes per
+	// second averaged from its start, once UploadGrace has passed; zero
+	// means DefaultMinUploadRate. A slower upload gets 408.
+	MinUploadRate int64
+	// UploadGrace is how long an upload may be slower than MinUploadRate
+	// (a connection starting up); zero means DefaultUploadGrace.
+	UploadGrace time.Duration
 }
 
 // Server is the import screen: an http.Handler that walks people through
@@ -124,6 +160,13 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
 	}
+	cfg.MaxSessions = cmp.Or(max(cfg.MaxSessions, 0), DefaultMaxSessions)
+	cfg.MaxUploads = cmp.Or(max(cfg.MaxUploads, 0), DefaultMaxUploads)
+	cfg.MaxRunning = cmp.Or(max(cfg.MaxRunning, 0), DefaultMaxRunning)
+	cfg.ReadTimeout = cmp.Or(max(cfg.ReadTimeout, 0), DefaultReadTimeout)
+	cfg.IdleRead = cmp.Or(max(cfg.IdleRead, 0), DefaultIdleRead)
+	cfg.MinUploadRate = cmp.Or(max(cfg.MinUploadRate, 0), DefaultMinUploadRate)
+	cfg.UploadGrace = cmp.Or(max(cfg.UploadGrace, 0), DefaultUploadGrace)
 	s := &Server{cfg: cfg, schema: cfg.Schema, sessions: map[string]*session{}, closing: make(chan struct{})}
 	if s.schema == nil {
 		s.schema = mapping.DefaultSchema()
@@ -137,6 +180,8 @@ func NewServer(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("webimport: %w", err)
 		}
 		s.cfg.Dir, s.ownDir = dir, true
+	} else if err := s.recover(); err != nil {
+		return nil, err
 	}
 	pages, err := parsePages()
 	if err != nil {
@@ -177,6 +222,9 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every body but an upload's must arrive within ReadTimeout; the
+	// upload handler sets its own deadlines (minRateReader).
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -221,11 +269,23 @@ type session struct {
 	id   string
 	csrf string
 
-	mu       sync.Mutex
-	lastSeen time.Time
-	uploads  map[string]*upload
-	jobs     map[string]*job
-	saved    map[string]*savedMapping // by header fingerprint
+	mu        sync.Mutex
+	lastSeen  time.Time
+	uploads   map[string]*upload
+	receiving int // uploads being received, counted against Config.MaxUploads
+	jobs      map[string]*job
+	saved     map[string]*savedMapping // by header fingerprint
+}
+
+func newSession(id string) *session {
+	return &session{id: id, csrf: randomID(), uploads: map[string]*upload{},
+		jobs: map[string]*job{}, saved: map[string]*savedMapping{}}
+}
+
+// holdsNothing: no upload (received or being received), import or saved
+// mapping. The caller holds sess.mu.
+func (sess *session) holdsNothingLocked() bool {
+	return len(sess.uploads) == 0 && sess.receiving == 0 && len(sess.jobs) == 0 && len(sess.saved) == 0
 }
 
 // savedMapping is the mapping of a real import, offered again for the next
@@ -262,14 +322,22 @@ func (s *Server) session(h sessionHandler) http.HandlerFunc {
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			sess = s.sessions[c.Value]
 		}
+		full := false
 		if sess == nil && !s.closed {
-			sess = &session{id: randomID(), csrf: randomID(), uploads: map[string]*upload{},
-				jobs: map[string]*job{}, saved: map[string]*savedMapping{}}
-			s.sessions[sess.id] = sess
-			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: "/",
-				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			if len(s.sessions) >= s.cfg.MaxSessions && !s.evictLocked() {
+				full = true
+			} else {
+				sess = newSession(randomID())
+				s.sessions[sess.id] = sess
+				http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: "/",
+					HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			}
 		}
 		s.mu.Unlock()
+		if full {
+			tooMany(w, "webimport: too many people are importing right now; try again in a few minutes")
+			return
+		}
 		if sess == nil {
 			http.Error(w, "webimport: shutting down", http.StatusServiceUnavailable)
 			return
@@ -381,7 +449,7 @@ func (s *Server) sweep(now time.Time) {
 				delete(sess.jobs, id)
 			}
 		}
-		empty := len(sess.uploads) == 0 && len(sess.jobs) == 0
+		empty := len(sess.uploads) == 0 && sess.receiving == 0 && len(sess.jobs) == 0
 		idle := now.Sub(sess.lastSeen)
 		sess.mu.Unlock()
 		if empty && idle > s.cfg.SessionTTL {

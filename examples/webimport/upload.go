@@ -116,10 +116,6 @@ func (s *Server) handleTemplate(w http.ResponseWriter, r *http.Request) {
 // the token, the part headers, the boundaries.
 const multipartOverhead = 64 << 10
 
-// maxUploads is how many uploads a session may keep waiting at once, so
-// that one visitor cannot fill the disk.
-const maxUploads = 10
-
 // errTooLarge: the uploaded file is over Config.MaxUpload.
 var errTooLarge = errors.New("webimport: file too large")
 
@@ -132,14 +128,35 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 		s.renderHome(w, sess, http.StatusRequestEntityTooLarge, tooLarge)
 		return
 	}
+	// The upload counts against the session's limit from now on, before
+	// its body is read: slow uploads in parallel cannot pass it.
 	sess.mu.Lock()
-	waiting := len(sess.uploads)
+	waiting := len(sess.uploads) + sess.receiving
+	if waiting < s.cfg.MaxUploads {
+		sess.receiving++
+	}
 	sess.mu.Unlock()
-	if waiting >= maxUploads {
+	if waiting >= s.cfg.MaxUploads {
+		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Connection", "close") // the body is not read
 		s.renderHome(w, sess, http.StatusTooManyRequests, fmt.Sprintf("%d files are waiting to be imported: import or discard some of them first.", waiting))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+multipartOverhead)
+	received := false
+	defer func() {
+		if !received {
+			sess.mu.Lock()
+			sess.receiving--
+			sess.mu.Unlock()
+		}
+	}()
+	r.Body = http.MaxBytesReader(w, &minRateReader{r: r.Body, rc: http.NewResponseController(w),
+		idle: s.cfg.IdleRead, rate: s.cfg.MinUploadRate, grace: s.cfg.UploadGrace,
+		now: time.Now, started: time.Now()}, s.cfg.MaxUpload+multipartOverhead)
+	tooSlow := func() {
+		w.Header().Set("Connection", "close")
+		s.renderHome(w, sess, http.StatusRequestTimeout, "The upload was too slow or stalled. Check the connection and try again.")
+	}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		s.renderHome(w, sess, http.StatusBadRequest, "Choose a CSV file to upload.")
@@ -157,11 +174,14 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 		if err != nil {
 			os.Remove(u.path)
 			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
+			switch {
+			case errors.As(err, &mbe):
 				s.renderHome(w, sess, http.StatusRequestEntityTooLarge, tooLarge)
-				return
+			case errors.Is(err, errTooSlow):
+				tooSlow()
+			default:
+				s.renderHome(w, sess, http.StatusBadRequest, "The upload was interrupted. Try again.")
 			}
-			s.renderHome(w, sess, http.StatusBadRequest, "The upload was interrupted. Try again.")
 			return
 		}
 		switch part.FormName() {
@@ -178,9 +198,17 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 			if err != nil {
 				os.Remove(u.path)
 				var mbe *http.MaxBytesError
+				var be *bodyError
 				switch {
 				case errors.Is(err, errTooLarge), errors.As(err, &mbe):
 					s.renderHome(w, sess, http.StatusRequestEntityTooLarge, tooLarge)
+				case errors.Is(err, errTooSlow):
+					tooSlow()
+				case errors.As(err, &be):
+					// The request ended early or is malformed (a
+					// Content-Length shorter than the body): the
+					// client's fault, not the server's.
+					s.renderHome(w, sess, http.StatusBadRequest, "The upload was interrupted or malformed. Try again.")
 				default:
 					s.cfg.Logf("webimport: saving an upload: %v", err)
 					s.renderHome(w, sess, http.StatusInternalServerError, "The file could not be saved. Try again.")
@@ -214,6 +242,8 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 	u.lastUsed = u.created
 	sess.mu.Lock()
 	sess.uploads[u.id] = u
+	sess.receiving--
+	received = true
 	sess.mu.Unlock()
 	http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
 }
@@ -224,15 +254,41 @@ func (s *Server) saveFile(part *multipart.Part, path string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := io.Copy(f, io.LimitReader(part, s.cfg.MaxUpload+1))
+	src := &sourceReader{r: io.LimitReader(part, s.cfg.MaxUpload+1)}
+	n, err := io.Copy(f, src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err != nil && src.err != nil {
+		err = &bodyError{src.err}
 	}
 	if err == nil && n > s.cfg.MaxUpload {
 		err = errTooLarge
 	}
 	return n, err
 }
+
+// sourceReader remembers the error of reading the request, to tell it from
+// an error of writing the file.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// bodyError is an error reading the request body: a bad request, unless it
+// wraps errTooSlow or a *http.MaxBytesError.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return "webimport: reading the upload: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
 
 // cleanFileName keeps the base name of what the browser sent, for display.
 func cleanFileName(name string) string {
