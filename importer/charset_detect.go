@@ -447,7 +447,7 @@ func (r *Reader) EncodingProblem(err error) error {
 		}
 	}
 	d := r.sniffed.detection
-	if d != nil && d.unsure {
+	if d != nil && d.unsure && r.cfg.Encoding == "" {
 		suspect = true
 	}
 	if !suspect {

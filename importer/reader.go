@@ -364,6 +364,10 @@ func sniff(head []byte, truncated bool, c ReaderConfig) (*plan, error) {
 		p.cs, p.bomLen = cs, n
 	} else if forced != nil {
 		p.cs = *forced
+		if !strings.HasPrefix(forced.name, "utf-16") {
+			// Only for the candidates an EncodingError names.
+			p.detection = detectCharset(head, truncated, fb)
+		}
 	} else if cs, ok := sniffUTF16(head); ok {
 		p.cs = cs
 	} else {

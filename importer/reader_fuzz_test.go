@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sort"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -13,6 +15,7 @@ type fuzzRead struct {
 	lines  []int
 	fields [][]string
 	codes  []Code
+	cut    []bool // the row had cells past the header (CodeExtraFields)
 	fatal  error
 }
 
@@ -20,8 +23,10 @@ type fuzzRead struct {
 // error names a line of the input; every value is valid UTF-8 (invalid
 // bytes are marked, never passed through); good rows have one field per
 // column; records come in line order; the reader ends; a read error
-// repeats; InputOffset reaches the input's size; and the Reader Peek
-// returns reads exactly what a fresh Reader reads.
+// repeats; InputOffset reaches the input's size; the Reader Peek
+// returns reads exactly what a fresh Reader reads; warnings are on their
+// row's line; and no row is lost (checkNoRowLost): no input loses a row
+// that a lenient reading finds.
 func FuzzReader(f *testing.F) {
 	seeds := []string{
 		"a,b,c\n1,2,3\n",
@@ -34,6 +39,11 @@ func FuzzReader(f *testing.F) {
 		"a,b\rc,d\r",
 		"x|y\nJos\xe9|M\xe1laga\n",
 		" \"a\" , \"b\" \n\"\"\"\",\n",
+		"email,name\r\na@x.io,A\nb@x.io,B\rc@x.io,\"C\r\nD\"\r",
+		"email,name\na@x.io,\"open\nb@x.io,B\nc@x.io,C\n",
+		"\"Title\",\"\",\"\"\n\"\",\"\",\"\"\nemail,name,city\na@x.io,A,X\n",
+		"a@x.io,Ann\nb@x.io,Bob\n",
+		"email,name\na@x.io,Robert \"Bob\"\nb@x.io,\"x\"y,z\n",
 	}
 	for i, s := range seeds {
 		f.Add([]byte(s), byte(i), i%2 == 0, i%3 == 0)
@@ -67,6 +77,12 @@ func FuzzReader(f *testing.F) {
 		if got.fatal == nil && r.InputOffset() != int64(len(data)) {
 			t.Fatalf("InputOffset %d at the end of %d bytes", r.InputOffset(), len(data))
 		}
+		for _, w := range r.FileWarnings() {
+			checkFuzzError(t, w, maxLine, false)
+		}
+		if got.fatal == nil {
+			checkNoRowLost(t, data, r, got)
+		}
 
 		// Peek over a plain io.Reader replays what it buffered.
 		pv, pr, err := Peek(struct{ io.Reader }{bytes.NewReader(data)}, cfg, 3)
@@ -86,6 +102,60 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkNoRowLost checks the reader's guarantee against a lenient reading
+// of UTF-8 input: every line after the header (or first record) that has
+// no quote and is not blank is a row of its own by any reading, so it must
+// start a returned row (or row error), or be inside a field of the row
+// before it (a quoted field that really closed), or be in cells cut past
+// the header (with a warning).
+func checkNoRowLost(t *testing.T, data []byte, r *Reader, got fuzzRead) {
+	t.Helper()
+	d := r.Dialect()
+	if d.Encoding != "utf-8" || d.BOM || !utf8.Valid(data) {
+		return
+	}
+	first := d.SkippedLines + 1
+	lines := physicalLines(data)
+	starts := map[int]int{}
+	for i, l := range got.lines {
+		starts[l] = i
+	}
+	delim := string(d.Delimiter)
+	for n := first + 1; n <= len(lines); n++ {
+		line := lines[n-1]
+		if strings.Contains(line, `"`) || isBlankString(strings.ReplaceAll(line, delim, "")) {
+			continue
+		}
+		if _, ok := starts[n]; ok {
+			continue
+		}
+		// The row before line n.
+		i := sort.SearchInts(got.lines, n) - 1
+		if i < 0 {
+			if d.HeaderLine > 0 && strings.Contains(strings.Join(r.Header(), "\x00"), strings.TrimSpace(line)) {
+				continue // inside a quoted header name
+			}
+			t.Fatalf("line %d %q is in no row (first row on line %d)", n, line, first)
+		}
+		if got.cut[i] || strings.Contains(strings.Join(got.fields[i], "\x00"), line) {
+			continue
+		}
+		t.Fatalf("line %d %q is lost: not a row, not in the fields of the row on line %d %q", n, line, got.lines[i], got.fields[i])
+	}
+}
+
+// physicalLines splits data at "\r\n", "\n" and "\r", without the
+// terminators.
+func physicalLines(data []byte) []string {
+	var out []string
+	for len(data) > 0 {
+		n := lineEnd(data)
+		out = append(out, strings.TrimRight(string(data[:n]), "\r\n"))
+		data = data[n:]
+	}
+	return out
 }
 
 func readFuzz(t *testing.T, r *Reader, size, maxLine int) fuzzRead {
@@ -124,6 +194,15 @@ func readFuzz(t *testing.T, r *Reader, size, maxLine int) fuzzRead {
 				t.Fatalf("line %d: value %q is not valid UTF-8", rec.Line, v)
 			}
 		}
+		cut := false
+		for _, w := range rec.Warnings {
+			checkFuzzError(t, w, maxLine, false)
+			if w.Line != rec.Line {
+				t.Fatalf("warning %v on line %d, the row is on line %d", w, w.Line, rec.Line)
+			}
+			cut = cut || w.Code == CodeExtraFields
+		}
+		got.cut = append(got.cut, cut)
 		got.lines = append(got.lines, rec.Line)
 		got.fields = append(got.fields, append([]string(nil), rec.Fields...))
 	}
@@ -148,7 +227,7 @@ func checkFuzzError(t *testing.T, err error, maxLine int, opening bool) {
 		if rde.Line <= 0 || rde.Line > maxLine || !errors.Is(err, codeSentinels[rde.Code]) {
 			t.Fatalf("bad read error %#v", rde)
 		}
-	case opening && (errors.Is(err, ErrEmptyFile) || errors.Is(err, ErrSpreadsheet) || errors.Is(err, ErrBinaryFile)):
+	case opening && (errors.Is(err, ErrEmptyFile) || errors.Is(err, ErrSpreadsheet) || errors.Is(err, ErrBinaryFile) || errors.Is(err, ErrNotText)):
 	default:
 		t.Fatalf("unexpected error %T %v", err, err)
 	}

@@ -18,7 +18,7 @@ const scanBufferSize = 64 << 10
 // read again as its first line alone, that quote as text, and reading goes
 // on with the next line.
 const (
-	runawayLines  = 32
+	runawayLines  = 8
 	runawayFactor = 4
 )
 
@@ -43,6 +43,11 @@ type scanner struct {
 	raw      []byte     // raw lines of the current record, once it spans lines
 	warns    []scanWarn // liberties taken with the current record
 	maxSpan  int        // most continuation lines of a closed quoted field so far
+	// openToEnd: a quoted field ran to the end of the input. Every later
+	// field that does not close on its own line would too (the lines after
+	// it read the same in a quoted field), so it is a runaway at once:
+	// reading is never quadratic.
+	openToEnd bool
 
 	err error // sticky *ReadError
 }
@@ -326,8 +331,12 @@ field:
 			if spanned == 0 {
 				s.raw = append(s.raw[:0], first...)
 			}
+			if s.openToEnd {
+				return s.runaway(start, len(first), len(s.ends)+1, spanned, true)
+			}
 			next, err := s.readLine(start, true)
 			if err == io.EOF {
+				s.openToEnd = true
 				return s.runaway(start, len(first), len(s.ends)+1, spanned, true)
 			}
 			if err != nil {
