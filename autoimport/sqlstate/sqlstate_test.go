@@ -3,6 +3,7 @@ package sqlstate_test
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -376,4 +377,54 @@ func TestLeaseWritesOutlastABusyDatabase(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(8), got.Sync.Sweep)
 	assert.Empty(t, got.Lease.Token)
+}
+
+// echoingConnector answers every fetch with the error a service that echoes
+// the API key produces, in plain text and in base64.
+type echoingConnector struct{ autoimport.Connector }
+
+func (c echoingConnector) Fetch(_ context.Context, req autoimport.FetchRequest) (*autoimport.Page, error) {
+	tok := req.Credentials.Reveal()
+	return nil, fmt.Errorf(`shop: status 400 {"error":"invalid api key %s (%s)"}: %w`, tok,
+		base64.StdEncoding.EncodeToString([]byte(tok)), autoimport.ErrRefused)
+}
+
+// TestRunRecordsScrubbed: the run record and the attention a run stores on
+// SQLite and PostgreSQL never hold the credentials a connector's error
+// echoed, in any form.
+func TestRunRecordsScrubbed(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := b.open(t)
+			svc := connectortest.NewService(connectortest.ServiceConfig{})
+			t.Cleanup(svc.Close)
+			runner, err := autoimport.NewRunner(autoimport.Config{
+				State: s, Connectors: []autoimport.Connector{echoingConnector{connectortest.NewHTTPConnector(svc)}},
+				Contacts: func(context.Context, string) (importer.Store, error) { return memstore.New(), nil },
+				Fields:   s.Fields(nil, nil), Sealer: autoimport.PlaintextSealer{},
+			})
+			require.NoError(t, err)
+			imp, err := runner.Create(bg, autoimport.Definition{Workspace: "acme", Service: "fake", Account: "team"}, autoimport.NewSecret(secretToken))
+			require.NoError(t, err)
+			_, err = runner.Run(bg, imp.Ref())
+			require.ErrorIs(t, err, autoimport.ErrRefused)
+			assert.NotContains(t, err.Error(), "S3CRET")
+
+			var runs, leaked int
+			b64 := base64.StdEncoding.EncodeToString([]byte(secretToken))
+			require.NoError(t, s.DB().QueryRow(`SELECT count(*), count(CASE WHEN record LIKE '%S3CRET%' OR record LIKE '%`+b64[4:20]+`%' THEN 1 END) FROM `+
+				sqlstate.RunsTable(s)).Scan(&runs, &leaked))
+			assert.Equal(t, 1, runs)
+			assert.Zero(t, leaked, "the stored run record is scrubbed")
+			require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM `+sqlstate.ImportsTable(s)+
+				` WHERE attention_message LIKE '%S3CRET%' OR attention_message LIKE '%`+b64[4:20]+`%'`).Scan(&leaked))
+			assert.Zero(t, leaked, "the stored attention is scrubbed")
+			got, err := runner.Get(bg, imp.Ref())
+			require.NoError(t, err)
+			require.NotNil(t, got.Attention)
+			assert.Contains(t, got.Attention.Message, "invalid api key [REDACTED]")
+		})
+	}
 }
