@@ -156,8 +156,18 @@ type Config struct {
 	// written) contacts in Report.Preview. Zero keeps none.
 	PreviewRows int
 	// ErrorCSV, if not nil, receives the error CSV as the import runs: the
-	// header, then every rejected row as read, with its line and reasons.
+	// header, then every rejected row as read, with its line and reasons,
+	// up to ErrorCSVMaxRows rows and about ErrorCSVMaxBytes bytes. Past
+	// either, rejected rows are only counted, and the CSV ends with one
+	// row whose reason column says how many were left out (ErrorCSVTruncated).
 	ErrorCSV io.Writer
+	// ErrorCSVMaxRows is the most rejected rows written to ErrorCSV; zero
+	// means DefaultErrorCSVMaxRows; negative means no limit.
+	ErrorCSVMaxRows int
+	// ErrorCSVMaxBytes is about the most bytes written to ErrorCSV (a row
+	// that starts below it is written whole); zero means
+	// DefaultErrorCSVMaxBytes; negative means no limit.
+	ErrorCSVMaxBytes int64
 
 	// Progress, if not nil, is called after every batch and at the end, from
 	// the goroutine that called Import.

@@ -284,7 +284,7 @@ func (r *run) compile() error {
 		}
 	}
 	if cfg.ErrorCSV != nil {
-		r.errCSV, err = newErrorCSV(cfg.ErrorCSV, rep.Header)
+		r.errCSV, err = newErrorCSV(cfg.ErrorCSV, rep.Header, cfg.errorCSVMaxRows(), cfg.errorCSVMaxBytes())
 		if err != nil {
 			return err
 		}
