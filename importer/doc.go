@@ -53,11 +53,25 @@
 // records, one per Read, holding at most one record
 // (ReaderConfig.MaxRecordBytes, 1 MiB by default) and a 64 KiB buffer in
 // memory whatever the file's size. From the first 64 KiB it works out the
-// character encoding (a BOM; UTF-16; UTF-8; else ReaderConfig.Fallback,
-// windows-1252; or any WHATWG/IANA name in ReaderConfig.Encoding), the
 // delimiter (comma, semicolon, tab, pipe), a preamble before the header
-// (LinkedIn's "Notes:" block) and the header; Reader.Dialect reports them
-// and Reader.HeaderProblems reports duplicate and empty names.
+// (LinkedIn's "Notes:" block, a report title padded to the table's width)
+// and whether the first row is a header or data (HeaderAuto weighs both;
+// HeaderPresent and HeaderNone force it). The character encoding is a BOM,
+// UTF-16, UTF-8, or detected from the text of the lines that are not ASCII
+// (read ahead up to 1 MiB for them) among windows-1252, ISO-8859-15,
+// windows-1250, ISO-8859-2, windows-1251, KOI8-R, Shift_JIS, EUC-JP,
+// GB18030, Big5 and EUC-KR, or ReaderConfig.Fallback when the evidence is
+// weak; ReaderConfig.Encoding forces any WHATWG/IANA name. Reader.Dialect
+// reports them and Reader.HeaderProblems reports duplicate and empty names.
+//
+// The Reader is liberal in what it reads and says each liberty on its line:
+// CR, LF and CRLF line ends mixed; short rows padded (FileWarnings:
+// CodeShortRows) and cells past the header cut (Record.Warnings:
+// CodeExtraFields); a quote where it cannot open or close a field read as
+// text (CodeBareQuote); a quote that never closes read as text on its own
+// line, so that it never swallows the rows after it (CodeQuote); no header
+// row (FileWarnings: CodeNoHeader). For any input, every row the Reader
+// could not take is reported on its line and every other row is returned.
 //
 //	r, err := importer.NewReader(file, importer.ReaderConfig{})
 //	if err != nil { … }                       // empty, a spreadsheet, unreadable, bad header
@@ -98,18 +112,19 @@
 //
 // # Errors
 //
-// Bad data is not a Go error. A malformed row is a *RowError with the
-// physical Line where the record starts, the Column, a stable Code
-// (csv.field_count, csv.bare_quote, csv.unterminated_quote,
-// csv.invalid_encoding, …) and the raw Value; errors.Is matches the sentinel
-// of its code (ErrFieldCount, ErrBareQuote, ErrQuote, ErrInvalidEncoding, …)
-// and, for parse errors, encoding/csv's too. Invalid bytes are replaced by
-// U+FFFD and the row carries CodeInvalidEncoding, so they never reach a
-// stored value unmarked: the import rejects such a row. A *ReadError stops
-// the read and repeats on later calls: ErrRecordTooLarge,
-// ErrTooManyColumns, or ErrReadFailed wrapping the io.Reader's error.
-// NewReader also returns ErrEmptyFile, ErrSpreadsheet, ErrBinaryFile (an
-// image or an archive), ErrUnknownEncoding and ErrInvalidConfig.
+// Bad data is not a Go error. A problem with a row is a *RowError with the
+// physical Line where the record starts, the Column, a stable Code and the
+// raw Value; errors.Is matches the sentinel of its code. The Reader rejects
+// a row only for bytes invalid in the encoding: they are replaced by U+FFFD
+// and Read returns the Record with a *RowError (CodeInvalidEncoding,
+// ErrInvalidEncoding), so they never reach a stored value unmarked. The
+// liberties it takes are warnings, *RowErrors too: in Record.Warnings
+// (ErrBareQuote, ErrQuote, ErrExtraFields) and Reader.FileWarnings
+// (ErrShortRows, ErrNoHeader). A *ReadError stops the read and repeats on
+// later calls: ErrRecordTooLarge, ErrTooManyColumns, or ErrReadFailed
+// wrapping the io.Reader's error. NewReader also returns ErrEmptyFile,
+// ErrSpreadsheet, ErrBinaryFile (an image or an archive), ErrNotText
+// (random or binary bytes), ErrUnknownEncoding and ErrInvalidConfig.
 //
 // In a Report, every rejected row, dropped value, skipped row and warning is
 // a Problem with its line, column, field, a stable code (the reader's csv.*
@@ -118,7 +133,9 @@
 // CodeDuplicateInFile, CodeExists, CodeContactLimit) and the raw value.
 //
 // Import returns an error only when the import cannot go on: ErrMapping
-// (the mapping cannot be used, e.g. no e-mail column; nothing was written),
+// (the mapping cannot be used, e.g. no e-mail column; nothing was written;
+// with an *EncodingError, matching ErrEncodingUnclear, when the header and
+// rows look wrongly decoded: it names the likely encodings),
 // ErrConfig, a *ReadError, ErrTooManyRows (past Config.MaxRows), ErrStore
 // wrapping the Store's error (transient errors, marked with ErrTransient,
 // are retried first with Config.Retry and Config.Backoff; unique key

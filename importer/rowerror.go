@@ -134,10 +134,8 @@ const maxValueBytes = 256
 // pipeline reuses it for validation problems.
 //
 // errors.Is(err, ErrBareQuote) (and so on for each reader code) matches a
-// RowError by its Code; errors.As reaches Err through Unwrap. For parse
-// errors Err is the matching encoding/csv sentinel (csv.ErrFieldCount,
-// csv.ErrBareQuote, csv.ErrQuote), so code written for encoding/csv keeps
-// working.
+// RowError by its Code; errors.As reaches Err through Unwrap. The reader's
+// warnings (Record.Warnings, Reader.FileWarnings) are RowErrors too.
 type RowError struct {
 	// Line is the 1-based physical line of the input where the record starts.
 	Line int

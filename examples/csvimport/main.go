@@ -50,6 +50,7 @@ type options struct {
 	region      string
 	encoding    string
 	delimiter   rune
+	header      importer.HeaderMode
 	mappingFile string
 	saveMapping string
 	accounts    string
@@ -90,6 +91,14 @@ func newFlagSet(o *options, mode, delimiter *string, tags *stringList) *flag.Fla
 	fs.StringVar(&o.region, "region", "US", "default phone `region` (ISO 3166-1 alpha-2) for national numbers")
 	fs.StringVar(&o.encoding, "encoding", "", "force the character encoding (`name` such as windows-1252, utf-16le); default: detect")
 	fs.StringVar(delimiter, "delimiter", "", "force the field delimiter (one `character`, or \"tab\"); default: detect")
+	fs.Func("header", "whether the first row is a header: `auto` (decided from the rows), yes or no", func(s string) error {
+		m, ok := map[string]importer.HeaderMode{"auto": importer.HeaderAuto, "yes": importer.HeaderPresent, "no": importer.HeaderNone}[s]
+		if !ok {
+			return errors.New("want auto, yes or no")
+		}
+		o.header = m
+		return nil
+	})
 	fs.StringVar(&o.mappingFile, "mapping", "", "use the mapping saved in `file` (JSON) instead of a suggested one")
 	fs.StringVar(&o.saveMapping, "save-mapping", "", "write the mapping used to `file` (JSON), for -mapping")
 	fs.StringVar(&o.accounts, "accounts", "create", "account names that do not exist yet: `create` them, link only existing ones (link), or do not link (off)")
@@ -240,7 +249,7 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		size = fi.Size()
 	}
 
-	rcfg := importer.ReaderConfig{Encoding: o.encoding, Delimiter: o.delimiter}
+	rcfg := importer.ReaderConfig{Encoding: o.encoding, Delimiter: o.delimiter, Header: o.header}
 	pv, rd, err := importer.Peek(f, rcfg, sampleRows)
 	switch {
 	case errors.Is(err, importer.ErrUnknownEncoding):
