@@ -31,7 +31,11 @@ func TestHeaderFlag(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(res.stdout), &rep))
 		assert.Equal(t, tc.created, rep.Created, tc.flag)
 	}
-	res := runCmd(t, "-header", "maybe", "-db", memoryDB, path)
+	res := runCmd(t, "-db", memoryDB, path)
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Contains(t, res.stdout, `File: utf-8, delimiter ",", no header row, 3 rows`)
+
+	res = runCmd(t, "-header", "maybe", "-db", memoryDB, path)
 	assert.Equal(t, 2, res.code)
 	assert.Contains(t, res.stderr, "want auto, yes or no")
 }

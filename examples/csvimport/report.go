@@ -160,7 +160,11 @@ func writeSummary(w io.Writer, out *output, schema *mapping.Schema) {
 		verb = "Dry run of"
 	}
 	fmt.Fprintf(w, "%s %s into %s (mode %s, %s)\n", verb, termSafe(out.File), termSafe(out.DB), out.Mode, strings.ReplaceAll(out.Merge, "_", " "))
-	fmt.Fprintf(w, "File: %s, delimiter %s, header on line %d, %d rows", termSafe(rep.Encoding), delimiterName(rep.Delimiter), rep.HeaderLine, rep.Rows)
+	header := fmt.Sprintf("header on line %d", rep.HeaderLine)
+	if rep.HeaderLine == 0 {
+		header = "no header row"
+	}
+	fmt.Fprintf(w, "File: %s, delimiter %s, %s, %d rows", termSafe(rep.Encoding), delimiterName(rep.Delimiter), header, rep.Rows)
 	if rep.Blank > 0 {
 		fmt.Fprintf(w, " (and %d blank)", rep.Blank)
 	}
