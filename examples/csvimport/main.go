@@ -266,7 +266,7 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		return err
 	}
 	m := chosen.sg.Mapping
-	addTags(m, schema, o.tags)
+	m.AddTags(schema, o.tags)
 	if _, err := m.Compile(schema); err != nil {
 		// No e-mail column, or a saved mapping that no longer fits the
 		// schema: nothing can be imported.
@@ -404,26 +404,6 @@ func writeMapping(path string, m *mapping.Mapping) error {
 		return err
 	}
 	return writeFileAtomic(path, append(b, '\n'))
-}
-
-// addTags gives every row the tags, as constants of the schema's tags field,
-// unless the mapping has them already (a saved mapping made with -tag).
-func addTags(m *mapping.Mapping, s *mapping.Schema, tags []string) {
-	i := s.ByRole(mapping.RoleTags)
-	if i < 0 {
-		return
-	}
-	key := s.Fields[i].Key
-next:
-	for _, t := range tags {
-		t = strings.TrimSpace(t)
-		for _, c := range m.Constants {
-			if c.Field == key && c.Value == t {
-				continue next
-			}
-		}
-		m.Constants = append(m.Constants, mapping.Constant{Field: key, Value: t})
-	}
 }
 
 // stores are the contact and account stores of an import.

@@ -592,11 +592,3 @@ func TestParseDelimiter(t *testing.T) {
 		assert.Error(t, err, in)
 	}
 }
-
-func TestAddTags(t *testing.T) {
-	t.Parallel()
-	m := &mapping.Mapping{Constants: []mapping.Constant{{Field: "tags", Value: "a"}}}
-	addTags(m, mapping.DefaultSchema(), []string{"a", " b ", "b"})
-	assert.Equal(t, []mapping.Constant{{Field: "tags", Value: "a"}, {Field: "tags", Value: "b"}}, m.Constants,
-		"trimmed, and not added twice")
-}

@@ -153,6 +153,10 @@ func TestUploadNotCSV(t *testing.T) {
 		require.NoError(t, zw.Close())
 		return b.Bytes()
 	}
+	noise := make([]byte, 4096)
+	for i := range noise {
+		noise[i] = byte(i*7919 + i*i*31) // fixed bytes, most of them not text
+	}
 	var gz bytes.Buffer
 	gw := gzip.NewWriter(&gz)
 	gw.Write([]byte("Email\na@b.example\n"))
@@ -163,11 +167,12 @@ func TestUploadNotCSV(t *testing.T) {
 		content    []byte
 		want       string
 	}{
-		{"png image", "photo.png", pngBuf.Bytes(), "“photo.png” is an image (png), not a CSV file"},
+		{"png image", "photo.png", pngBuf.Bytes(), "“photo.png” is an image or a compressed archive, not a CSV file"},
 		{"xlsx workbook", "contacts.xlsx", zipOf("[Content_Types].xml"), "“contacts.xlsx” is a spreadsheet, an archive or a document"},
 		{"zip archive", "contacts.zip", zipOf("contacts.csv"), "“contacts.zip” is a spreadsheet, an archive or a document"},
 		{"pdf", "contacts.pdf", []byte("%PDF-1.7\n%âãÏÓ\n1 0 obj\n"), "“contacts.pdf” is a spreadsheet, an archive or a document"},
-		{"gzip", "contacts.csv.gz", gz.Bytes(), "is a compressed archive, not a CSV file"},
+		{"gzip", "contacts.csv.gz", gz.Bytes(), "“contacts.csv.gz” is an image or a compressed archive, not a CSV file"},
+		{"random bytes", "noise.csv", noise, "“noise.csv” is not a text file"},
 		{"empty file", "empty.csv", nil, "“empty.csv” is empty: it has no rows to import."},
 		{"blank lines only", "blank.csv", []byte("\n\n  \n"), "“blank.csv” is empty"},
 		{"no file chosen", "", nil, "Choose a CSV file to upload."},

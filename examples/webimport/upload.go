@@ -227,11 +227,6 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 		s.renderHome(w, sess, http.StatusBadRequest, "Choose a CSV file to upload.")
 		return
 	}
-	if msg := notCSV(u.path, u.name); msg != "" {
-		os.Remove(u.path)
-		s.renderHome(w, sess, http.StatusUnprocessableEntity, msg)
-		return
-	}
 	u.opts = s.defaultOptions()
 	if err := s.peek(sess, u); err != nil {
 		os.Remove(u.path)
@@ -302,44 +297,16 @@ func cleanFileName(name string) string {
 	return name
 }
 
-// notCSV says why a file is obviously not CSV text (an image, an archive,
-// a document, …), or "". The importer itself refuses spreadsheets and PDFs
-// (importer.ErrSpreadsheet); this catches the other binary files people
-// pick by mistake.
-func notCSV(path, name string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	ct := http.DetectContentType(head[:n])
-	kind := ""
-	switch {
-	case strings.HasPrefix(ct, "image/"):
-		kind = "an image (" + strings.TrimPrefix(ct, "image/") + ")"
-	case strings.HasPrefix(ct, "audio/"), strings.HasPrefix(ct, "video/"):
-		kind = "a sound or video file"
-	case strings.HasPrefix(ct, "font/"), ct == "application/vnd.ms-fontobject":
-		kind = "a font"
-	case ct == "application/x-gzip", ct == "application/x-rar-compressed", ct == "application/x-7z-compressed":
-		kind = "a compressed archive"
-	case ct == "application/wasm":
-		kind = "a program"
-	}
-	if kind == "" {
-		return ""
-	}
-	return fmt.Sprintf("“%s” is %s, not a CSV file. Export your contacts as CSV (comma-separated values) and upload that file.", name, kind)
-}
-
 // readErrorMessage explains why the importer cannot read a file.
 func readErrorMessage(name string, err error) string {
 	var re *importer.ReadError
 	switch {
 	case errors.Is(err, importer.ErrSpreadsheet):
 		return fmt.Sprintf("“%s” is a spreadsheet, an archive or a document (such as .xlsx, .ods, .zip or .pdf), not a CSV file. Open it in your spreadsheet program, save it as CSV (“CSV UTF-8” in Excel) and upload that file.", name)
+	case errors.Is(err, importer.ErrBinaryFile):
+		return fmt.Sprintf("“%s” is an image or a compressed archive, not a CSV file. Export your contacts as CSV (comma-separated values) and upload that file.", name)
+	case errors.Is(err, importer.ErrNotText):
+		return fmt.Sprintf("“%s” is not a text file, so not a CSV file (a program, a sound, a video or random bytes). Export your contacts as CSV (comma-separated values) and upload that file.", name)
 	case errors.Is(err, importer.ErrEmptyFile):
 		return fmt.Sprintf("“%s” is empty: it has no rows to import.", name)
 	case errors.Is(err, importer.ErrUnknownEncoding):
@@ -387,7 +354,7 @@ func (s *Server) peek(sess *session, u *upload) error {
 	if sg.Saved {
 		u.saved = saved
 		// The tags of a saved mapping come back as the tags option.
-		u.opts.Tags = s.takeTags(u.m)
+		u.opts.Tags = u.m.TakeTags(s.schema)
 	}
 	return nil
 }

@@ -40,43 +40,18 @@ func (s *Server) tagsField() string {
 	return ""
 }
 
-// takeTags removes the tag constants from m and returns them.
-func (s *Server) takeTags(m *mapping.Mapping) []string {
-	key := s.tagsField()
-	var tags []string
-	m.Constants = slices.DeleteFunc(m.Constants, func(c mapping.Constant) bool {
-		if key != "" && c.Field == key {
-			tags = append(tags, c.Value)
-			return true
-		}
-		return false
-	})
-	return tags
-}
-
 // runMapping is the mapping an import uses: the edited one, with the tags
 // of the options as constants of the tags field.
 func (s *Server) runMapping(u *upload) *mapping.Mapping {
 	m := u.m.Clone()
-	if key := s.tagsField(); key != "" {
-		for _, t := range u.opts.Tags {
-			m.Constants = append(m.Constants, mapping.Constant{Field: key, Value: t})
-		}
-	}
+	m.AddTags(s.schema, u.opts.Tags)
 	return m
 }
 
 // schemaFor returns the schema with region as the default region of its
 // phone fields, as the importer applies Config.Region, for previews.
 func (s *Server) schemaFor(region string) *mapping.Schema {
-	sc := *s.schema
-	sc.Fields = slices.Clone(s.schema.Fields)
-	for i := range sc.Fields {
-		if sc.Fields[i].Kind == validate.Phone && region != "" {
-			sc.Fields[i].Rules.DefaultRegion = region
-		}
-	}
-	return &sc
+	return s.schema.WithRegion(region)
 }
 
 // problemsOf lists the messages of Compile's joined errors.
@@ -383,7 +358,7 @@ func (s *Server) handleMappingPost(w http.ResponseWriter, r *http.Request, sess 
 		}
 		c.Reason = "your choice"
 		fi := s.schema.Index(key)
-		c.Warnings = s.checkValues(&s.schema.Fields[fi], column(u.pv, i), u.opts.Region)
+		c.Warnings = s.schemaFor(u.opts.Region).Fields[fi].CheckValues(column(u.pv, i))
 	}
 	u.m = m
 	if f.Get("action") != "next" {
@@ -406,66 +381,6 @@ func column(pv *importer.Preview, i int) []string {
 		}
 	}
 	return vals
-}
-
-// checkValues checks the sample values of a column the person mapped to f:
-// a warning when some do not fit (suggest.values_mixed) or most do not
-// (suggest.values_conflict), saying what they look like instead.
-func (s *Server) checkValues(f *mapping.Field, values []string, region string) []mapping.Warning {
-	rules := f.Rules
-	if f.Kind == validate.Phone && region != "" {
-		rules.DefaultRegion = region
-	}
-	rule, err := validate.New(f.Kind, rules)
-	if err != nil {
-		return nil
-	}
-	var n, bad int
-	var example string
-	for _, v := range values {
-		if strings.TrimSpace(v) == "" {
-			continue
-		}
-		n++
-		if _, err := rule.Check(v); err != nil {
-			bad++
-			if example == "" {
-				example = v
-			}
-		}
-	}
-	if bad == 0 {
-		return nil
-	}
-	label := f.Label
-	if label == "" {
-		label = f.Key
-	}
-	msg := fmt.Sprintf("%d of %d sample values are not valid for %s (such as %q)", bad, n, label, example)
-	if kind, share := validate.Sniff(values); kind != f.Kind && kind != validate.Text && share >= 0.5 {
-		msg += fmt.Sprintf("; %.0f%% look like %s", share*100, kindName(kind))
-	}
-	code := mapping.CodeValuesMixed
-	if bad*2 > n {
-		code = mapping.CodeValuesConflict
-	}
-	return []mapping.Warning{{Code: code, Message: msg}}
-}
-
-func kindName(k validate.Kind) string {
-	switch k {
-	case validate.Email:
-		return "e-mail addresses"
-	case validate.Phone:
-		return "phone numbers"
-	case validate.Date:
-		return "dates"
-	case validate.Integer, validate.Decimal:
-		return "numbers"
-	case validate.Boolean:
-		return "yes/no values"
-	}
-	return string(k) + " values"
 }
 
 // ---- options ----
