@@ -59,12 +59,19 @@ func (r *Rule) checkInteger(s string) (Result, *Error) {
 // digit, no trailing zeros after the point, no point when the fraction is
 // empty, and "-0" is "0": "+003,50" → "3.5", ".5" → "0.5", "7." → "7".
 func (r *Rule) checkDecimal(s string) (Result, *Error) {
-	if g, ok, err := groupedDecimal(s, r.rules.DecimalComma); err != nil {
-		return Result{}, err
-	} else if ok {
+	res, err := r.plainDecimal(s)
+	if err == nil {
+		return res, nil
+	}
+	// Not plain: it may have thousands separators.
+	g, ok, gerr := groupedDecimal(s, r.rules.DecimalComma)
+	switch {
+	case gerr != nil:
+		return Result{}, gerr
+	case ok:
 		return r.plainDecimal(g)
 	}
-	return r.plainDecimal(s)
+	return Result{}, err
 }
 
 // groupedDecimal rewrites a number with thousands separators to the plain

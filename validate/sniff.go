@@ -311,7 +311,35 @@ var boolWords = map[string]bool{
 // parseBool reads the Boolean rule's spellings, case-insensitively. It
 // does not allocate for ASCII values.
 func parseBool(s string) (v, ok bool) {
-	if len(s) == 0 || len(s) > 12 {
+	// The English spellings first, without a map lookup.
+	switch len(s) {
+	case 0:
+		return false, false
+	case 1:
+		switch s[0] {
+		case '1', 'y', 'Y':
+			return true, true
+		case '0', 'n', 'N':
+			return false, true
+		}
+	case 2:
+		if strings.EqualFold(s, "no") {
+			return false, true
+		}
+	case 3:
+		if strings.EqualFold(s, "yes") {
+			return true, true
+		}
+	case 4:
+		if strings.EqualFold(s, "true") {
+			return true, true
+		}
+	case 5:
+		if strings.EqualFold(s, "false") {
+			return false, true
+		}
+	}
+	if len(s) > 12 {
 		return false, false
 	}
 	var buf [12]byte
