@@ -30,6 +30,7 @@
 //		Schema:       schema, // if River's tables are not in the search_path
 //	})
 //	err = client.Start(ctx)
+//	go jobs.RunDispatcher(ctx, client) // this machine dispatches too
 //	…
 //	err = client.Stop(ctx) // or StopAndCancel: runs checkpoint and stop
 //
@@ -64,7 +65,10 @@
 //     stuck one (RunArgs.Replaces), so another machine takes the import
 //     over within a lease and a dispatch period, without waiting for
 //     River's rescue of the stuck job (river.Config.RescueStuckJobsAfter,
-//     an hour by default; the rescued job then finds nothing to do);
+//     an hour by default; the rescued job then finds nothing to do). If
+//     the dead machine was River's leader, the periodic dispatcher stops
+//     until River elects another (about 15 seconds): Jobs.RunDispatcher on
+//     every machine dispatches without waiting for that;
 //   - ErrNeedsAttention (refused credentials), ErrNotFound (the import was
 //     deleted), ErrUnknownService: the job is cancelled (river.JobCancel);
 //   - another failure with a run record: the job completes; the Runner has

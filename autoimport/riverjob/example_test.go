@@ -91,6 +91,7 @@ func startMachine(ctx context.Context, pool *pgxpool.Pool, runner *autoimport.Ru
 	if err := client.Start(ctx); err != nil {
 		return err
 	}
+	go jobs.RunDispatcher(ctx, client)                // a dead leader's imports are dispatched at once
 	<-ctx.Done()                                      // until shutdown
 	return client.StopAndCancel(context.Background()) // runs checkpoint, their jobs go back to the queue
 }

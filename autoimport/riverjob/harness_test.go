@@ -335,7 +335,12 @@ func newMachine(t *testing.T, name, schema string, mc machineConfig) *machine {
 func (m *machine) start(t *testing.T) {
 	t.Helper()
 	require.NoError(t, m.client.Start(bg))
+	ctx, stop := context.WithCancel(bg)
+	done := make(chan struct{})
+	go func() { _ = m.jobs.RunDispatcher(ctx, m.client); close(done) }()
 	t.Cleanup(func() {
+		stop()
+		<-done
 		ctx, cancel := context.WithTimeout(bg, 20*time.Second)
 		defer cancel()
 		_ = m.client.StopAndCancel(ctx)

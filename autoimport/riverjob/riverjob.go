@@ -260,6 +260,29 @@ func (j *Jobs) takeOver(ctx context.Context, client *river.Client[pgx.Tx], args 
 	return 0, nil
 }
 
+// RunDispatcher dispatches (Dispatch) every DispatchEvery from this
+// machine until ctx ends, then returns ctx.Err(); errors of a dispatch are
+// logged and the next period tries again. Run it on every machine, beside
+// the leader's periodic job: River runs periodic jobs on its elected
+// leader only, and when the leader dies River elects another after its
+// leadership lapses (about 15 seconds), while a machine's own dispatcher
+// finds a dead machine's imports as soon as their leases lapse. Dispatches
+// from several machines are harmless: run jobs are unique per import.
+func (j *Jobs) RunDispatcher(ctx context.Context, client *river.Client[pgx.Tx]) error {
+	t := time.NewTicker(j.cfg.DispatchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		if _, err := j.Dispatch(ctx, client); err != nil && ctx.Err() == nil {
+			j.log.LogAttrs(ctx, slog.LevelWarn, "riverjob: dispatch failed", slog.String("error", err.Error()))
+		}
+	}
+}
+
 type dispatchWorker struct {
 	river.WorkerDefaults[DispatchArgs]
 	j *Jobs

@@ -642,7 +642,11 @@ func onRiver(ctx context.Context, o *options, cfg autoimport.Config) (*engine, f
 		describe: fmt.Sprintf("River, %d machines of %d workers, schema %s", o.machines, o.workers, o.schema),
 		start: func(ctx context.Context, onRun func(autoimport.Ref, *autoimport.RunRecord, error)) (func(), error) {
 			var clients []*river.Client[pgx.Tx]
+			dispatchCtx, stopDispatch := context.WithCancel(ctx)
+			var dispatchers sync.WaitGroup
 			stop := func() {
+				stopDispatch()
+				dispatchers.Wait()
 				for _, c := range clients {
 					stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 					_ = c.StopAndCancel(stopCtx)
@@ -679,6 +683,13 @@ func onRiver(ctx context.Context, o *options, cfg autoimport.Config) (*engine, f
 					return nil, err
 				}
 				clients = append(clients, client)
+				// Every machine dispatches: River's leader alone would
+				// leave a dead leader's imports waiting for an election.
+				dispatchers.Add(1)
+				go func() {
+					defer dispatchers.Done()
+					_ = jobs.RunDispatcher(dispatchCtx, client)
+				}()
 			}
 			return stop, nil
 		},
