@@ -102,7 +102,8 @@ func begin(src Source, cfg *Config, def func() *mapping.Schema) (*Report, []pull
 			sample = append(sample, res.fields)
 		}
 	}
-	sg := mapping.Suggest(rep.Header, sample, cfg.Schema)
+	g := mapping.Suggester{Region: cfg.Region} // the region's order reads an ambiguous date column
+	sg := g.Suggest(rep.Header, sample, cfg.Schema)
 	if sg.Err != nil {
 		if e, ok := src.(encodingSuspect); ok {
 			if err := e.EncodingProblem(sg.Err); err != nil {
