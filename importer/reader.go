@@ -64,10 +64,15 @@ type ReaderConfig struct {
 	// golang.org/x/text knows them. A byte order mark at the start of the
 	// input still wins. Empty means detect: a BOM (UTF-8, UTF-16 LE/BE),
 	// else UTF-16 by its NUL bytes, else UTF-8 if the input is valid UTF-8,
-	// else Fallback.
+	// else the legacy encoding whose decoding of the non-ASCII lines reads
+	// most like text (windows-1252, ISO-8859-15, windows-1250, ISO-8859-2,
+	// windows-1251, KOI8-R, Shift_JIS, EUC-JP, GB18030, Big5, EUC-KR), or
+	// Fallback when no candidate is clearly best. NewReader reads ahead up
+	// to 1 MiB for non-ASCII text to decide on.
 	Encoding string
-	// Fallback is the encoding of detected input that is not valid UTF-8.
-	// Empty means DefaultFallback (windows-1252).
+	// Fallback is the encoding of detected input that is not valid UTF-8
+	// when detection finds no clear winner. Empty means DefaultFallback
+	// (windows-1252).
 	Fallback string
 	// Delimiter forces the field delimiter, an ASCII character other than a
 	// quote or a line break. Zero means sniff it from the first 64 KiB:
