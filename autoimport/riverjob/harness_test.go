@@ -385,13 +385,19 @@ func population(t *testing.T, svc *connectortest.Service, m *machine, imports, p
 	return refs
 }
 
-// allComplete reports whether every import completed a sync.
+// allComplete reports whether every import completed a sync and its run
+// is over (its record, written last, says complete).
 func allComplete(t *testing.T, s autoimport.Store, refs []autoimport.Ref) bool {
 	t.Helper()
 	for _, ref := range refs {
 		imp, err := s.Get(bg, ref)
 		require.NoError(t, err)
 		if imp.Sync.LastComplete.IsZero() || imp.Sync.Resume != nil {
+			return false
+		}
+		runs, err := s.Runs(bg, ref, 1)
+		require.NoError(t, err)
+		if len(runs) == 0 || !runs[0].Complete {
 			return false
 		}
 	}

@@ -113,7 +113,14 @@ func TestTakeoverAfterSIGKILL(t *testing.T) {
 	assert.Equal(t, 3*takeoverPage, count(t, survivor.contacts))
 
 	survivor.start(t)
-	waitFor(t, 2*time.Minute, "the survivor to complete the import", func() bool { return allComplete(t, survivor.sql, refs) })
+	waitFor(t, 2*time.Minute, "the survivor to complete the import", func() bool {
+		for _, o := range survivor.outcomes() {
+			if o.rec != nil && o.rec.Complete {
+				return allComplete(t, survivor.sql, refs)
+			}
+		}
+		return false
+	})
 
 	var first time.Time
 	resumed := false
