@@ -37,9 +37,9 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 	var out []importer.Contact
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		err := chunks(keys, s.maxParams(), func(part []string) error {
-			b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id, duplicate FROM `, s.t.contacts, ` WHERE `, col, ` IN `)
-			sqlbase.List(b, part)
+		err := chunks(keys, s.listChunk(), func(part []string) error {
+			b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id, duplicate FROM `, s.t.contacts, ` WHERE `, col)
+			in(s, b, part)
 			return b.Each(ctx, tx, func(rows *sql.Rows) error {
 				var (
 					id int64
@@ -91,9 +91,9 @@ func (s *Store) loadDetails(ctx context.Context, q querier, cs []importer.Contac
 	if err != nil {
 		return err
 	}
-	return chunks(ids, s.maxParams(), func(part []int64) error {
-		b := s.build().SQL(`SELECT contact_id, tag FROM `, s.t.tags, ` WHERE contact_id IN `)
-		sqlbase.List(b, part)
+	return chunks(ids, s.listChunk(), func(part []int64) error {
+		b := s.build().SQL(`SELECT contact_id, tag FROM `, s.t.tags, ` WHERE contact_id`)
+		in(s, b, part)
 		b.SQL(` ORDER BY contact_id, seq`)
 		return b.Each(ctx, q, func(rows *sql.Rows) error {
 			var (
@@ -191,6 +191,9 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 	}
 	newIDs := make([]int64, 0, len(contacts))
 	err := chunks(contacts, s.chunkRows(7), func(part []importer.Contact) error {
+		if s.dialect == Postgres {
+			return s.pgInsertContacts(ctx, tx, part, &newIDs)
+		}
 		b := s.build().SQL(`INSERT INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id, duplicate) VALUES `)
 		for i := range part {
 			c := &part[i]
@@ -280,9 +283,9 @@ func (s *Store) upsertFields(ctx context.Context, tx *sql.Tx, rows []fieldRow, r
 // loadFields calls fn with each (owner ID, key, value) row of table (a
 // fields table whose owner column is owner) for ids.
 func (s *Store) loadFields(ctx context.Context, q querier, table, owner string, ids []int64, fn func(id int64, k, val string)) error {
-	return chunks(ids, s.maxParams(), func(part []int64) error {
-		b := s.build().SQL(`SELECT `, owner, `, key, value FROM `, table, ` WHERE `, owner, ` IN `)
-		return sqlbase.List(b, part).Each(ctx, q, func(rows *sql.Rows) error {
+	return chunks(ids, s.listChunk(), func(part []int64) error {
+		b := s.build().SQL(`SELECT `, owner, `, key, value FROM `, table, ` WHERE `, owner)
+		return in(s, b, part).Each(ctx, q, func(rows *sql.Rows) error {
 			var (
 				id     int64
 				k, val string
@@ -300,6 +303,18 @@ func (s *Store) loadFields(ctx context.Context, q querier, table, owner string, 
 // is owner) in multi-row statements; with replace, existing values of the
 // same keys are overwritten.
 func (s *Store) insertFieldRows(ctx context.Context, tx *sql.Tx, table, owner string, rows []fieldRow, replace bool) error {
+	if s.dialect == Postgres && len(rows) > 0 {
+		ids, keys, vals := make([]int64, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+		for i, r := range rows {
+			ids[i], keys[i], vals[i] = r.id, r.key, r.value
+		}
+		q := `INSERT INTO ` + table + ` (` + owner + `, key, value) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])`
+		if replace {
+			q += ` ON CONFLICT (` + owner + `, key) DO UPDATE SET value = excluded.value`
+		}
+		_, err := tx.ExecContext(ctx, q, ids, keys, vals)
+		return err
+	}
 	return chunks(rows, s.chunkRows(3), func(part []fieldRow) error {
 		b := s.build().SQL(`INSERT INTO `, table, ` (`, owner, `, key, value) VALUES `)
 		for i, r := range part {
@@ -335,6 +350,16 @@ func (s *Store) deleteFieldRows(ctx context.Context, tx *sql.Tx, table, owner st
 // insertTags adds tags in multi-row statements, skipping those a contact
 // already has; new tags come after existing ones in the given order.
 func (s *Store) insertTags(ctx context.Context, tx *sql.Tx, rows []tagRow) error {
+	if s.dialect == Postgres && len(rows) > 0 {
+		ids, tags := make([]int64, len(rows)), make([]string, len(rows))
+		for i, r := range rows {
+			ids[i], tags[i] = r.id, r.tag
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+s.t.tags+` (contact_id, tag)
+SELECT c, t FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS u(c, t, n) ORDER BY n
+ON CONFLICT (contact_id, tag) DO NOTHING`, ids, tags)
+		return err
+	}
 	return chunks(rows, s.chunkRows(2), func(part []tagRow) error {
 		b := s.build().SQL(`INSERT INTO `, s.t.tags, ` (contact_id, tag) VALUES `)
 		for i, r := range part {
@@ -347,6 +372,46 @@ func (s *Store) insertTags(ctx context.Context, tx *sql.Tx, rows []tagRow) error
 		_, err := b.Exec(ctx, tx)
 		return err
 	})
+}
+
+// pgInsertContacts inserts contacts on PostgreSQL with one statement over
+// arrays (unnest, in the given order), so that a batch costs one round
+// trip and one prepared statement whatever its size, and appends the new
+// IDs, in order, to ids.
+func (s *Store) pgInsertContacts(ctx context.Context, tx *sql.Tx, part []importer.Contact, ids *[]int64) error {
+	n := len(part)
+	email, key, phone, ext, status, acc := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	dup := make([]bool, n)
+	for i := range part {
+		c := &part[i]
+		email[i], key[i], phone[i], ext[i], status[i], acc[i], dup[i] = c.Email, importer.EmailKey(c.Email), c.Phone, c.ExternalID, string(c.Status), c.AccountID, c.Duplicate
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO `+s.t.contacts+` (email, email_key, phone, external_id, status, account_id, duplicate)
+SELECT e, k, p, x, s, a, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
+WITH ORDINALITY AS u(e, k, p, x, s, a, d, n) ORDER BY n
+ON CONFLICT DO NOTHING RETURNING id`, email, key, phone, ext, status, acc, dup)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	start := len(*ids)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		*ids = append(*ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if got := len(*ids) - start; got != n {
+		return s.conflict(ctx, tx, part, (*ids)[start:])
+	}
+	// Rows are inserted in ORDER BY n, each with a larger ID than the one
+	// before; RETURNING's order is not promised.
+	slices.Sort((*ids)[start:])
+	return nil
 }
 
 // conflict builds the *importer.ConflictError of an insert of contacts that

@@ -23,6 +23,26 @@ func (s *Store) maxParams() int {
 	return sqliteMaxParams
 }
 
+// listChunk is how many values one "col IN list" condition (see in)
+// takes: on PostgreSQL one array parameter holds them all.
+func (s *Store) listChunk() int {
+	if s.dialect == Postgres {
+		return 1 << 30
+	}
+	return sqliteMaxParams
+}
+
+// in writes the condition that the column before it is one of vs: on
+// PostgreSQL "= ANY($n)" with vs as one array parameter (one prepared
+// statement whatever the batch's size), else "IN (?, ?, …)".
+func in[T any](s *Store, b *sqlbase.Builder, vs []T) *sqlbase.Builder {
+	if s.dialect == Postgres {
+		return b.SQL(` = ANY(`).Arg(vs).SQL(`)`)
+	}
+	b.SQL(` IN `)
+	return sqlbase.List(b, vs)
+}
+
 // chunkRows returns how many rows of cols parameters fit in one statement.
 func (s *Store) chunkRows(cols int) int { return s.maxParams() / cols }
 
