@@ -32,14 +32,6 @@ func (s *Server) defaultOptions() options {
 	return o
 }
 
-// tagsField is the key of the schema's tags field, or "".
-func (s *Server) tagsField() string {
-	if i := s.schema.ByRole(mapping.RoleTags); i >= 0 {
-		return s.schema.Fields[i].Key
-	}
-	return ""
-}
-
 // runMapping is the mapping an import uses: the edited one, with the tags
 // of the options as constants of the tags field.
 func (s *Server) runMapping(u *upload) *mapping.Mapping {
