@@ -2,6 +2,8 @@ package importer_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -107,4 +109,32 @@ func TestCreateDuplicateMarksIntendedDuplicates(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Updated)
 	assert.Equal(t, "Rome", st.All()[0].Fields["city"])
+}
+
+// A store keeping e-mail keys unique answers a second contact with a taken
+// address with a *ConflictError and stores nothing; an import meeting it
+// matches its rows again and updates the contact instead.
+func ExampleConflictError() {
+	ctx := context.Background()
+	st := memstore.New()
+	if _, err := st.Create(ctx, []importer.Contact{{Email: "ann@example.com"}}); err != nil {
+		panic(err)
+	}
+	_, err := st.Create(ctx, []importer.Contact{{Email: "bob@example.com"}, {Email: "Ann@Example.com"}})
+	var ce *importer.ConflictError
+	if errors.As(err, &ce) {
+		fmt.Println(errors.Is(err, importer.ErrConflict), ce.Keys[0].Kind, ce.Keys[0].Value)
+	}
+	n, _ := st.Count(ctx)
+	fmt.Println("stored:", n)
+
+	rep, err := importer.Import(ctx, strings.NewReader("email,first_name\nANN@example.com,Ann\n"), st, importer.Config{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("created:", rep.Created, "updated:", rep.Updated)
+	// Output:
+	// true email ann@example.com
+	// stored: 1
+	// created: 0 updated: 1
 }
