@@ -167,10 +167,13 @@ func TestUnknownAccountAndBadCursor(t *testing.T) {
 	_, err := conn.Fetch(context.Background(), r)
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, autoimport.ErrTransient)
+	assert.ErrorIs(t, err, autoimport.ErrRefused, "a 404 is the service refusing the request")
+	assert.Contains(t, err.Error(), "unknown_account", "an identifier code is kept")
 	r = req(5)
 	r.Cursor = "%%%"
 	_, err = conn.Fetch(context.Background(), r)
 	require.Error(t, err)
+	assert.ErrorIs(t, err, autoimport.ErrRefused)
 }
 
 func TestOnPageChangesRecordsBetweenPages(t *testing.T) {

@@ -44,7 +44,9 @@ type Harness func(t *testing.T) *Fixture
 // Info.Ascending update times never go down; with Info.UpdatedSince the
 // filter is inclusive (>=); a record updated between pages is not lost
 // and, with Info.Ascending, comes again; wrong credentials give
-// ErrInvalidCredentials; filters narrow; a cancelled context fails.
+// ErrInvalidCredentials; an account the service does not know is refused
+// (ErrRefused, or ErrInvalidCredentials for services that say 403), never
+// a transient failure to retry; filters narrow; a cancelled context fails.
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	tests := []struct {
@@ -59,6 +61,7 @@ func Run(t *testing.T, h Harness) {
 		{"UpdatedSinceInclusive", testUpdatedSince},
 		{"UpdatedBetweenPages", testUpdatedBetweenPages},
 		{"InvalidCredentials", testBadCredentials},
+		{"UnknownAccountRefused", testUnknownAccount},
 		{"Filter", testFilter},
 		{"CancelledContext", testCancelledCtx},
 	}
@@ -285,6 +288,17 @@ func testBadCredentials(t *testing.T, f *Fixture) {
 		assert.NotContains(t, err.Error(), "not-the-token", "errors never carry credentials")
 		assert.NotContains(t, err.Error(), f.Credentials.Reveal())
 	}
+}
+
+func testUnknownAccount(t *testing.T, f *Fixture) {
+	req := f.req(limit(f))
+	req.Account = f.Account + "-no-such-account"
+	_, err := f.Connector.Fetch(context.Background(), req)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, autoimport.ErrRefused) || errors.Is(err, autoimport.ErrInvalidCredentials),
+		"an unknown account is refused, not retried: %v", err)
+	assert.NotErrorIs(t, err, autoimport.ErrTransient)
+	assert.NotContains(t, err.Error(), f.Credentials.Reveal(), "errors never carry credentials")
 }
 
 func testFilter(t *testing.T, f *Fixture) {
