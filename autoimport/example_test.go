@@ -134,3 +134,27 @@ func ExampleRunner_Run() {
 	// too early: autoimport: import not due
 	// incremental: created 0, updated 1, duplicates 1, err <nil>
 }
+
+// Scrubbing a connector's message of the credentials, whatever encoding
+// the service echoed them in.
+func ExampleScrub() {
+	key := autoimport.NewSecret("sk_live_4f8a9c")
+	fmt.Println(autoimport.Scrub(`400 {"error":"invalid api key sk_live_4f8a9c"}`, key))
+	fmt.Println(autoimport.Scrub("Authorization: Basic YWNjdDpza19saXZlXzRmOGE5Yw==", key)) // "acct:sk_live_4f8a9c"
+	fmt.Println(autoimport.Scrub("GET /v1?key=sk_live_4f8a9c%20 failed", key))
+	// Output:
+	// 400 {"error":"invalid api key [REDACTED]"}
+	// Authorization: Basic YWNjdDp[REDACTED]w==
+	// GET /v1?key=[REDACTED]%20 failed
+}
+
+// External IDs escape their parts, so that two imports' IDs never meet.
+func ExampleDefaultExternalID() {
+	a := &autoimport.Definition{Service: "crm", Account: "x:y"}
+	b := &autoimport.Definition{Service: "crm", Account: "x"}
+	fmt.Println(autoimport.DefaultExternalID(a, "z"), autoimport.DefaultExternalID(b, "y:z"))
+	fmt.Println(autoimport.LegacyExternalID(a, "z"), autoimport.LegacyExternalID(b, "y:z"))
+	// Output:
+	// crm:x%3Ay:z crm:x:y%3Az
+	// crm:x:y:z crm:x:y:z
+}
