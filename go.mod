@@ -1,6 +1,6 @@
 module github.com/contactkit/contactkit
 
-go 1.23.0
+go 1.25.0
 
 require (
 	github.com/chromedp/cdproto v0.0.0-20250403032234-65de8f5d025b
