@@ -376,7 +376,9 @@ func TestLoad(t *testing.T) {
 	// token is gone): nothing else.
 	assert.Equal(t, visitors+anonymous, statuses[http.StatusOK]+statuses[http.StatusTooManyRequests]+statuses[http.StatusForbidden], statuses)
 	assert.LessOrEqual(t, statuses[http.StatusForbidden], visitors)
-	assert.Positive(t, statuses[http.StatusTooManyRequests], "the cap was reached")
+	// Which of the two refusals a visitor past the cap meets depends on
+	// how requests interleave; that the cap turned visitors away does not.
+	assert.GreaterOrEqual(t, statuses[http.StatusTooManyRequests]+statuses[http.StatusForbidden], visitors-maxSessions, "the cap was reached")
 
 	runtime.GC()
 	var after runtime.MemStats
