@@ -99,28 +99,11 @@ func (f *Field) CheckValues(values []string) []Warning {
 	}
 	msg := fmt.Sprintf("%d of %d sample values are not valid for %s (such as %q)", bad, n, f.label(), example)
 	if kind, share := validate.Sniff(values); kind != f.Kind && kind != validate.Text && share >= 0.5 {
-		msg += fmt.Sprintf("; %.0f%% look like %s", share*100, kindName(kind))
+		msg += fmt.Sprintf("; %.0f%% look like %s", share*100, kindWords(kind))
 	}
 	code := CodeValuesMixed
 	if bad*2 > n {
 		code = CodeValuesConflict
 	}
 	return []Warning{{Code: code, Message: msg}}
-}
-
-// kindName names the values of a kind in a sentence.
-func kindName(k validate.Kind) string {
-	switch k {
-	case validate.Email:
-		return "e-mail addresses"
-	case validate.Phone:
-		return "phone numbers"
-	case validate.Date:
-		return "dates"
-	case validate.Integer, validate.Decimal:
-		return "numbers"
-	case validate.Boolean:
-		return "yes/no values"
-	}
-	return string(k) + " values"
 }
