@@ -267,6 +267,7 @@ type rounds struct {
 	names   map[autoimport.Ref]string
 	mu      sync.Mutex
 	done    map[autoimport.Ref]int
+	printed map[autoimport.Ref]int // complete runs printed, per import
 	stopped bool
 	finish  chan error
 }
@@ -278,28 +279,15 @@ func (r *rounds) onRun(ref autoimport.Ref, rec *autoimport.RunRecord, err error)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopped {
+		// The rounds are done, but this run may be one that completed
+		// them: its record was stored (and counted from the shared state)
+		// before this callback could take r.mu. Print it; drop the rest.
+		if r.o.runs > 0 && rec.Complete && rec.Error == "" && !rec.Started.Before(r.since) && r.printed[ref] < r.o.runs {
+			r.print(ref, rec)
+		}
 		return
 	}
-	if r.o.json {
-		line, _ := json.Marshal(runLine{Import: rec.Import, Started: rec.Started, Pages: rec.Pages, Created: rec.Created,
-			Updated: rec.Updated, Skipped: rec.Skipped, Failed: rec.Failed, Resumed: rec.Resumed, WatermarkBefore: rec.WatermarkBefore,
-			WatermarkAfter: rec.WatermarkAfter, Error: rec.Error})
-		fmt.Fprintf(r.out, "%s\n", line)
-	} else {
-		status := "complete"
-		if !rec.Complete {
-			status = "to be continued"
-		}
-		if rec.Resumed {
-			status = "resumed, " + status
-		}
-		if rec.Error != "" {
-			status = rec.Error
-		}
-		fmt.Fprintf(r.out, "%s: %d pages, created %d, updated %d, skipped %d, failed %d, watermark %s → %s: %s\n",
-			r.names[ref], rec.Pages, rec.Created, rec.Updated, rec.Skipped, rec.Failed,
-			stamp(rec.WatermarkBefore), stamp(rec.WatermarkAfter), status)
-	}
+	r.print(ref, rec)
 	if errors.Is(err, autoimport.ErrLeaseLost) {
 		return // another process took the import over: it goes on there
 	}
@@ -324,6 +312,33 @@ func (r *rounds) onRun(ref autoimport.Ref, rec *autoimport.RunRecord, err error)
 		change(r.svc, r.names[ref], r.o.changes, r.done[ref]+1)
 	}
 	r.check(done)
+}
+
+// print writes one run's line; r.mu is held.
+func (r *rounds) print(ref autoimport.Ref, rec *autoimport.RunRecord) {
+	if rec.Complete {
+		r.printed[ref]++
+	}
+	if r.o.json {
+		line, _ := json.Marshal(runLine{Import: rec.Import, Started: rec.Started, Pages: rec.Pages, Created: rec.Created,
+			Updated: rec.Updated, Skipped: rec.Skipped, Failed: rec.Failed, Resumed: rec.Resumed, WatermarkBefore: rec.WatermarkBefore,
+			WatermarkAfter: rec.WatermarkAfter, Error: rec.Error})
+		fmt.Fprintf(r.out, "%s\n", line)
+	} else {
+		status := "complete"
+		if !rec.Complete {
+			status = "to be continued"
+		}
+		if rec.Resumed {
+			status = "resumed, " + status
+		}
+		if rec.Error != "" {
+			status = rec.Error
+		}
+		fmt.Fprintf(r.out, "%s: %d pages, created %d, updated %d, skipped %d, failed %d, watermark %s → %s: %s\n",
+			r.names[ref], rec.Pages, rec.Created, rec.Updated, rec.Skipped, rec.Failed,
+			stamp(rec.WatermarkBefore), stamp(rec.WatermarkAfter), status)
+	}
 }
 
 // completed counts, per import, the syncs completed since this process
@@ -436,7 +451,7 @@ func demo(ctx context.Context, o *options, out io.Writer) error {
 		return err
 	}
 	r := &rounds{o: o, runner: eng.runner, since: since, out: out, svc: svc, names: make(map[autoimport.Ref]string),
-		done: make(map[autoimport.Ref]int), finish: make(chan error, 1)}
+		done: make(map[autoimport.Ref]int), printed: make(map[autoimport.Ref]int), finish: make(chan error, 1)}
 	for _, acct := range accounts {
 		def := autoimport.Definition{Workspace: "demo", ID: acct, Name: "Fake CRM " + acct,
 			Service: "fake", Account: acct, Interval: o.every}
