@@ -35,3 +35,13 @@ func MigrateToForTest(ctx context.Context, s *Store, v int) error {
 
 // ContactsTable is the quoted name of s's contacts table.
 func ContactsTable(s *Store) string { return s.t.contacts }
+
+// SetDriverNamesForTest makes Open look for the given driver names for d;
+// the returned function restores the list (calling it twice is harmless).
+func SetDriverNamesForTest(d Dialect, names ...string) (restore func()) {
+	old := drivers[d]
+	next := old
+	next.names = names
+	drivers[d] = next
+	return func() { drivers[d] = old }
+}

@@ -5,14 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/internal/sqlbase"
-
-	// Drivers used by Open: the pure-Go SQLite driver (registered as
-	// "sqlite") and pgx's database/sql adapter (registered as "pgx").
-	_ "github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite"
 )
 
 // Dialect names the SQL database a Store talks to.
@@ -105,6 +101,13 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 // pragmas of SQLiteDSN are added. For PostgreSQL it is a pgx connection
 // string (postgres://user@host:5432/db?sslmode=disable). Call Migrate
 // before use.
+//
+// Open registers no driver: the program blank-imports the one it uses, as
+// database/sql intends. For SQLite that is modernc.org/sqlite (registered
+// as "sqlite"; SQLiteDSN's pragmas are in its syntax); for PostgreSQL
+// pgx's adapter (import _ "github.com/jackc/pgx/v5/stdlib", registered as
+// "pgx") or lib/pq ("postgres"). Without one Open returns an error that
+// wraps ErrNoDriver and names the import to add. New takes any *sql.DB.
 func Open(ctx context.Context, dataSource string, cfg Config) (*Store, error) {
 	d := cfg.Dialect
 	if d == "" {
@@ -114,17 +117,19 @@ func Open(ctx context.Context, dataSource string, cfg Config) (*Store, error) {
 		db  *sql.DB
 		err error
 	)
+	driver, err := driverFor(d)
+	if err != nil {
+		return nil, err
+	}
 	switch d {
 	case SQLite:
-		db, err = sql.Open("sqlite", SQLiteDSN(dataSource))
+		db, err = sql.Open(driver, SQLiteDSN(dataSource))
 		if err == nil && sqlbase.IsMemory(dataSource) {
 			// Each connection to ":memory:" is its own database: keep one.
 			db.SetMaxOpenConns(1)
 		}
 	case Postgres:
-		db, err = sql.Open("pgx", dataSource)
-	default:
-		return nil, fmt.Errorf("sqlstore: unknown dialect %q: %w", d, ErrConfig)
+		db, err = sql.Open(driver, dataSource)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s database: %w", d, err)
@@ -175,6 +180,11 @@ var (
 	// ErrConfig: New or Open was given an unusable Config (unknown dialect,
 	// bad prefix or schema name).
 	ErrConfig = errors.New("sqlstore: invalid configuration")
+
+	// ErrNoDriver: Open found no registered database/sql driver for the
+	// dialect; the program must blank-import one (see Open). It wraps
+	// ErrConfig.
+	ErrNoDriver = fmt.Errorf("%w: no database driver registered", ErrConfig)
 )
 
 // tables holds the quoted, qualified names of the store's tables.
@@ -194,4 +204,29 @@ func newTables(cfg Config) tables {
 		migrations:    n.Table("schema_migrations"),
 		names:         n,
 	}
+}
+
+// drivers lists, per dialect, the database/sql driver names Open uses, in
+// order of preference, and the import that registers the first.
+var drivers = map[Dialect]struct {
+	names []string
+	pkg   string
+}{
+	SQLite:   {[]string{"sqlite"}, `_ "modernc.org/sqlite"`},
+	Postgres: {[]string{"pgx", "postgres"}, `_ "github.com/jackc/pgx/v5/stdlib"`},
+}
+
+// driverFor returns the name of a registered driver for d.
+func driverFor(d Dialect) (string, error) {
+	ds, ok := drivers[d]
+	if !ok {
+		return "", fmt.Errorf("sqlstore: unknown dialect %q: %w", d, ErrConfig)
+	}
+	registered := sql.Drivers() // sorted
+	for _, name := range ds.names {
+		if _, found := slices.BinarySearch(registered, name); found {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("sqlstore: open %s database: %w (add import %s to the program)", d, ErrNoDriver, ds.pkg)
 }
