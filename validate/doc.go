@@ -52,7 +52,8 @@
 // metadata) and returned in E.164; Result.Key is the same. Numbers may be
 // international ("+34 …" or "0034 …", whatever the region's own prefix)
 // or national, read in the row's region (CheckRegion: ISO alpha-2 or
-// alpha-3 code, or an English country name) or else Rules.DefaultRegion.
+// alpha-3 code, or a country name in English, DE FR ES IT PT NL SV PL TR
+// RU JA ZH or KO; see Region) or else Rules.DefaultRegion.
 // Spaces, dashes, dots, slashes and parentheses are ignored. Numbers that
 // a spreadsheet turned into 4.4207946E+11 or 34612345678.0 are reported
 // as such, with the E.164 number as Suggestion when the digits survive. An

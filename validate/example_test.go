@@ -87,6 +87,20 @@ func ExampleRule_CheckRegion() {
 	// +14155552671
 }
 
+func ExampleRegion() {
+	// A country column as people write it, in their language.
+	for _, country := range []string{"Deutschland", "日本", "대한민국", "Россия", "usa"} {
+		code, _ := validate.Region(country)
+		fmt.Println(code)
+	}
+	// Output:
+	// DE
+	// JP
+	// KR
+	// RU
+	// US
+}
+
 func ExampleDetectDateOrder() {
 	column := []string{"03/04/2024", "13/04/2024", "05/06/2024"}
 	switch order := validate.DetectDateOrder(column); order {

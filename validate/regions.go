@@ -14,22 +14,44 @@ import (
 //go:embed regions.tsv
 var regionsTSV string
 
+// regionsI18nTSV holds the names of the regions in the languages of
+// mapping's header synonyms (DE FR ES IT PT NL SV PL TR RU JA ZH KO),
+// generated from golang.org/x/text/language/display by gen_regions_i18n.go.
+//
+//go:embed regions_i18n.tsv
+var regionsI18nTSV string
+
 var (
 	regionsOnce sync.Once
 	regionCodes map[string]bool   // supported ISO 3166-1 alpha-2 codes
-	regionNames map[string]string // normalized English (and a few native) names → code
+	regionNames map[string]string // normalized names in English and 13 other languages → code
 )
 
 func loadRegions() {
 	regionCodes = phonenumbers.GetSupportedRegions()
-	regionNames = make(map[string]string, 400)
-	for _, line := range strings.Split(regionsTSV, "\n") {
-		code, name, ok := strings.Cut(line, "\t")
-		if !ok || strings.HasPrefix(line, "#") {
-			continue
+	regionNames = make(map[string]string, 3000)
+	// The English names and hand-written aliases come last: where a
+	// name of another language reads like one of them, English wins.
+	for _, tsv := range []string{regionsI18nTSV, regionsTSV} {
+		for _, line := range strings.Split(tsv, "\n") {
+			code, name, ok := strings.Cut(line, "\t")
+			if !ok || strings.HasPrefix(line, "#") {
+				continue
+			}
+			regionNames[normalizeRegionName(name)] = code
 		}
-		regionNames[normalizeRegionName(name)] = code
 	}
+}
+
+// Region returns the ISO 3166-1 alpha-2 code of a region that phone
+// numbers are read in, given as an alpha-2 code ("jp"), an alpha-3 code
+// ("JPN") or a country name in English or in one of the languages of
+// mapping's header synonyms ("Japan", "日本", "Japon", "Япония",
+// "대한민국"), matched regardless of case, accents and punctuation. It is
+// what CheckRegion reads a row's country with; a host may store its
+// result as the contact's country code.
+func Region(s string) (code string, ok bool) {
+	return lookupRegion(s)
 }
 
 // lookupRegion resolves an ISO 3166-1 alpha-2 or alpha-3 code or a country
@@ -83,7 +105,8 @@ func (c *nameCache) lookup(s string) (string, bool) {
 	return code, code != ""
 }
 
-// normalizeRegionName folds case and accents, reads "&" as "and" and
+// normalizeRegionName folds case and accents (also the letters that are
+// no letter plus accent: ı, ł, ø, đ, ß), reads "&" as "and" and
 // "saint" as "st", drops punctuation and a leading "the".
 func normalizeRegionName(s string) string {
 	s = norm.NFD.String(strings.ToLower(s))
@@ -95,6 +118,16 @@ func normalizeRegionName(s string) string {
 			b.WriteString(" and ")
 		case c == '-' || unicode.IsSpace(c):
 			b.WriteByte(' ')
+		case c == 'ı':
+			b.WriteByte('i')
+		case c == 'ł':
+			b.WriteByte('l')
+		case c == 'ø':
+			b.WriteByte('o')
+		case c == 'đ':
+			b.WriteByte('d')
+		case c == 'ß':
+			b.WriteString("ss")
 		default:
 			b.WriteRune(c)
 		}

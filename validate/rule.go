@@ -94,9 +94,10 @@ func (r *Rule) Check(raw string) (Result, error) {
 }
 
 // CheckRegion is Check with a per-row phone region, given as an ISO 3166-1
-// alpha-2 code ("ES"), an alpha-3 code ("ESP") or an English country name
-// ("Spain", "United States", "UK"); an empty or unknown region falls back
-// to Rules.DefaultRegion. For other kinds it is Check.
+// alpha-2 code ("ES"), an alpha-3 code ("ESP") or a country name in English
+// or another language of mapping's header synonyms ("Spain", "UK",
+// "España", "日本", "Россия"; see Region); an empty or unknown region falls
+// back to Rules.DefaultRegion. For other kinds it is Check.
 func (r *Rule) CheckRegion(raw, region string) (Result, error) {
 	return r.check(raw, region)
 }
