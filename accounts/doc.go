@@ -11,7 +11,8 @@
 // (find by web domain), Lister (every account: the fallback for the other
 // two, and edit-distance near-duplicate checks) and Updater (change fields,
 // for an account import). Package accountstest is the conformance suite;
-// importer/memstore.Accounts is the in-memory reference store.
+// package memaccounts is the in-memory reference store that passes it
+// (importer/memstore.Accounts is an alias of it).
 //
 // # Resolving rows
 //

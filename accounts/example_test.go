@@ -6,11 +6,18 @@ import (
 	"strings"
 
 	"github.com/contactkit/contactkit/accounts"
+	"github.com/contactkit/contactkit/accounts/memaccounts"
 )
 
-// newStore stands for any accounts.Store holding accounts with these
-// names, such as importer/memstore.NewAccounts() or the host's own.
-func newStore(existing ...accounts.Account) accounts.Store { return newFake(existing...) }
+// newStore stands for any accounts.Store holding these accounts: the
+// in-memory memaccounts.Store here, or the host's own.
+func newStore(existing ...accounts.Account) accounts.Store {
+	st := memaccounts.New()
+	if _, err := st.CreateAccounts(context.Background(), existing); err != nil {
+		panic(err)
+	}
+	return st
+}
 
 // ActiveCampaign's way: exact names, missing accounts created once.
 func ExampleResolver() {

@@ -252,7 +252,7 @@ func TestResolverPolicies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newFake(tc.existing...)
+			s := newProbe(tc.existing...)
 			r := tc.cfg
 			if r == nil {
 				r = new(accounts.Resolver)
@@ -263,8 +263,9 @@ func TestResolverPolicies(t *testing.T) {
 			require.Len(t, res, len(tc.reqs))
 			assert.Equal(t, tc.want, got(res))
 
+			all := s.All()
 			var created []string
-			for _, a := range s.list[len(tc.existing):] {
+			for _, a := range all[len(tc.existing):] {
 				created = append(created, a.Name)
 			}
 			assert.Equal(t, tc.wantCreated, created, "accounts created")
@@ -272,7 +273,7 @@ func TestResolverPolicies(t *testing.T) {
 				assert.Equal(t, strings.TrimSpace(tc.reqs[i].Name), rs.Name, "request %d: Name", i)
 				if rs.Linked() {
 					require.NotEmpty(t, rs.AccountID, "request %d", i)
-					assert.Equal(t, rs.AccountName, s.list[idNum(rs.AccountID)].Name, "request %d: ID and name agree", i)
+					assert.Equal(t, rs.AccountName, all[idNum(rs.AccountID)].Name, "request %d: ID and name agree", i)
 				} else {
 					assert.Empty(t, rs.AccountID, "request %d", i)
 				}
@@ -284,27 +285,28 @@ func TestResolverPolicies(t *testing.T) {
 
 func idNum(id string) int {
 	var n int
-	fmt.Sscanf(id, "id%d", &n)
+	fmt.Sscanf(id, "a%d", &n)
 	return n - 1
 }
 
 func TestResolverNewAccountGetsFirstRequestsData(t *testing.T) {
 	t.Parallel()
-	s := newFake()
+	s := newProbe()
 	r := &accounts.Resolver{Store: s}
 	_, err := r.Resolve(context.Background(), []accounts.Request{
 		{Name: "Hooli", Domain: "https://www.Hooli.xyz/", Fields: map[string]string{"tier": "gold"}},
 		{Name: "Hooli", Domain: "other.example", Fields: map[string]string{"tier": "lead"}},
 	})
 	require.NoError(t, err)
-	require.Len(t, s.list, 1)
-	assert.Equal(t, "hooli.xyz", s.list[0].Domain)
-	assert.Equal(t, map[string]string{"tier": "gold"}, s.list[0].Fields)
+	all := s.All()
+	require.Len(t, all, 1)
+	assert.Equal(t, "hooli.xyz", all[0].Domain)
+	assert.Equal(t, map[string]string{"tier": "gold"}, all[0].Fields)
 }
 
 func TestResolverDryRun(t *testing.T) {
 	t.Parallel()
-	s := newFake(named("Acme Inc")...)
+	s := newProbe(named("Acme Inc")...)
 	r := &accounts.Resolver{Store: s, DryRun: true}
 	res, err := r.Resolve(context.Background(), reqs("New Co", "Acme Inc", "New Co", "ACME, Inc."))
 	require.NoError(t, err)
@@ -334,7 +336,7 @@ func TestResolverDryRun(t *testing.T) {
 
 func TestResolverStats(t *testing.T) {
 	t.Parallel()
-	s := newFake(named("Acme Inc", "Initech Systems")...)
+	s := newProbe(named("Acme Inc", "Initech Systems")...)
 	r := &accounts.Resolver{Store: s}
 	_, err := r.Resolve(context.Background(), reqs("Acme Inc", "New", "New", "", "Initech System"))
 	require.NoError(t, err)
@@ -360,7 +362,7 @@ func TestResolverStats(t *testing.T) {
 
 func TestResolverCachesLookups(t *testing.T) {
 	t.Parallel()
-	s := newFake(named("Acme Inc")...)
+	s := newProbe(named("Acme Inc")...)
 	r := &accounts.Resolver{Store: s, BatchSize: 2}
 	for range 3 {
 		_, err := r.Resolve(context.Background(), reqs("Acme Inc", "A", "B", "C", "A", "Acme Inc"))
@@ -384,7 +386,7 @@ func TestResolverConcurrentCreatesEachNameOnce(t *testing.T) {
 			for i := range names {
 				names[i] = fmt.Sprintf("Company %04d", i)
 			}
-			s := newFake()
+			s := newProbe()
 			r := &accounts.Resolver{Store: s, Match: mode, BatchSize: 64}
 			ids := make([]map[string]string, goroutines)
 			var wg sync.WaitGroup
@@ -437,7 +439,7 @@ func TestResolverConcurrentCreatesEachNameOnce(t *testing.T) {
 func TestResolver100kRowsOver1kAccounts(t *testing.T) {
 	t.Parallel()
 	const rows, n = 100_000, 1000
-	s := newFake()
+	s := newProbe()
 	r := &accounts.Resolver{Store: s}
 	created := map[string]bool{}
 	for start := 0; start < rows; start += 500 {
@@ -467,7 +469,7 @@ func TestResolverStoreErrors(t *testing.T) {
 
 	t.Run("find fails, then the resolver retries", func(t *testing.T) {
 		t.Parallel()
-		s := newFake(named("Acme")...)
+		s := newProbe(named("Acme")...)
 		s.failFind = boom
 		r := &accounts.Resolver{Store: s}
 		_, err := r.Resolve(ctx, reqs("Acme"))
@@ -482,7 +484,7 @@ func TestResolverStoreErrors(t *testing.T) {
 	})
 	t.Run("create fails, then the resolver retries", func(t *testing.T) {
 		t.Parallel()
-		s := newFake()
+		s := newProbe()
 		s.failCreate = boom
 		r := &accounts.Resolver{Store: s}
 		_, err := r.Resolve(ctx, reqs("New"))
@@ -498,7 +500,7 @@ func TestResolverStoreErrors(t *testing.T) {
 	})
 	t.Run("a store breaking its contract", func(t *testing.T) {
 		t.Parallel()
-		s := newFake()
+		s := newProbe()
 		s.shortRes = true
 		_, err := (&accounts.Resolver{Store: s}).Resolve(ctx, reqs("A", "B"))
 		require.ErrorIs(t, err, accounts.ErrBadStore)
@@ -507,7 +509,7 @@ func TestResolverStoreErrors(t *testing.T) {
 		t.Parallel()
 		c, cancel := context.WithCancel(ctx)
 		cancel()
-		_, err := (&accounts.Resolver{Store: newFake()}).Resolve(c, reqs("A"))
+		_, err := (&accounts.Resolver{Store: newProbe()}).Resolve(c, reqs("A"))
 		require.ErrorIs(t, err, context.Canceled)
 	})
 	t.Run("no store", func(t *testing.T) {
@@ -524,7 +526,7 @@ func TestResolverCancelledBatchDoesNotFailOthers(t *testing.T) {
 	for _, method := range []string{"FindAccountsByName", "CreateAccounts"} {
 		t.Run(method, func(t *testing.T) {
 			t.Parallel()
-			s := newFake()
+			s := newProbe()
 			entered := make(chan struct{})
 			var once sync.Once
 			s.hook = func(ctx context.Context, m string) error {
@@ -575,8 +577,8 @@ func TestResolverOptionalInterfaces(t *testing.T) {
 	t.Run("unsupported without a Lister", func(t *testing.T) {
 		t.Parallel()
 		for _, r := range []*accounts.Resolver{
-			{Store: baseOnly{newFake(seed...)}, Match: accounts.MatchNormalized},
-			{Store: baseOnly{newFake(seed...)}, ByEmailDomain: true},
+			{Store: baseOnly{newProbe(seed...)}, Match: accounts.MatchNormalized},
+			{Store: baseOnly{newProbe(seed...)}, ByEmailDomain: true},
 		} {
 			_, err := r.Resolve(ctx, in)
 			assert.ErrorIs(t, err, accounts.ErrUnsupported)
@@ -584,8 +586,8 @@ func TestResolverOptionalInterfaces(t *testing.T) {
 	})
 	t.Run("a Lister is the fallback for keys and domains", func(t *testing.T) {
 		t.Parallel()
-		full := newFake(seed...)
-		fb := newFake(seed...)
+		full := newProbe(seed...)
+		fb := newProbe(seed...)
 		cfg := func(s accounts.Store) *accounts.Resolver {
 			return &accounts.Resolver{Store: s, Match: accounts.MatchNormalized, ByEmailDomain: true}
 		}
@@ -600,7 +602,7 @@ func TestResolverOptionalInterfaces(t *testing.T) {
 	})
 	t.Run("without a Lister, near-duplicates by edit distance come from the import only", func(t *testing.T) {
 		t.Parallel()
-		r := &accounts.Resolver{Store: baseOnly{newFake(seed...)}}
+		r := &accounts.Resolver{Store: baseOnly{newProbe(seed...)}}
 		res, err := r.Resolve(ctx, reqs("Initech System", "Initech Systen"))
 		require.NoError(t, err)
 		assert.Equal(t, "", res[0].NearDuplicateOf, "the store cannot tell")
@@ -608,7 +610,7 @@ func TestResolverOptionalInterfaces(t *testing.T) {
 	})
 	t.Run("MaxScan bounds the listing", func(t *testing.T) {
 		t.Parallel()
-		s := newFake(seed...)
+		s := newProbe(seed...)
 		r := &accounts.Resolver{Store: s, MaxScan: 1}
 		res, err := r.Resolve(ctx, reqs("Initech System", "ACME Inc."))
 		require.NoError(t, err)
@@ -616,14 +618,14 @@ func TestResolverOptionalInterfaces(t *testing.T) {
 		assert.Equal(t, "Acme Inc", res[1].NearDuplicateOf, "equal keys come from the KeyFinder")
 		assert.True(t, r.Stats().ExistingScanSkipped)
 
-		s2 := newFake(seed...)
+		s2 := newProbe(seed...)
 		_, err = (&accounts.Resolver{Store: s2, MaxScan: -1}).Resolve(ctx, reqs("Initech System"))
 		require.NoError(t, err)
 		assert.Zero(t, s2.count("ListAccounts"), "negative MaxScan never lists")
 	})
 	t.Run("accounts are listed once, lazily", func(t *testing.T) {
 		t.Parallel()
-		s := newFake(seed...)
+		s := newProbe(seed...)
 		r := &accounts.Resolver{Store: s}
 		_, err := r.Resolve(ctx, reqs("Acme Inc"))
 		require.NoError(t, err)
@@ -638,7 +640,7 @@ func TestResolverOptionalInterfaces(t *testing.T) {
 
 func TestResolutionErr(t *testing.T) {
 	t.Parallel()
-	r := &accounts.Resolver{Store: newFake(named("Initech Systems")...), Missing: accounts.LinkOnly}
+	r := &accounts.Resolver{Store: newProbe(named("Initech Systems")...), Missing: accounts.LinkOnly}
 	res, err := r.Resolve(context.Background(), reqs("Initech Systms", "Initech Systems", ""))
 	require.NoError(t, err)
 
@@ -659,7 +661,7 @@ func TestResolutionErr(t *testing.T) {
 
 func TestResolveOne(t *testing.T) {
 	t.Parallel()
-	r := &accounts.Resolver{Store: newFake(named("Acme")...)}
+	r := &accounts.Resolver{Store: newProbe(named("Acme")...)}
 	res, err := r.ResolveOne(context.Background(), accounts.Request{Name: "Acme"})
 	require.NoError(t, err)
 	assert.Equal(t, existing, res.Outcome)
@@ -669,7 +671,7 @@ func TestResolveOne(t *testing.T) {
 
 func TestResolveEmptyBatch(t *testing.T) {
 	t.Parallel()
-	s := newFake()
+	s := newProbe()
 	res, err := (&accounts.Resolver{Store: s}).Resolve(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Empty(t, res)
@@ -683,7 +685,7 @@ func BenchmarkResolve(b *testing.B) {
 	}
 	for _, mode := range []accounts.MatchMode{accounts.MatchExact, accounts.MatchNormalized} {
 		b.Run(fmt.Sprint("cached/mode=", mode), func(b *testing.B) {
-			r := &accounts.Resolver{Store: newFake(), Match: mode}
+			r := &accounts.Resolver{Store: newProbe(), Match: mode}
 			_, err := r.Resolve(context.Background(), names)
 			require.NoError(b, err)
 			b.ReportAllocs()
@@ -699,7 +701,7 @@ func BenchmarkResolve(b *testing.B) {
 	b.Run("new-names", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			r := &accounts.Resolver{Store: newFake()}
+			r := &accounts.Resolver{Store: newProbe()}
 			if _, err := r.Resolve(context.Background(), names); err != nil {
 				b.Fatal(err)
 			}

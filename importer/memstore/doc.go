@@ -1,7 +1,8 @@
 // Package memstore holds the in-memory reference implementations of the
 // stores a host plugs into contactkit: Store, an importer.Store and
 // importer.BatchWriter for contacts, and Accounts, an accounts.Store (with
-// every optional interface) for accounts. Both are safe for concurrent use
+// every optional interface) for accounts: an alias of memaccounts.Store,
+// which lives beside accounts' interface and suite. Both are safe for concurrent use
 // and pass the conformance suites (importer/storetest and
 // accounts/accountstest). They serve tests, examples, dry runs and small
 // hosts; nothing is persisted.
