@@ -64,9 +64,11 @@
 //     [OpMap] ([CodeStatusMapped]): yes/no and true/false (Ghost's
 //     subscribed_to_emails, "Email Opt In"), subscribed/unsubscribed and
 //     active/inactive (beehiiv), an inverted column ("unsubscribed", "Email
-//     Opt Out": yes is unsubscribed, no is the never-subscribed option, no
-//     consent invented), and a filled unsubscribe time (Mailchimp's
-//     UNSUB_TIME) as unsubscribed.
+//     Opt Out": yes is unsubscribed; no sets no status, because "not
+//     opted out" is every CRM record's default and no consent: a new
+//     contact gets the import's default status, an existing one keeps its
+//     own), and a filled unsubscribe time (Mailchimp's UNSUB_TIME) as
+//     unsubscribed.
 //   - Year, month and day columns (Thunderbird's Birth Year, Birth Month,
 //     Birth Day) are combined into the date field ([OpDatePart]).
 //

@@ -96,9 +96,9 @@ const (
 	OpJoin Op = "join"
 	// OpMap replaces the cell by the value Values gives for it, matched
 	// case-insensitively after trimming, the key "*" standing for any
-	// other non-empty cell; a cell Values does not name is kept. It reads
-	// status columns: {"true": "unsubscribed", "false": "subscribed"} for
-	// an "unsubscribed" column, {"*": "unsubscribed"} for Mailchimp's
+	// other non-empty cell; a cell Values does not name is kept, a cell
+	// mapped to "" is empty. It reads status columns: {"true":
+	// "unsubscribed", "false": ""} for an "unsubscribed" column, {"*": "unsubscribed"} for Mailchimp's
 	// UNSUB_TIME, {"active": "subscribed", "inactive": "unsubscribed"} for
 	// beehiiv's status.
 	OpMap Op = "map"

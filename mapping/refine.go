@@ -189,13 +189,13 @@ func statusTransform(f *Field, concept string, c *colInfo) (map[string]string, s
 		}
 		return map[string]string{"*": out}, fmt.Sprintf("a filled cell means the person unsubscribed (%q)", out)
 	case "status_inverted":
-		// "Not opted out" is no consent: no/false is the never-subscribed
-		// option where the field has one, never a subscription invented.
-		notOut := never
-		if notOut == "" {
-			notOut = in
-		}
-		if out == "" || notOut == "" {
+		// "Not unsubscribed" says nothing of consent: the flag comes from
+		// CRMs (Salesforce's Email Opt Out, HubSpot's "Unsubscribed from
+		// all email", Customer.io's unsubscribed) where false is every
+		// record's default, consented or not. So no/false is no value: a
+		// new contact gets the import's default status, an existing one
+		// keeps its own (a subscriber is not demoted, no consent invented).
+		if out == "" {
 			return nil, ""
 		}
 		t := map[string]string{}
@@ -203,12 +203,12 @@ func statusTransform(f *Field, concept string, c *colInfo) (map[string]string, s
 			t[w] = out // "unsubscribed: yes"
 		}
 		for _, w := range statusNever {
-			t[w] = notOut // "unsubscribed: no"
+			t[w] = "" // "unsubscribed: no"
 		}
 		for _, w := range statusOut {
 			t[w] = out
 		}
-		return t, fmt.Sprintf("the column says who unsubscribed: yes/true is %q, no/false is %q", out, notOut)
+		return t, fmt.Sprintf("the column says who unsubscribed: yes/true is %q; no/false sets no status (not opting out is no consent)", out)
 	}
 	if f.kind() != validate.Enum {
 		return nil, ""
