@@ -16,19 +16,28 @@
 //
 // # Resolving rows
 //
-// Make one Resolver per import and call Resolve with each batch of rows,
-// from as many goroutines as you like:
+// A Resolver is the configuration (how names match, what happens to a
+// missing account, near-duplicate tolerance); it holds no per-import state
+// and may be shared. Each import resolves its rows in its own Session,
+// a dry run or not, from as many goroutines as you like:
 //
 //	r := &accounts.Resolver{Store: store} // exact names; create missing ones
-//	res, err := r.Resolve(ctx, []accounts.Request{{Name: row.Account, EmailDomain: accounts.EmailDomain(row.Email)}})
+//	sess := r.NewSession(false)           // one per import; true for a dry run
+//	res, err := sess.Resolve(ctx, []accounts.Request{{Name: row.Account, EmailDomain: accounts.EmailDomain(row.Email)}})
 //
-// Each Resolution says whether the row was linked to an existing account,
-// to a new one, or not (Outcome), how (Via), and any warning or reason as a
-// stable code (Code, NearDuplicateOf, Message). Resolver.Stats counts them.
-// The Resolver caches every lookup and creation, so a name carried by a
-// thousand rows is looked up once and created once, even by concurrent
-// batches. With DryRun nothing is written and new accounts come back
-// without IDs, which is what a person reviews before the real import.
+// The importer starts the session itself from its Config.Accounts (a dry
+// run when Config.DryRun is set). Each Resolution says whether the row was
+// linked to an existing account, to a new one, or not (Outcome), how (Via),
+// and any warning or reason as a stable code (Code, NearDuplicateOf,
+// Message). Session.Stats counts them. The session caches every lookup and
+// creation, so a name carried by a thousand rows is looked up once and
+// created once, even by concurrent batches. In a dry run nothing is
+// written and new accounts come back without IDs; Session.NewAccounts is
+// what a person reviews before the real import.
+//
+// Resolver.Resolve, ResolveOne, Stats, NewAccounts and the DryRun field
+// keep older callers working: the Resolver resolves in a session of its
+// own, and Stats and NewAccounts report the session started last.
 //
 // Name matching rules are NormalizeName (case, spacing, punctuation,
 // accents, legal forms in many languages), IsNearDuplicate with a

@@ -99,6 +99,38 @@ func ExampleResolver_dryRun() {
 	// would create: 2
 }
 
+// One Resolver, configured once, shared by imports; each import resolves
+// in its own session, a dry run or not.
+func ExampleResolver_NewSession() {
+	ctx := context.Background()
+	r := &accounts.Resolver{Store: newStore(accounts.Account{Name: "Acme Inc"})}
+
+	preview := r.NewSession(true) // what would the import do?
+	rows := []accounts.Request{{Name: "Acme Inc"}, {Name: "Hooli"}, {Name: "Hooli"}}
+	if _, err := preview.Resolve(ctx, rows); err != nil {
+		panic(err)
+	}
+	for _, na := range preview.NewAccounts() {
+		fmt.Printf("would create %q\n", na.Account.Name)
+	}
+
+	run := r.NewSession(false) // the import itself
+	res, err := run.Resolve(ctx, rows)
+	if err != nil {
+		panic(err)
+	}
+	for _, rs := range res {
+		fmt.Println(rs.Name, rs.Outcome, rs.AccountID != "")
+	}
+	fmt.Println("created:", run.Stats().Created)
+	// Output:
+	// would create "Hooli"
+	// Acme Inc linked_existing true
+	// Hooli linked_new true
+	// Hooli linked_new true
+	// created: 1
+}
+
 func ExampleNormalizeName() {
 	for _, name := range []string{
 		"ACME, Inc.", "Acme Incorporated", "Müller GmbH & Co. KG", "Nestlé S.A.",

@@ -139,16 +139,22 @@ const DefaultBatchSize = 500
 // most, for near-duplicate checks when Resolver.MaxScan is zero.
 const DefaultMaxScan = 100_000
 
-// Resolver links rows to accounts: it finds each row's account by name
-// (and optionally by e-mail domain), creates missing accounts or not, and
-// warns about near-duplicate names.
+// Resolver is the configuration of account linking: how a row's account is
+// found (by name, and optionally by e-mail domain), whether missing
+// accounts are created, and when to warn about near-duplicate names.
 //
-// Use one Resolver per import: it caches what it finds and creates, so each
-// name is looked up and created once however many rows carry it. It is
-// safe for concurrent use; concurrent calls of Resolve still create each
-// name once. Set the fields before the first call and do not change them
-// after. Only Store is required; the zero value of every other field is
-// the default described.
+// A Resolver holds no per-import state: it is safe to share across
+// imports and goroutines. Each import works in its own Session
+// (NewSession), which caches what it finds and creates, so each name is
+// looked up and created once however many rows carry it; the importer
+// starts one per import, a dry run or not as its Config.DryRun says. Set
+// the fields before the first NewSession and do not change them after; a
+// session keeps the configuration it started with. Only Store is
+// required; the zero value of every other field is the default described.
+//
+// For callers written when the Resolver was its own session (one Resolver
+// per import), Resolve, ResolveOne, Stats and NewAccounts still work: see
+// each method.
 type Resolver struct {
 	// Store holds the accounts. Required.
 	Store Store
@@ -168,99 +174,58 @@ type Resolver struct {
 	// Tolerance is the edit distance for near-duplicate warnings; nil means
 	// DefaultTolerance. Names with equal keys are always near-duplicates.
 	Tolerance Tolerance
-	// DryRun simulates: nothing is written to the Store, and a missing name
-	// resolves to LinkedNew without an AccountID, once per name, with the
-	// same warnings as a real run.
+	// DryRun makes the Resolver's own session (the one Resolve and
+	// ResolveOne use) a dry run: nothing is written to the Store, and a
+	// missing name resolves to LinkedNew without an AccountID, once per
+	// name, with the same warnings as a real run. It does not affect
+	// sessions from NewSession, which take their dry run as an argument:
+	// the importer ignores this field and follows its own Config.DryRun.
 	DryRun bool
 	// BatchSize is the most items passed to one Store call; zero means
 	// DefaultBatchSize.
 	BatchSize int
-	// MaxScan bounds the accounts listed (once per import, when the Store
+	// MaxScan bounds the accounts listed (once per session, when the Store
 	// is a Lister) to check new names for near-duplicates by edit distance;
 	// zero means DefaultMaxScan; negative means never list for that.
 	MaxScan int
 
+	// compatibility with the Resolver as a session
+	mu   sync.Mutex
+	own  *Session // the session of Resolve and ResolveOne
+	last *Session // the latest session started, for Stats and NewAccounts
+}
+
+// Session is one import's account linking under a Resolver's
+// configuration: it caches every lookup and creation of the import, so a
+// name carried by a thousand rows is looked up once and created once (in a
+// dry run: would be), even by concurrent batches, and it counts what it
+// did. It is safe for concurrent use. Start one per import with
+// Resolver.NewSession.
+type Session struct {
 	initMu sync.Mutex
+	ready  bool
 	st     *state
 }
 
-// Stats returns the counts so far.
-func (r *Resolver) Stats() Stats {
-	r.initMu.Lock()
-	st := r.st
-	r.initMu.Unlock()
-	if st == nil {
-		return Stats{}
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.stats
+// NewSession starts the account linking of one import with r's
+// configuration as it is now. A dry-run session writes nothing to the
+// Store: a missing name resolves to LinkedNew without an AccountID, once
+// per name, with the same warnings as a real run. Sessions are independent
+// of each other: concurrent sessions over one Store still store each name
+// once, because the Store's CreateAccounts does not store a name twice.
+//
+// A Resolver without a Store, or whose configuration needs an ability its
+// Store lacks, gives a session whose Resolve returns ErrNoStore or
+// ErrUnsupported.
+func (r *Resolver) NewSession(dryRun bool) *Session {
+	s := r.newSession(dryRun)
+	r.mu.Lock()
+	r.last = s
+	r.mu.Unlock()
+	return s
 }
 
-// NewAccount is an account a Resolver created (or, in a dry run, would
-// create).
-type NewAccount struct {
-	// Account is as created; in a dry run its ID is empty.
-	Account Account
-	// NearDuplicateOf is the close name warned about, or "".
-	NearDuplicateOf string
-}
-
-// NewAccounts returns the accounts created so far (in a dry run: that
-// would be created), in the order they were created: the summary a person
-// reviews after a dry run.
-func (r *Resolver) NewAccounts() []NewAccount {
-	r.initMu.Lock()
-	st := r.st
-	r.initMu.Unlock()
-	if st == nil {
-		return nil
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]NewAccount, len(st.created))
-	for i, c := range st.created {
-		out[i] = NewAccount{Account: c.acct.Clone(), NearDuplicateOf: c.near}
-	}
-	return out
-}
-
-// ResolveOne resolves a single request; see Resolve.
-func (r *Resolver) ResolveOne(ctx context.Context, req Request) (Resolution, error) {
-	res, err := r.Resolve(ctx, []Request{req})
-	if err != nil {
-		return Resolution{}, err
-	}
-	return res[0], nil
-}
-
-// Resolve resolves a batch of requests and returns one Resolution per
-// request, in order. Bad data (an empty, unknown or near-duplicate name) is
-// never an error but a Resolution's Outcome and Code. The error is for
-// failures of the system: a Store error, a cancelled ctx, a Store lacking
-// what the configuration needs (ErrNoStore, ErrUnsupported) or breaking its
-// contract (ErrBadStore). After an error, accounts created before it are
-// kept (Stats.Created counts them) and the Resolver may be used again.
-func (r *Resolver) Resolve(ctx context.Context, reqs []Request) ([]Resolution, error) {
-	st, err := r.state(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return st.resolve(ctx, reqs)
-}
-
-func (r *Resolver) state(ctx context.Context) (*state, error) {
-	r.initMu.Lock()
-	defer r.initMu.Unlock()
-	if r.st != nil {
-		return r.st, nil
-	}
-	if r.Store == nil {
-		return nil, ErrNoStore
-	}
+func (r *Resolver) newSession(dryRun bool) *Session {
 	st := &state{
 		store:    r.Store,
 		match:    r.Match,
@@ -268,7 +233,7 @@ func (r *Resolver) state(ctx context.Context) (*state, error) {
 		byDomain: r.ByEmailDomain,
 		freeMail: r.FreeMail,
 		tol:      r.Tolerance,
-		dryRun:   r.DryRun,
+		dryRun:   dryRun,
 		batch:    r.BatchSize,
 		maxScan:  r.MaxScan,
 		lookups:  make(map[lookupKey]*lookup),
@@ -294,6 +259,79 @@ func (r *Resolver) state(ctx context.Context) (*state, error) {
 	st.keys, _ = r.Store.(KeyFinder)
 	st.domains, _ = r.Store.(DomainFinder)
 	st.lister, _ = r.Store.(Lister)
+	return &Session{st: st}
+}
+
+// DryRun reports whether the session writes nothing.
+func (s *Session) DryRun() bool { return s.st.dryRun }
+
+// Stats returns the session's counts so far.
+func (s *Session) Stats() Stats {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	return s.st.stats
+}
+
+// NewAccount is an account a session created (or, in a dry run, would
+// create).
+type NewAccount struct {
+	// Account is as created; in a dry run its ID is empty.
+	Account Account
+	// NearDuplicateOf is the close name warned about, or "".
+	NearDuplicateOf string
+}
+
+// NewAccounts returns the accounts the session created so far (in a dry
+// run: that it would create), in the order they were created: the summary
+// a person reviews after a dry run.
+func (s *Session) NewAccounts() []NewAccount {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	out := make([]NewAccount, len(s.st.created))
+	for i, c := range s.st.created {
+		out[i] = NewAccount{Account: c.acct.Clone(), NearDuplicateOf: c.near}
+	}
+	return out
+}
+
+// ResolveOne resolves a single request; see Resolve.
+func (s *Session) ResolveOne(ctx context.Context, req Request) (Resolution, error) {
+	res, err := s.Resolve(ctx, []Request{req})
+	if err != nil {
+		return Resolution{}, err
+	}
+	return res[0], nil
+}
+
+// Resolve resolves a batch of requests and returns one Resolution per
+// request, in order. Bad data (an empty, unknown or near-duplicate name) is
+// never an error but a Resolution's Outcome and Code. The error is for
+// failures of the system: a Store error, a cancelled ctx, a Store lacking
+// what the configuration needs (ErrNoStore, ErrUnsupported) or breaking its
+// contract (ErrBadStore). After an error, accounts created before it are
+// kept (Stats.Created counts them) and the session may be used again.
+func (s *Session) Resolve(ctx context.Context, reqs []Request) ([]Resolution, error) {
+	if err := s.prepare(ctx); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.st.resolve(ctx, reqs)
+}
+
+// prepare checks the configuration against the Store on the first call
+// and, for a Store that can only list, reads every account once.
+func (s *Session) prepare(ctx context.Context) error {
+	s.initMu.Lock()
+	defer s.initMu.Unlock()
+	if s.ready {
+		return nil
+	}
+	st := s.st
+	if st.store == nil {
+		return ErrNoStore
+	}
 	needKeys := st.match == MatchNormalized && st.keys == nil
 	needDomains := st.byDomain && st.domains == nil
 	if (needKeys || needDomains) && st.lister == nil {
@@ -301,19 +339,74 @@ func (r *Resolver) state(ctx context.Context) (*state, error) {
 		if !needKeys {
 			what = "ByEmailDomain needs a DomainFinder or a Lister"
 		}
-		return nil, fmt.Errorf("%w: %s", ErrUnsupported, what)
+		return fmt.Errorf("%w: %s", ErrUnsupported, what)
 	}
 	if needKeys || needDomains {
 		// The fallback: read every account once, now.
 		if _, err := st.loadIndex(ctx, true); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	r.st = st
-	return st, nil
+	s.ready = true
+	return nil
 }
 
-// state is a Resolver's configuration and per-import cache.
+// Resolve resolves a batch of requests in the Resolver's own session, a
+// dry run if DryRun is set, started at the first call and kept for every
+// later call: the Resolver as it worked before sessions, for one import.
+// New code uses a Session, which the importer starts itself.
+func (r *Resolver) Resolve(ctx context.Context, reqs []Request) ([]Resolution, error) {
+	r.mu.Lock()
+	if r.own == nil {
+		r.own = r.newSession(r.DryRun)
+		r.last = r.own
+	}
+	s := r.own
+	r.mu.Unlock()
+	return s.Resolve(ctx, reqs)
+}
+
+// ResolveOne resolves a single request in the Resolver's own session; see
+// Resolve.
+func (r *Resolver) ResolveOne(ctx context.Context, req Request) (Resolution, error) {
+	res, err := r.Resolve(ctx, []Request{req})
+	if err != nil {
+		return Resolution{}, err
+	}
+	return res[0], nil
+}
+
+// latest returns the session started last, or nil.
+func (r *Resolver) latest() *Session {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
+}
+
+// Stats returns the counts of the session started last from r (by
+// NewSession, or the Resolver's own for Resolve), or zero Stats if none:
+// for a Resolver used for one import, that import's counts. With a
+// Resolver shared by imports, use each Session's Stats (or the importer's
+// Report).
+func (r *Resolver) Stats() Stats {
+	if s := r.latest(); s != nil {
+		return s.Stats()
+	}
+	return Stats{}
+}
+
+// NewAccounts returns the new accounts of the session started last from r
+// (see Stats), or nil if none: for a Resolver used for one import, the
+// accounts that import created (in a dry run: would create). With a
+// Resolver shared by imports, use each Session's NewAccounts.
+func (r *Resolver) NewAccounts() []NewAccount {
+	if s := r.latest(); s != nil {
+		return s.NewAccounts()
+	}
+	return nil
+}
+
+// state is a Session's configuration and per-import cache.
 type state struct {
 	store    Store
 	keys     KeyFinder

@@ -60,7 +60,7 @@ func ImportAccountsFrom(ctx context.Context, src Source, st accounts.Store, cfg 
 	if cfg.Mode == ModeUpdate {
 		missing = accounts.LinkOnly
 	}
-	a.res = &accounts.Resolver{Store: st, Missing: missing, DryRun: cfg.DryRun, BatchSize: cfg.batchSize()}
+	a.res = (&accounts.Resolver{Store: st, Missing: missing, BatchSize: cfg.batchSize()}).NewSession(cfg.DryRun)
 	err = r.loop(ctx, src, pending, a.process)
 	rep.AccountsCreated = a.res.Stats().Created
 	return rep, err
@@ -70,7 +70,7 @@ type accountRun struct {
 	*run
 	st     accounts.Store
 	up     accounts.Updater
-	res    *accounts.Resolver
+	res    *accounts.Session
 	names  map[string]*accountEntry // the names met so far, trimmed
 	domain int                      // index of the RoleDomain field, or -1
 }

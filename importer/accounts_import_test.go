@@ -191,17 +191,17 @@ func TestUpdateOffLeavesExistingContactsUnlinked(t *testing.T) {
 	assert.Equal(t, byEmail(t, contacts, "new@acme.com").AccountID, byEmail(t, contacts, "old@acme.com").AccountID)
 }
 
-func TestDryRunNeedsDryRunResolver(t *testing.T) {
+// A dry run links accounts in a dry-run session whatever the Resolver's
+// DryRun field says: nothing is written, the report counts what would be.
+func TestDryRunResolvesAccountsInADryRun(t *testing.T) {
 	t.Parallel()
-	_, err := importer.Import(context.Background(), strings.NewReader("email,company\na@acme.com,Acme\n"), memstore.New(),
-		importer.Config{DryRun: true, Accounts: &accounts.Resolver{Store: memstore.NewAccounts()}})
-	assert.ErrorIs(t, err, importer.ErrConfig)
-
-	accts := memstore.NewAccounts()
-	rep := imp(t, memstore.New(), "email,company\na@acme.com,Acme\nb@acme.com,Acme\n",
-		importer.Config{DryRun: true, Accounts: &accounts.Resolver{Store: accts, DryRun: true}})
-	assert.Equal(t, 1, rep.AccountsCreated, "what would be created")
-	assert.Zero(t, accts.Len())
+	for _, resolverDryRun := range []bool{false, true} {
+		accts := memstore.NewAccounts()
+		rep := imp(t, memstore.New(), "email,company\na@acme.com,Acme\nb@acme.com,Acme\n",
+			importer.Config{DryRun: true, Accounts: &accounts.Resolver{Store: accts, DryRun: resolverDryRun}})
+		assert.Equal(t, 1, rep.AccountsCreated, "Resolver.DryRun %v: what would be created", resolverDryRun)
+		assert.Zero(t, accts.Len(), "Resolver.DryRun %v: nothing written", resolverDryRun)
+	}
 }
 
 // 100k contacts over 1k accounts create each account exactly once, with

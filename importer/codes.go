@@ -39,8 +39,8 @@ var (
 	// ErrMapping: the mapping cannot be used (no e-mail column, a field
 	// mapped twice, …). Nothing was written. It wraps mapping's error.
 	ErrMapping = errors.New("importer: the mapping cannot be used")
-	// ErrConfig: the Config cannot work (e.g. a dry run with an account
-	// resolver that would write). Nothing was written.
+	// ErrConfig: the Config cannot work (e.g. a contact import with an
+	// account schema). Nothing was written.
 	ErrConfig = errors.New("importer: invalid config")
 	// ErrStore: the store failed; the error wraps the store's and the report
 	// says what was committed (Report.LastCommittedLine).

@@ -124,7 +124,9 @@ type Config struct {
 
 	// Accounts links contacts to accounts through the account column (the
 	// schema's mapping.RoleAccount field). If nil, rows are not linked and
-	// the report says so.
+	// the report says so. The import resolves in a session of its own
+	// (Accounts.NewSession(DryRun)), so one Resolver may serve concurrent
+	// imports, and the Resolver's DryRun field is not used.
 	Accounts *accounts.Resolver
 
 	// BatchSize is the most rows per store call; zero means 500.

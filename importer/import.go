@@ -175,6 +175,7 @@ type run struct {
 	stored  int // contacts in the store, for the limit
 	created int
 	linking bool
+	acct    *accounts.Session // this import's account linking, when linking
 	// accountsOnly is set for an account import (ImportAccounts).
 	accountsOnly bool
 	preview      *previewer
@@ -208,8 +209,8 @@ func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, erro
 		}
 	}
 	r.linking = accountMapped && cfg.Accounts != nil
-	if r.linking && cfg.DryRun && !cfg.Accounts.DryRun {
-		return nil, fmt.Errorf("%w: a dry run needs an accounts.Resolver with DryRun set", ErrConfig)
+	if r.linking {
+		r.acct = cfg.Accounts.NewSession(cfg.DryRun)
 	}
 	if !r.linking {
 		why := "the file has no account column"
@@ -348,7 +349,7 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 		}
 	}
 	if r.linking {
-		r.rep.AccountsCreated = r.cfg.Accounts.Stats().Created
+		r.rep.AccountsCreated = r.acct.Stats().Created
 	}
 	if r.preview != nil {
 		r.rep.Preview = r.preview.rows
@@ -924,7 +925,7 @@ func (r *run) linkAccounts(ctx context.Context, batch []*row) error {
 	if len(reqs) == 0 {
 		return nil
 	}
-	res, err := r.cfg.Accounts.Resolve(ctx, reqs)
+	res, err := r.acct.Resolve(ctx, reqs)
 	if err != nil {
 		return r.storeErr(err, "resolve accounts")
 	}

@@ -12,7 +12,7 @@ func Example() {
 	ctx := context.Background()
 	st := memaccounts.New()
 	r := &accounts.Resolver{Store: st}
-	res, err := r.Resolve(ctx, []accounts.Request{{Name: "Acme Inc"}, {Name: "Acme Inc"}, {Name: "Globex"}})
+	res, err := r.NewSession(false).Resolve(ctx, []accounts.Request{{Name: "Acme Inc"}, {Name: "Acme Inc"}, {Name: "Globex"}})
 	if err != nil {
 		panic(err)
 	}
