@@ -148,33 +148,51 @@ func TestRealValuesLocalizedOutlook(t *testing.T) {
 	assert.Equal(t, "Deutschland", hans["country"])
 	assert.Equal(t, "Kunden|VIP", hans["tags"])
 	assert.NotNil(t, c["eva@beispiel.example"], "E-Mail 2 fills in for an empty E-Mail-Adresse")
-	for file, email := range map[string]string{
-		"outlook_ja.csv": "taro.yamada@sample.example", "outlook_zh.csv": "wei.wang@example.cn", "outlook_ko.csv": "minjun.kim@sample.example",
-		"outlook_ru.csv": "ivan.ivanov@primer.example", "outlook_pl.csv": "jan.kowalski@przyklad.example", "outlook_pt_br.csv": "joao.silva@exemplo.example",
-		"outlook_it.csv": "mario.rossi@esempio.example", "outlook_nl.csv": "jan.jansen@voorbeeld.example", "outlook_sv.csv": "erik.andersson@exempel.example",
-		"outlook_tr.csv": "ahmet.yilmaz@ornek.example", "outlook_es.csv": "carlos.garcia@ejemplo.example", "outlook_fr.csv": "marie.dupont@dupont.example",
+	// Every language's export: its columns are mapped, and a national
+	// phone number is read in the row's country written in that language
+	// (日本, 中国, 대한민국, Россия, Polska, …), so it gets its own
+	// calling code although Config.Region is US.
+	for file, want := range map[string]struct{ email, cc string }{
+		"outlook_ja.csv": {"taro.yamada@sample.example", "+81"}, "outlook_zh.csv": {"wei.wang@example.cn", "+86"},
+		"outlook_ko.csv": {"minjun.kim@sample.example", "+82"}, "outlook_ru.csv": {"ivan.ivanov@primer.example", "+7"},
+		"outlook_pl.csv": {"jan.kowalski@przyklad.example", "+48"}, "outlook_pt_br.csv": {"joao.silva@exemplo.example", "+55"},
+		"outlook_it.csv": {"mario.rossi@esempio.example", "+39"}, "outlook_nl.csv": {"jan.jansen@voorbeeld.example", "+31"},
+		"outlook_sv.csv": {"erik.andersson@exempel.example", "+46"}, "outlook_tr.csv": {"ahmet.yilmaz@ornek.example", "+90"},
+		"outlook_es.csv": {"carlos.garcia@ejemplo.example", "+34"}, "outlook_fr.csv": {"marie.dupont@dupont.example", "+33"},
 	} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
 			rep, c := dryRun(t, file)
 			assert.Equal(t, 2, rep.Created)
-			p := c[email]
+			assert.Empty(t, rep.Errors)
+			p := c[want.email]
 			require.NotNil(t, p)
 			assert.Equal(t, "1975-08-28", p["birthday"])
-			for _, k := range []string{"first_name", "last_name", "account", "job_title", "city", "country"} {
+			for _, k := range []string{"first_name", "last_name", "account", "job_title", "city", "country", "phone"} {
 				assert.NotEmpty(t, p[k], k)
 			}
-			// The phone column is mapped in every language; a national
-			// number is read in the row's country only where the country
-			// is written in a form validate knows (an English name or a
-			// code), not yet as 日本, 中国 or 대한민국.
-			phone := false
-			for _, f := range rep.Mapping {
-				phone = phone || f == "phone"
-			}
-			assert.True(t, phone, "a phone column is mapped")
+			assert.True(t, strings.HasPrefix(p["phone"], want.cc), "%s is read in the row's country (%s)", p["phone"], p["country"])
 		})
 	}
+}
+
+// TestRealValuesGmailOutlookFull imports the 88 columns of Gmail's
+// "Outlook CSV" export, header cells as Gmail writes them.
+func TestRealValuesGmailOutlookFull(t *testing.T) {
+	t.Parallel()
+	rep, c := dryRun(t, "gmail_outlook_full.csv")
+	assert.Equal(t, 2, rep.Created)
+	assert.Empty(t, rep.Errors)
+	jane := c["jane@example.com"]
+	require.NotNil(t, jane)
+	assert.Equal(t, "Jane", jane["first_name"])
+	assert.Equal(t, "Doe", jane["last_name"])
+	assert.Equal(t, "1975-08-28", jane["birthday"])
+	assert.Equal(t, "+14155550132", jane["phone"])
+	assert.Equal(t, "Acme Inc.", jane["account"])
+	assert.Equal(t, "San Francisco", jane["city"])
+	assert.Equal(t, "Friends", jane["tags"], "Google's system group is no tag")
+	assert.Equal(t, "+14155552671", c["ryan.blake@example.com"]["phone"])
 }
 
 func TestRealValuesEmails(t *testing.T) {
