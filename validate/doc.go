@@ -66,6 +66,10 @@
 // give the same verdicts and E.164 output as phonenumbers (a differential
 // test proves it) at a small fraction of the cost; phonenumbers itself
 // handles what the automata do not cover (non-ASCII digits, for one).
+// The automata re-implement steps of phonenumbers v1.8.1 and are used only
+// with it: a program built with another phonenumbers release (a host's
+// go.mod may select a newer one) or other metadata sends every number to
+// phonenumbers itself: slower, never different.
 //
 // Date: ISO 8601 yyyy-mm-dd, optionally followed by a time that is dropped
 // (the date is kept as written, not converted between time zones); then

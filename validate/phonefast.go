@@ -421,6 +421,9 @@ func pfLoad() {
 	if err != nil {
 		return
 	}
+	if v, known := pfBuildVersion(); !pfVerified(v, known, pfFingerprint(coll)) {
+		return // not the phonenumbers it was verified against: stay off (phonefast_gate.go)
+	}
 	pfByID = make(map[string]*pfMeta, 256)
 	nonGeo := make(map[int]*pfMeta)
 	for _, md := range coll.GetMetadata() {
