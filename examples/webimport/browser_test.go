@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
-	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/webimport"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write a screenshot of each step of TestBrowser to testdata/screenshots/")
@@ -79,12 +82,18 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, err)
 
 	gate := &gateStore{entered: make(chan struct{}), release: make(chan struct{})}
-	e := newEnv(t, func(c *Config) {
+	e := newEnv(t, func(c *webimport.Config) {
 		gate.Store = c.Contacts
 		c.Contacts = gate
 		c.BatchSize = 2
+		c.Prefix = "/import"
 	})
 	e.seed(t)
+	// Mounted as a host mounts it: under a prefix of its own router.
+	mux := http.NewServeMux()
+	mux.Handle("/import/", http.StripPrefix("/import", e.h))
+	host := httptest.NewServer(mux)
+	defer host.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -104,41 +113,45 @@ func TestBrowser(t *testing.T) {
 		chromedp.WindowSize(1280, 900),
 	)
 	defer cancelAlloc()
-	// This chromedp (the last for go 1.23) predates some enum values of
-	// today's Chromium, such as the "Loopback" address space of network
-	// events; it cannot decode those events, which the test does not use.
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(format string, args ...any) {
-		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "could not unmarshal event") {
-			t.Logf("chromedp: %s", msg)
-		}
+		t.Logf("chromedp: "+format, args...)
 	}))
 	defer cancelBrowser()
 
-	// Script errors (a CSP violation included) fail the test.
+	// Script errors (a CSP violation included) fail the test. Listen's func
+	// runs in the loop that reads the tab's messages: it only keeps them.
 	var mu sync.Mutex
 	var jsErrors []string
-	chromedp.ListenTarget(bctx, func(ev any) {
+	require.NoError(t, chromedp.Listen(bctx, func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventExceptionThrown:
+			msg := ev.ExceptionDetails.Text
+			if ex := ev.ExceptionDetails.Exception; ex != nil {
+				msg += " " + ex.Description
+			}
 			mu.Lock()
-			jsErrors = append(jsErrors, ev.ExceptionDetails.Error())
+			jsErrors = append(jsErrors, msg)
 			mu.Unlock()
 		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError {
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, cmp.Or(a.Description, string(a.Value)))
+				}
 				mu.Lock()
-				jsErrors = append(jsErrors, fmt.Sprintf("console.error %v", ev.Args))
+				jsErrors = append(jsErrors, "console.error "+strings.Join(parts, " "))
 				mu.Unlock()
 			}
 		}
-	})
+	}))
 
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			if !*updateScreenshots {
 				return nil
 			}
-			var png []byte
-			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
+			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
 				return err
 			}
 			if err := os.MkdirAll("testdata/screenshots", 0o755); err != nil {
@@ -147,14 +160,20 @@ func TestBrowser(t *testing.T) {
 			return os.WriteFile(filepath.Join("testdata/screenshots", name+".png"), png, 0o644)
 		})
 	}
-	run := func(what string, actions ...chromedp.Action) {
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		require.NoError(t, chromedp.Run(bctx, actions...), what)
+		require.NoError(t, chromedp.Do(bctx, steps...), what)
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(sel))
+		require.NoError(t, err, sel)
+		return s
 	}
 
 	// 1. Upload.
-	run("upload",
-		chromedp.Navigate(e.ts.URL+"/"),
+	do("upload",
+		chromedp.Navigate(host.URL+"/import/"),
 		chromedp.WaitVisible(`form.upload`),
 		shot("1-upload"),
 		chromedp.SetUploadFiles(`#file`, []string{sample}),
@@ -163,11 +182,8 @@ func TestBrowser(t *testing.T) {
 	)
 
 	// 2. The columns: what was detected, and Site sent to City.
-	var encoding, delimiter, unmapped string
-	run("columns",
-		chromedp.Text(`#detected-encoding`, &encoding),
-		chromedp.Text(`#detected-delimiter`, &delimiter),
-		chromedp.Text(`#unmapped`, &unmapped),
+	encoding, delimiter, unmapped := text(`#detected-encoding`), text(`#detected-delimiter`), text(`#unmapped`)
+	do("columns",
 		shot("2-columns"),
 		chromedp.SetValue(`select[name=col_5]`, "city"),
 		chromedp.Click(`#to-options`),
@@ -178,7 +194,7 @@ func TestBrowser(t *testing.T) {
 	assert.Contains(t, unmapped, "Site")
 
 	// 3. Options: a tag for every contact.
-	run("options",
+	do("options",
 		chromedp.SendKeys(`input[name=tags]`, "expo-2025"),
 		shot("3-options"),
 		chromedp.Click(`#to-review`),
@@ -186,11 +202,10 @@ func TestBrowser(t *testing.T) {
 	)
 
 	// 4. Preview: City is there, the bad cells are marked.
-	var headers string
-	var badCells int
-	run("preview",
-		chromedp.Text(`#preview thead`, &headers),
-		chromedp.Evaluate(`document.querySelectorAll("#preview td.cell-bad").length`, &badCells),
+	headers := text(`#preview thead`)
+	badCells, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#preview td.cell-bad").length`))
+	require.NoError(t, err)
+	do("preview",
 		shot("4-preview"),
 		chromedp.Click(`#dry-run`),
 		chromedp.WaitVisible(`#dry-note`),
@@ -199,10 +214,8 @@ func TestBrowser(t *testing.T) {
 	assert.Equal(t, 3, badCells, "two rejected e-mails and an impossible date")
 
 	// 5. The dry run: the diff and the near-duplicate company.
-	var changes, nearDup string
-	run("dry run",
-		chromedp.Text(`#changes`, &changes),
-		chromedp.Text(`#near-duplicates`, &nearDup),
+	changes, nearDup := text(`#changes`), text(`#near-duplicates`)
+	do("dry run",
 		shot("5-dry-run"),
 		chromedp.Click(`#run-for-real`),
 		chromedp.WaitVisible(`#progress`),
@@ -217,40 +230,33 @@ func TestBrowser(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the import never reached its second batch")
 	}
-	var rowsSoFar string
-	run("progress",
+	do("progress",
 		chromedp.Reload(),
 		chromedp.WaitVisible(`#progress`),
-		chromedp.Poll(`document.querySelector("[data-k=rows]").textContent !== "0"`, nil),
-		chromedp.Text(`[data-k=rows]`, &rowsSoFar),
-		shot("6-progress"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](`document.querySelector("[data-k=rows]").textContent !== "0"`)(ctx, tg)
+			return err
+		}),
 	)
+	rowsSoFar := text(`[data-k=rows]`)
+	do("progress screenshot", shot("6-progress"))
 	n, err := strconv.Atoi(rowsSoFar)
 	require.NoError(t, err)
 	assert.Positive(t, n, "progress shows the rows read so far")
 	close(gate.release)
 
-	var rows, created, updated, failed, errorsText string
-	run("report",
-		chromedp.WaitVisible(`#mapping-saved`),
-		chromedp.Text(`[data-count=rows]`, &rows),
-		chromedp.Text(`[data-count=created]`, &created),
-		chromedp.Text(`[data-count=updated]`, &updated),
-		chromedp.Text(`[data-count=failed]`, &failed),
-		chromedp.Text(`#errors`, &errorsText),
-		shot("7-report"),
-	)
+	do("report", chromedp.WaitVisible(`#mapping-saved`), shot("7-report"))
+	rows, created, updated, failed := text(`[data-count=rows]`), text(`[data-count=created]`), text(`[data-count=updated]`), text(`[data-count=failed]`)
+	errorsText := text(`#errors`)
 	// Ryan Blake's "Name <address>" is read as its address (a warning); the
 	// impossible birthday is dropped from Milton's contact, which is kept.
 	assert.Equal(t, []string{"10", "7", "1", "2"}, []string{rows, created, updated, failed}, "rows, created, updated, failed")
 	assert.Contains(t, errorsText, "no @ in the address")
 
 	// The error CSV, fetched by the page from the link's URL.
-	var body string
-	run("error CSV",
-		chromedp.Evaluate(`fetch(document.querySelector("#error-csv").href).then(r => r.text())`, &body,
-			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
-	)
+	body, err := chromedp.Run(bctx, chromedp.Evaluate[string](`fetch(document.querySelector("#error-csv").href).then(r => r.text())`,
+		chromedp.EvalAwaitPromise))
+	require.NoError(t, err, "error CSV")
 	recs := readCSV(t, body)
 	require.Len(t, recs, 3, body)
 	assert.Equal(t, "Site", recs[0][5])

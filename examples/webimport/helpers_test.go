@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"io"
@@ -17,40 +16,42 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/contactkit/contactkit/accounts"
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/memstore"
+	"github.com/contactkit/contactkit/webimport"
 )
 
-const sampleFile = "testdata/sample.csv"
+// sampleFile is the package's sample, the file the screenshots show.
+const sampleFile = "../../webimport/testdata/sample.csv"
 
-// testEnv is a Server on in-memory stores behind an httptest.Server.
+// testEnv is the import screen on in-memory stores behind an
+// httptest.Server. The package's own tests cover the screen; these only
+// drive it from this command's point of view.
 type testEnv struct {
-	srv      *Server
+	h        *webimport.Handler
 	ts       *httptest.Server
 	contacts *memstore.Store
 	accounts *memstore.Accounts
-	dir      string
 }
 
-// newEnv starts a Server; change adjusts its Config (the stores are set).
-func newEnv(t *testing.T, change func(*Config)) *testEnv {
+// newEnv starts a handler; change adjusts its Config (the stores are set).
+func newEnv(t *testing.T, change func(*webimport.Config)) *testEnv {
 	t.Helper()
-	e := &testEnv{contacts: memstore.New(), accounts: memstore.NewAccounts(), dir: t.TempDir()}
-	cfg := Config{Contacts: e.contacts, Accounts: e.accounts, Dir: e.dir, Logf: t.Logf}
+	e := &testEnv{contacts: memstore.New(), accounts: memstore.NewAccounts()}
+	cfg := webimport.Config{Contacts: e.contacts, Accounts: e.accounts, Dir: t.TempDir(), Logf: t.Logf}
 	if change != nil {
 		change(&cfg)
 	}
-	srv, err := NewServer(cfg)
+	h, err := webimport.New(cfg)
 	require.NoError(t, err)
-	e.srv = srv
-	e.ts = httptest.NewServer(srv)
+	e.h = h
+	e.ts = httptest.NewServer(h)
 	t.Cleanup(func() {
 		e.ts.Close()
-		require.NoError(t, srv.Close())
+		require.NoError(t, h.Close())
 	})
 	return e
 }
@@ -67,141 +68,103 @@ func (e *testEnv) seed(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// files lists the files the server keeps.
-func (e *testEnv) files(t *testing.T) []string {
-	t.Helper()
-	ents, err := os.ReadDir(e.dir)
-	require.NoError(t, err)
-	var names []string
-	for _, d := range ents {
-		names = append(names, d.Name())
-	}
-	return names
-}
-
-// client is one browser: its own cookie jar, hence its own session.
+// client is one browser without a browser: a cookie jar and the form token.
 type client struct {
 	t    *testing.T
-	e    *testEnv
+	base string
 	hc   *http.Client
 	csrf string
 }
 
-func (e *testEnv) client(t *testing.T) *client {
+func newClient(t *testing.T, base string) *client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	c := &client{t: t, e: e, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	res := c.get("/")
-	require.Equal(t, http.StatusOK, res.status)
-	c.csrf = res.find(`name="csrf" value="([0-9a-f]+)"`)
+	c := &client{t: t, base: base, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	status, _, body := c.do(http.MethodGet, "/", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	c.csrf = find(body, `name="csrf" value="([0-9a-f]+)"`)
 	require.NotEmpty(t, c.csrf)
 	return c
 }
 
-// response is a page as the client got it, after redirects.
-type response struct {
-	t      *testing.T
-	status int
-	path   string // the final URL's path
-	body   string
-	header http.Header
+// do sends a request and returns the status, the final path and the body.
+func (c *client) do(method, path, contentType string, body io.Reader) (int, string, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, body)
+	require.NoError(c.t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := c.hc.Do(req)
+	require.NoError(c.t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(c.t, err)
+	return res.StatusCode, res.Request.URL.Path, string(b)
 }
 
-// find returns the first group of re in the body, or "".
-func (r response) find(re string) string {
-	m := regexp.MustCompile(re).FindStringSubmatch(r.body)
+// post sends a form with the client's CSRF token.
+func (c *client) post(path string, form url.Values) (int, string, string) {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", c.csrf)
+	return c.do(http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+// uploadSample uploads the sample and returns the upload's ID.
+func (c *client) uploadSample() string {
+	c.t.Helper()
+	content, err := os.ReadFile(sampleFile)
+	require.NoError(c.t, err)
+	var body strings.Builder
+	mw := multipart.NewWriter(&body)
+	require.NoError(c.t, mw.WriteField("csrf", c.csrf))
+	fw, err := mw.CreateFormFile("file", "sample.csv")
+	require.NoError(c.t, err)
+	_, err = fw.Write(content)
+	require.NoError(c.t, err)
+	require.NoError(c.t, mw.Close())
+	status, path, page := c.do(http.MethodPost, "/upload", mw.FormDataContentType(), strings.NewReader(body.String()))
+	require.Equal(c.t, http.StatusOK, status, page)
+	id := find(path, `^/u/([0-9a-f]+)/mapping$`)
+	require.NotEmpty(c.t, id, "landed on %s", path)
+	return id
+}
+
+// run starts the import of an upload, waits until it ends and returns its
+// report page.
+func (c *client) run(uploadID string) string {
+	c.t.Helper()
+	_, path, page := c.post("/u/"+uploadID+"/run", nil)
+	id := find(path, `^/i/([0-9a-f]+)$`)
+	require.NotEmpty(c.t, id, "landed on %s: %s", path, page)
+	require.Eventually(c.t, func() bool {
+		status, _, body := c.do(http.MethodGet, "/i/"+id+"/progress", "", nil)
+		return status == http.StatusOK && !strings.Contains(body, `"state":"running"`)
+	}, 20*time.Second, 10*time.Millisecond)
+	_, _, page = c.do(http.MethodGet, "/i/"+id, "", nil)
+	return page
+}
+
+// find returns the first group of re in s, or "".
+func find(s, re string) string {
+	m := regexp.MustCompile(re).FindStringSubmatch(s)
 	if m == nil {
 		return ""
 	}
 	return m[1]
 }
 
-// count returns the number in data-count="name".
-func (r response) count(name string) int {
-	r.t.Helper()
-	s := r.find(`data-count="` + name + `">(\d+)<`)
-	require.NotEmpty(r.t, s, "no count %q on the page", name)
+// count returns the number in data-count="name" of a report page.
+func count(t *testing.T, page, name string) int {
+	t.Helper()
+	s := find(page, `data-count="`+name+`">(\d+)<`)
+	require.NotEmpty(t, s, "no count %q on the page", name)
 	n, _ := strconv.Atoi(s)
 	return n
-}
-
-func (c *client) do(req *http.Request) response {
-	c.t.Helper()
-	res, err := c.hc.Do(req)
-	require.NoError(c.t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(c.t, err)
-	return response{t: c.t, status: res.StatusCode, path: res.Request.URL.Path, body: string(b), header: res.Header}
-}
-
-func (c *client) get(path string) response {
-	c.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, c.e.ts.URL+path, nil)
-	require.NoError(c.t, err)
-	return c.do(req)
-}
-
-// post sends a form with the client's CSRF token (unless form has one).
-func (c *client) post(path string, form url.Values) response {
-	c.t.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	if _, ok := form["csrf"]; !ok {
-		form.Set("csrf", c.csrf)
-	}
-	req, err := http.NewRequest(http.MethodPost, c.e.ts.URL+path, strings.NewReader(form.Encode()))
-	require.NoError(c.t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
-}
-
-// upload posts a file as the upload form does.
-func (c *client) upload(name string, content []byte) response {
-	c.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	require.NoError(c.t, mw.WriteField("csrf", c.csrf))
-	fw, err := mw.CreateFormFile("file", name)
-	require.NoError(c.t, err)
-	_, err = fw.Write(content)
-	require.NoError(c.t, err)
-	require.NoError(c.t, mw.Close())
-	req, err := http.NewRequest(http.MethodPost, c.e.ts.URL+"/upload", &body)
-	require.NoError(c.t, err)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
-}
-
-// uploadSample uploads testdata/sample.csv and returns the upload's ID.
-func (c *client) uploadSample() string {
-	c.t.Helper()
-	b, err := os.ReadFile(sampleFile)
-	require.NoError(c.t, err)
-	res := c.upload("sample.csv", b)
-	require.Equal(c.t, http.StatusOK, res.status, res.body)
-	id := regexp.MustCompile(`^/u/([0-9a-f]+)/mapping$`).FindStringSubmatch(res.path)
-	require.NotNil(c.t, id, "landed on %s", res.path)
-	return id[1]
-}
-
-// waitDone polls the import's progress until it is no longer running.
-func (c *client) waitDone(jobID string) {
-	c.t.Helper()
-	require.Eventually(c.t, func() bool {
-		res := c.get("/i/" + jobID + "/progress")
-		return res.status == http.StatusOK && !strings.Contains(res.body, `"state":"running"`)
-	}, 20*time.Second, 10*time.Millisecond)
-}
-
-// jobID returns the import ID of a page at /i/{id}.
-func jobID(t *testing.T, r response) string {
-	t.Helper()
-	m := regexp.MustCompile(`^/i/([0-9a-f]+)$`).FindStringSubmatch(r.path)
-	require.NotNil(t, m, "landed on %s: %s", r.path, r.body)
-	return m[1]
 }
 
 // readCSV parses a CSV body.
@@ -210,43 +173,4 @@ func readCSV(t *testing.T, body string) [][]string {
 	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	require.NoError(t, err)
 	return recs
-}
-
-// mappingForm is the mapping form as the page shows it, with changes.
-func mappingForm(t *testing.T, page response, changes map[string]string) url.Values {
-	t.Helper()
-	form := url.Values{}
-	re := regexp.MustCompile(`(?s)<select name="(col_\d+)"[^>]*>(.*?)</select>`)
-	sel := regexp.MustCompile(`<option value="([^"]*)" selected>`)
-	for _, m := range re.FindAllStringSubmatch(page.body, -1) {
-		v := ""
-		if s := sel.FindStringSubmatch(m[2]); s != nil {
-			v = s[1]
-		}
-		form.Set(m[1], v)
-	}
-	require.NotEmpty(t, form, "no mapping selects on the page")
-	for k, v := range changes {
-		form.Set(k, v)
-	}
-	return form
-}
-
-// has checks that body contains s, without printing the whole page.
-func has(t *testing.T, body, s string, msgAndArgs ...any) bool {
-	t.Helper()
-	if strings.Contains(body, s) {
-		return true
-	}
-	return assert.Fail(t, "the page lacks "+strconv.Quote(s), msgAndArgs...)
-}
-
-// hasNot checks that body does not contain s.
-func hasNot(t *testing.T, body, s string, msgAndArgs ...any) bool {
-	t.Helper()
-	if !strings.Contains(body, s) {
-		return true
-	}
-	i := strings.Index(body, s)
-	return assert.Fail(t, "the page has "+strconv.Quote(s)+" near "+strconv.Quote(body[max(0, i-200):min(len(body), i+200)]), msgAndArgs...)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/memstore"
 	"github.com/contactkit/contactkit/importer/sqlstore"
+	"github.com/contactkit/contactkit/webimport"
 )
 
 // memoryDB is the -db value that selects the in-memory reference stores.
@@ -42,9 +43,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free one)")
 	db := fs.String("db", "contacts.db", "SQLite database `file` (created when missing); "+memoryDB+" uses the in-memory store")
-	maxMB := fs.Int64("max-upload", DefaultMaxUpload>>20, "largest upload in `MB`")
-	ttl := fs.Duration("ttl", DefaultTTL, "how long unused uploads and finished reports are kept")
-	region := fs.String("region", DefaultRegion, "default phone `region` offered in the options")
+	maxMB := fs.Int64("max-upload", webimport.DefaultMaxUpload>>20, "largest upload in `MB`")
+	ttl := fs.Duration("ttl", webimport.DefaultTTL, "how long unused uploads and finished reports are kept")
+	region := fs.String("region", webimport.DefaultRegion, "default phone `region` offered in the options")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "contactkit-webimport"), "work `directory` for uploads, error CSVs and the markers of running imports; what a crash left there is cleaned up at start")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return fmt.Errorf("-dir: %w", err)
 	}
-	srv, err := NewServer(Config{Contacts: contacts, Accounts: accts, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region, Dir: *dir})
+	srv, err := webimport.New(webimport.Config{Contacts: contacts, Accounts: accts, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region, Dir: *dir})
 	if err != nil {
 		return err
 	}

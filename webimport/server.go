@@ -1,4 +1,4 @@
-package main
+package webimport
 
 import (
 	"bytes"
@@ -15,7 +15,9 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,7 +51,8 @@ const (
 // sessionCookie is the name of the cookie that carries the session ID.
 const sessionCookie = "webimport_session"
 
-// Config configures a Server. Only Contacts is required.
+// Config configures a Handler. Only Contacts is required; every other zero
+// value means a documented default.
 type Config struct {
 	// Contacts is where contacts are imported. Required. It is shared by
 	// every session: it is the CRM's contact database.
@@ -61,8 +64,18 @@ type Config struct {
 	// is used.
 	Schema *mapping.Schema
 
+	// Prefix is the path the host mounts the handler under, such as
+	// "/import", when it strips it from requests itself (http.StripPrefix):
+	// the handler writes it before every link, redirect and the session
+	// cookie's path. It starts with "/" and has no trailing slash. Empty
+	// means the handler is mounted at the root.
+	Prefix string
+
 	// Dir is where uploads and error CSVs are kept while they are needed.
-	// Empty means a new temporary directory, removed by Close.
+	// Empty means a new temporary directory, removed by Close. A directory
+	// given here is the work directory of one Handler at a time: New
+	// removes the uploads and error CSVs a previous Handler left there when
+	// it crashed or was killed, and shows its imports that were cut short.
 	Dir string
 	// MaxUpload is the largest file accepted, in bytes; zero means
 	// DefaultMaxUpload (20 MiB).
@@ -84,7 +97,9 @@ type Config struct {
 	// BatchSize is the importer's batch size (how often progress is
 	// reported); zero means the importer's default.
 	BatchSize int
-	// Logf logs failures of the server itself; nil means log.Printf.
+	// Logf logs failures of the handler itself (a file that cannot be
+	// removed, an import that failed); nil means log.Printf. It never
+	// receives file contents.
 	Logf func(format string, args ...any)
 
 	// MaxSessions is how many sessions are kept at once; zero means
@@ -115,12 +130,12 @@ type Config struct {
 	UploadGrace time.Duration
 }
 
-// Server is the import screen: an http.Handler that walks people through
+// Handler is the import screen: an http.Handler that walks people through
 // upload, file settings, mapping, options, preview, dry run, import and
 // report. Each visitor gets a session (a cookie with a random ID); uploads,
 // imports and saved mappings belong to one session and are invisible (404)
-// to the others.
-type Server struct {
+// to the others. It is safe for concurrent use; Close stops it.
+type Handler struct {
 	cfg     Config
 	schema  *mapping.Schema
 	mux     *http.ServeMux
@@ -136,11 +151,22 @@ type Server struct {
 	closed   bool
 }
 
-// NewServer returns a Server for cfg and starts its janitor. Call Close to
-// stop it.
-func NewServer(cfg Config) (*Server, error) {
+// ErrNoContacts is New's error when Config.Contacts is nil.
+var ErrNoContacts = errors.New("webimport: Config.Contacts is required")
+
+// ErrPrefix is New's error when Config.Prefix is not a path starting with
+// "/" without a trailing slash.
+var ErrPrefix = errors.New("webimport: Config.Prefix must start with / and not end with /")
+
+// New returns a Handler for cfg and starts its janitor goroutine. Call
+// Close to stop it. Its errors are ErrNoContacts, ErrPrefix, the schema's
+// (mapping.Schema.Validate), and the failure to create or clean up Dir.
+func New(cfg Config) (*Handler, error) {
 	if cfg.Contacts == nil {
-		return nil, errors.New("webimport: Config.Contacts is required")
+		return nil, ErrNoContacts
+	}
+	if p := cfg.Prefix; p != "" && (p[0] != '/' || strings.HasSuffix(p, "/") || strings.ContainsAny(p, "?#") || path.Clean(p) != p) {
+		return nil, fmt.Errorf("%w: %q", ErrPrefix, p)
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
@@ -167,7 +193,7 @@ func NewServer(cfg Config) (*Server, error) {
 	cfg.IdleRead = cmp.Or(max(cfg.IdleRead, 0), DefaultIdleRead)
 	cfg.MinUploadRate = cmp.Or(max(cfg.MinUploadRate, 0), DefaultMinUploadRate)
 	cfg.UploadGrace = cmp.Or(max(cfg.UploadGrace, 0), DefaultUploadGrace)
-	s := &Server{cfg: cfg, schema: cfg.Schema, sessions: map[string]*session{}, closing: make(chan struct{})}
+	s := &Handler{cfg: cfg, schema: cfg.Schema, sessions: map[string]*session{}, closing: make(chan struct{})}
 	if s.schema == nil {
 		s.schema = mapping.DefaultSchema()
 	}
@@ -183,7 +209,7 @@ func NewServer(cfg Config) (*Server, error) {
 	} else if err := s.recover(); err != nil {
 		return nil, err
 	}
-	pages, err := parsePages()
+	pages, err := parsePages(s.cfg.Prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -196,9 +222,10 @@ func NewServer(cfg Config) (*Server, error) {
 }
 
 // Close cancels running imports, waits for them, stops the janitor and
-// removes the uploads and error CSVs (the whole directory if the Server made
-// it). Event streams end; call it before http.Server.Shutdown.
-func (s *Server) Close() error {
+// removes the uploads and error CSVs (the whole directory if the Handler
+// made it). Event streams end; call it before http.Server.Shutdown. After
+// Close, requests of new visitors get 503. Calling it again does nothing.
+func (s *Handler) Close() error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -221,7 +248,10 @@ func (s *Server) Close() error {
 	return nil
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP serves the screen's pages, forms and files. Every request body
+// but an upload's must arrive within Config.ReadTimeout; an upload has its
+// own deadlines (Config.IdleRead, Config.MinUploadRate).
+func (s *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Every body but an upload's must arrive within ReadTimeout; the
 	// upload handler sets its own deadlines (minRateReader).
 	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
@@ -232,7 +262,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-func (s *Server) routes() {
+func (s *Handler) routes() {
 	m := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
 	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
@@ -314,7 +344,7 @@ func (sess *session) removeAll() {
 type sessionHandler func(http.ResponseWriter, *http.Request, *session)
 
 // session finds the visitor's session by its cookie, or starts a new one.
-func (s *Server) session(h sessionHandler) http.HandlerFunc {
+func (s *Handler) session(h sessionHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var sess *session
 		now := time.Now()
@@ -329,7 +359,7 @@ func (s *Server) session(h sessionHandler) http.HandlerFunc {
 			} else {
 				sess = newSession(randomID())
 				s.sessions[sess.id] = sess
-				http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: "/",
+				http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: s.cfg.Prefix + "/",
 					HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 			}
 		}
@@ -353,7 +383,7 @@ func (s *Server) session(h sessionHandler) http.HandlerFunc {
 const maxFormBytes = 1 << 20
 
 // csrf rejects a form post without the session's token.
-func (s *Server) csrf(h sessionHandler) sessionHandler {
+func (s *Handler) csrf(h sessionHandler) sessionHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess *session) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if err := r.ParseForm(); err != nil {
@@ -376,7 +406,7 @@ type uploadHandler func(http.ResponseWriter, *http.Request, *session, *upload)
 
 // upload finds the upload {id} of the session; another session's upload,
 // like an unknown one, is not found.
-func (s *Server) upload(h uploadHandler) sessionHandler {
+func (s *Handler) upload(h uploadHandler) sessionHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess *session) {
 		sess.mu.Lock()
 		u := sess.uploads[r.PathValue("id")]
@@ -397,7 +427,7 @@ func (s *Server) upload(h uploadHandler) sessionHandler {
 type jobHandler func(http.ResponseWriter, *http.Request, *session, *job)
 
 // job finds the import {id} of the session.
-func (s *Server) job(h jobHandler) sessionHandler {
+func (s *Handler) job(h jobHandler) sessionHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess *session) {
 		sess.mu.Lock()
 		j := sess.jobs[r.PathValue("id")]
@@ -411,7 +441,7 @@ func (s *Server) job(h jobHandler) sessionHandler {
 }
 
 // janitor removes expired uploads, reports and sessions until Close.
-func (s *Server) janitor() {
+func (s *Handler) janitor() {
 	defer s.wg.Done()
 	t := time.NewTicker(s.cfg.SweepEvery)
 	defer t.Stop()
@@ -428,7 +458,7 @@ func (s *Server) janitor() {
 // sweep removes what expired by now: uploads unused for TTL (unless an
 // import reads them), finished imports older than TTL with their error CSV,
 // and sessions idle for SessionTTL with nothing left in them.
-func (s *Server) sweep(now time.Time) {
+func (s *Handler) sweep(now time.Time) {
 	s.mu.Lock()
 	sessions := make([]*session, 0, len(s.sessions))
 	for _, sess := range s.sessions {
@@ -460,14 +490,20 @@ func (s *Server) sweep(now time.Time) {
 	}
 }
 
-func (s *Server) removeFile(path string) {
+func (s *Handler) removeFile(path string) {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.cfg.Logf("webimport: %v", err)
 	}
 }
 
-// path returns a new file name in the server's directory.
-func (s *Server) path(kind, id string) string {
+// redirect answers 303 See Other to path (such as "/u/ID/mapping") under
+// the handler's prefix.
+func (s *Handler) redirect(w http.ResponseWriter, r *http.Request, path string) {
+	http.Redirect(w, r, s.cfg.Prefix+path, http.StatusSeeOther)
+}
+
+// path returns a new file name in the handler's directory.
+func (s *Handler) path(kind, id string) string {
 	return filepath.Join(s.cfg.Dir, kind+"-"+id+".csv")
 }
 
@@ -488,7 +524,7 @@ type base struct {
 }
 
 // render executes page name into a buffer, then writes it with status.
-func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+func (s *Handler) render(w http.ResponseWriter, status int, name string, data any) {
 	t := s.pages[name]
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
@@ -508,10 +544,10 @@ type messagePage struct {
 	Message string
 }
 
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *session, status int, msg string) {
+func (s *Handler) fail(w http.ResponseWriter, r *http.Request, sess *session, status int, msg string) {
 	s.render(w, status, "message", messagePage{base: base{Title: http.StatusText(status), CSRF: sess.csrf}, Status: status, Message: msg})
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request, sess *session) {
+func (s *Handler) notFound(w http.ResponseWriter, r *http.Request, sess *session) {
 	s.fail(w, r, sess, http.StatusNotFound, "There is nothing here. Uploads and reports are removed after a while, and each one can only be seen by the person who made it.")
 }

@@ -1,4 +1,4 @@
-package main
+package webimport
 
 import (
 	"context"
@@ -116,15 +116,15 @@ func (j *job) setProgress(p importer.Progress) {
 }
 
 // handleRun starts the import (or, with dry=1, the dry run) of an upload.
-func (s *Server) handleRun(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleRun(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	dry := r.PostForm.Get("dry") != ""
 	m := s.runMapping(u)
 	if _, err := m.Compile(s.schema); err != nil {
-		http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+		s.redirect(w, r, "/u/"+u.id+"/mapping")
 		return
 	}
 	if !u.optsSet {
-		http.Redirect(w, r, "/u/"+u.id+"/options", http.StatusSeeOther)
+		s.redirect(w, r, "/u/"+u.id+"/options")
 		return
 	}
 	j := &job{id: randomID(), uploadID: u.id, file: u.name, size: u.size, dryRun: dry, opts: u.opts,
@@ -138,7 +138,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request, sess *session
 		sess.mu.Unlock()
 		j.cancel()
 		// One import of a file at a time: show the one running.
-		http.Redirect(w, r, "/i/"+running, http.StatusSeeOther)
+		s.redirect(w, r, "/i/"+running)
 		return
 	}
 	running := 0
@@ -165,12 +165,12 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request, sess *session
 		defer j.cancel()
 		s.runJob(ctx, sess, u, rcfg, j)
 	}()
-	http.Redirect(w, r, "/i/"+j.id, http.StatusSeeOther)
+	s.redirect(w, r, "/i/"+j.id)
 }
 
 // runJob runs the import. After a real import the upload is removed; after a
 // dry run it stays for the real one.
-func (s *Server) runJob(ctx context.Context, sess *session, u *upload, rcfg importer.ReaderConfig, j *job) {
+func (s *Handler) runJob(ctx context.Context, sess *session, u *upload, rcfg importer.ReaderConfig, j *job) {
 	rep, newAccts, err := s.importFile(ctx, u.path, rcfg, j)
 	defer s.removeMarker(j)
 	j.mu.Lock()
@@ -202,7 +202,7 @@ func (s *Server) runJob(ctx context.Context, sess *session, u *upload, rcfg impo
 }
 
 // importFile imports the file at path as j says.
-func (s *Server) importFile(ctx context.Context, path string, rcfg importer.ReaderConfig, j *job) (*importer.Report, []accounts.NewAccount, error) {
+func (s *Handler) importFile(ctx context.Context, path string, rcfg importer.ReaderConfig, j *job) (*importer.Report, []accounts.NewAccount, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -287,7 +287,7 @@ type changeView struct {
 // maxListed is how many problems and changes a report page lists.
 const maxListed = 200
 
-func (s *Server) handleJob(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
+func (s *Handler) handleJob(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
 	st := j.snapshot()
 	title := "Import of " + j.file
 	if j.dryRun {
@@ -347,7 +347,7 @@ func importErrorMessage(err error, rep *importer.Report) string {
 	return msg
 }
 
-func (s *Server) fillReport(p *jobPage, rep *importer.Report, newAccts []accounts.NewAccount) {
+func (s *Handler) fillReport(p *jobPage, rep *importer.Report, newAccts []accounts.NewAccount) {
 	p.Report = rep
 	p.ErrorRows = rep.Failed > 0
 	for _, e := range rep.Errors[:min(len(rep.Errors), maxListed)] {
@@ -397,7 +397,7 @@ func (s *Server) fillReport(p *jobPage, rep *importer.Report, newAccts []account
 }
 
 // handleProgress returns the job's status as JSON, for polling.
-func (s *Server) handleProgress(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
+func (s *Handler) handleProgress(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(j.snapshot())
@@ -410,7 +410,7 @@ const heartbeat = 15 * time.Second
 // handleEvents streams the job's status as server-sent events: a "progress"
 // event at every change, then a "done" event, after which the page reloads
 // to show the report.
-func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
+func (s *Handler) handleEvents(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
@@ -450,7 +450,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, sess *sess
 
 // handleErrorCSV downloads the rejected rows, as read, with their line and
 // reasons.
-func (s *Server) handleErrorCSV(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
+func (s *Handler) handleErrorCSV(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
 	if _, done := j.finishedAt(); !done {
 		s.fail(w, r, sess, http.StatusConflict, "The import is still running; the error file is ready when it ends.")
 		return
@@ -472,7 +472,7 @@ func (s *Server) handleErrorCSV(w http.ResponseWriter, r *http.Request, sess *se
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 }
 
-func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
+func (s *Handler) handleCancel(w http.ResponseWriter, r *http.Request, sess *session, j *job) {
 	j.cancel()
-	http.Redirect(w, r, "/i/"+j.id, http.StatusSeeOther)
+	s.redirect(w, r, "/i/"+j.id)
 }

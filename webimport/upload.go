@@ -1,4 +1,4 @@
-package main
+package webimport
 
 import (
 	"bytes"
@@ -71,11 +71,11 @@ type jobItem struct {
 	Started         time.Time
 }
 
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, sess *session) {
+func (s *Handler) handleHome(w http.ResponseWriter, r *http.Request, sess *session) {
 	s.renderHome(w, sess, http.StatusOK, "")
 }
 
-func (s *Server) renderHome(w http.ResponseWriter, sess *session, status int, errMsg string) {
+func (s *Handler) renderHome(w http.ResponseWriter, sess *session, status int, errMsg string) {
 	p := homePage{base: base{Title: "Import contacts", Step: 1, CSRF: sess.csrf}, MaxUpload: s.cfg.MaxUpload, Error: errMsg}
 	for _, f := range s.schema.Fields {
 		l := s.label(f.Key)
@@ -100,7 +100,7 @@ func (s *Server) renderHome(w http.ResponseWriter, sess *session, status int, er
 
 // handleTemplate downloads the template CSV of the schema: its labels and
 // an example row.
-func (s *Server) handleTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) handleTemplate(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if err := mapping.WriteTemplate(&buf, s.schema); err != nil {
 		s.cfg.Logf("webimport: template: %v", err)
@@ -122,7 +122,7 @@ var errTooLarge = errors.New("webimport: file too large")
 // handleUpload streams the file of a multipart form into the server's
 // directory (never whole in memory), checks that it is CSV text, suggests a
 // mapping and shows it.
-func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *session) {
+func (s *Handler) handleUpload(w http.ResponseWriter, r *http.Request, sess *session) {
 	tooLarge := fmt.Sprintf("The file is larger than %s, the most this screen accepts. Split it into smaller files.", humanBytes(s.cfg.MaxUpload))
 	if r.ContentLength > s.cfg.MaxUpload+multipartOverhead {
 		s.renderHome(w, sess, http.StatusRequestEntityTooLarge, tooLarge)
@@ -240,11 +240,11 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, sess *sess
 	sess.receiving--
 	received = true
 	sess.mu.Unlock()
-	http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+	s.redirect(w, r, "/u/"+u.id+"/mapping")
 }
 
 // saveFile copies the file part to path, at most MaxUpload bytes.
-func (s *Server) saveFile(part *multipart.Part, path string) (int64, error) {
+func (s *Handler) saveFile(part *multipart.Part, path string) (int64, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return 0, err
@@ -327,7 +327,7 @@ func readErrorMessage(name string, err error) string {
 
 // peek reads the header and first rows of u with its settings and suggests
 // a mapping, re-applying the session's saved mapping for the same header.
-func (s *Server) peek(sess *session, u *upload) error {
+func (s *Handler) peek(sess *session, u *upload) error {
 	f, err := os.Open(u.path)
 	if err != nil {
 		return err
@@ -360,7 +360,7 @@ func (s *Server) peek(sess *session, u *upload) error {
 }
 
 // resuggest drops the saved mapping and suggests one from the header.
-func (s *Server) resuggest(u *upload) {
+func (s *Handler) resuggest(u *upload) {
 	sample := make([][]string, len(u.pv.Rows))
 	for i, r := range u.pv.Rows {
 		sample[i] = r.Fields
@@ -370,18 +370,18 @@ func (s *Server) resuggest(u *upload) {
 	u.saved = nil
 }
 
-func (s *Server) handleUploadRoot(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
-	http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+func (s *Handler) handleUploadRoot(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+	s.redirect(w, r, "/u/"+u.id+"/mapping")
 }
 
-func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleDelete(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	sess.mu.Lock()
 	if u.running == "" {
 		s.removeFile(u.path)
 		delete(sess.uploads, u.id)
 	}
 	sess.mu.Unlock()
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	s.redirect(w, r, "/")
 }
 
 // humanBytes writes n as "20 MB", "512 KB" or "900 bytes" (1024-based).

@@ -1,4 +1,4 @@
-package main
+package webimport
 
 import (
 	"fmt"
@@ -50,11 +50,13 @@ var funcs = template.FuncMap{
 	},
 }
 
-// parsePages parses each page with the layout.
-func parsePages() (map[string]*template.Template, error) {
+// parsePages parses each page with the layout; the pages' links start with
+// prefix (Config.Prefix), which the template function root returns.
+func parsePages(prefix string) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
+	root := template.FuncMap{"root": func() string { return prefix }}
 	for _, name := range []string{"home", "mapping", "options", "review", "job", "message"} {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).Funcs(root).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("webimport: template %s: %w", name, err)
 		}

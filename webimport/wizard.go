@@ -1,4 +1,4 @@
-package main
+package webimport
 
 import (
 	"errors"
@@ -24,7 +24,7 @@ type options struct {
 	Limit     int
 }
 
-func (s *Server) defaultOptions() options {
+func (s *Handler) defaultOptions() options {
 	o := options{Mode: importer.ModeUpsert, Region: s.cfg.Region, Accounts: "create"}
 	if s.cfg.Accounts == nil {
 		o.Accounts = "off"
@@ -34,7 +34,7 @@ func (s *Server) defaultOptions() options {
 
 // runMapping is the mapping an import uses: the edited one, with the tags
 // of the options as constants of the tags field.
-func (s *Server) runMapping(u *upload) *mapping.Mapping {
+func (s *Handler) runMapping(u *upload) *mapping.Mapping {
 	m := u.m.Clone()
 	m.AddTags(s.schema, u.opts.Tags)
 	return m
@@ -42,7 +42,7 @@ func (s *Server) runMapping(u *upload) *mapping.Mapping {
 
 // schemaFor returns the schema with region as the default region of its
 // phone fields, as the importer applies Config.Region, for previews.
-func (s *Server) schemaFor(region string) *mapping.Schema {
+func (s *Handler) schemaFor(region string) *mapping.Schema {
 	return s.schema.WithRegion(region)
 }
 
@@ -154,11 +154,11 @@ type columnView struct {
 	Transform  string
 }
 
-func (s *Server) handleMapping(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleMapping(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	s.renderMapping(w, sess, u, http.StatusOK, "", "")
 }
 
-func (s *Server) renderMapping(w http.ResponseWriter, sess *session, u *upload, status int, fileErr, formErr string) {
+func (s *Handler) renderMapping(w http.ResponseWriter, sess *session, u *upload, status int, fileErr, formErr string) {
 	d := u.pv.Dialect
 	p := mappingPage{
 		base: base{Title: "Columns of " + u.name, Step: 2, CSRF: sess.csrf},
@@ -222,7 +222,7 @@ func (s *Server) renderMapping(w http.ResponseWriter, sess *session, u *upload, 
 }
 
 // transformText describes a column's transform, or "".
-func (s *Server) transformText(t mapping.Transform) string {
+func (s *Handler) transformText(t mapping.Transform) string {
 	switch t.Op {
 	case mapping.OpNone:
 		return ""
@@ -241,7 +241,7 @@ func (s *Server) transformText(t mapping.Transform) string {
 }
 
 // label is a field's label, or its key.
-func (s *Server) label(key string) string {
+func (s *Handler) label(key string) string {
 	if i := s.schema.Index(key); i >= 0 && s.schema.Fields[i].Label != "" {
 		return s.schema.Fields[i].Label
 	}
@@ -276,7 +276,7 @@ func rowErrorText(e *importer.RowError) string {
 
 // handleFileSettings re-reads the file with the encoding, delimiter and
 // header line the person chose, and suggests a mapping again.
-func (s *Server) handleFileSettings(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleFileSettings(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	f := r.PostForm
 	rcfg := importer.ReaderConfig{Encoding: f.Get("encoding")}
 	if !slices.ContainsFunc(encodingChoices, func(c choice) bool { return c.Value == rcfg.Encoding }) {
@@ -313,20 +313,20 @@ func (s *Server) handleFileSettings(w http.ResponseWriter, r *http.Request, sess
 		s.renderMapping(w, sess, u, http.StatusUnprocessableEntity, readErrorMessage(u.name, err)+" The previous settings are kept.", "")
 		return
 	}
-	http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+	s.redirect(w, r, "/u/"+u.id+"/mapping")
 }
 
 // handleResuggest drops a re-applied saved mapping for a fresh suggestion.
-func (s *Server) handleResuggest(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleResuggest(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	s.resuggest(u)
 	u.opts.Tags = nil
-	http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+	s.redirect(w, r, "/u/"+u.id+"/mapping")
 }
 
 // handleMappingPost applies the fields chosen in the selects (col_0,
 // col_1, …). A changed column loses the suggestion's explanation and gets
 // its own check of the sample values against the chosen field.
-func (s *Server) handleMappingPost(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleMappingPost(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	f := r.PostForm
 	m := u.m.Clone()
 	for i := range m.Columns {
@@ -354,14 +354,14 @@ func (s *Server) handleMappingPost(w http.ResponseWriter, r *http.Request, sess 
 	}
 	u.m = m
 	if f.Get("action") != "next" {
-		http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+		s.redirect(w, r, "/u/"+u.id+"/mapping")
 		return
 	}
 	if _, err := m.Compile(s.schema); err != nil {
 		s.renderMapping(w, sess, u, http.StatusUnprocessableEntity, "", "Fix the problems below before you go on.")
 		return
 	}
-	http.Redirect(w, r, "/u/"+u.id+"/options", http.StatusSeeOther)
+	s.redirect(w, r, "/u/"+u.id+"/options")
 }
 
 // column returns the values of column i of the sample rows.
@@ -402,15 +402,15 @@ var accountChoices = []choice{
 	{"off", "Do not link contacts to companies"},
 }
 
-func (s *Server) handleOptions(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleOptions(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	if _, err := u.m.Compile(s.schema); err != nil {
-		http.Redirect(w, r, "/u/"+u.id+"/mapping", http.StatusSeeOther)
+		s.redirect(w, r, "/u/"+u.id+"/mapping")
 		return
 	}
 	s.renderOptions(w, sess, u, http.StatusOK, u.opts, nil)
 }
 
-func (s *Server) renderOptions(w http.ResponseWriter, sess *session, u *upload, status int, o options, errs map[string]string) {
+func (s *Handler) renderOptions(w http.ResponseWriter, sess *session, u *upload, status int, o options, errs map[string]string) {
 	p := optionsPage{
 		base: base{Title: "Options", Step: 3, CSRF: sess.csrf},
 		ID:   u.id, Name: u.name, Opts: o, Tags: strings.Join(o.Tags, ", "), Errors: errs,
@@ -427,7 +427,7 @@ func (s *Server) renderOptions(w http.ResponseWriter, sess *session, u *upload, 
 }
 
 // parseOptions reads the options form; errs has a message per bad field.
-func (s *Server) parseOptions(r *http.Request) (options, map[string]string) {
+func (s *Handler) parseOptions(r *http.Request) (options, map[string]string) {
 	f := r.PostForm
 	o := options{Mode: importer.Mode(f.Get("mode")), FillEmpty: f.Get("fill_empty") != "",
 		Region: strings.ToUpper(strings.TrimSpace(f.Get("region"))), Accounts: f.Get("accounts")}
@@ -468,14 +468,14 @@ func (s *Server) parseOptions(r *http.Request) (options, map[string]string) {
 	return o, errs
 }
 
-func (s *Server) handleOptionsPost(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleOptionsPost(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	o, errs := s.parseOptions(r)
 	if len(errs) > 0 {
 		s.renderOptions(w, sess, u, http.StatusUnprocessableEntity, o, errs)
 		return
 	}
 	u.opts, u.optsSet = o, true
-	http.Redirect(w, r, "/u/"+u.id+"/review", http.StatusSeeOther)
+	s.redirect(w, r, "/u/"+u.id+"/review")
 }
 
 // ---- preview ----
@@ -509,9 +509,9 @@ type previewCell struct {
 	Warning string
 }
 
-func (s *Server) handleReview(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
+func (s *Handler) handleReview(w http.ResponseWriter, r *http.Request, sess *session, u *upload) {
 	if !u.optsSet {
-		http.Redirect(w, r, "/u/"+u.id+"/options", http.StatusSeeOther)
+		s.redirect(w, r, "/u/"+u.id+"/options")
 		return
 	}
 	p := reviewPage{

@@ -1,4 +1,4 @@
-package main
+package webimport
 
 import (
 	"encoding/json"
@@ -22,7 +22,7 @@ import (
 // room for a new one; it reports whether it found one. The caller holds
 // s.mu. It scans the sessions: the cap is reached only under load, and the
 // scan is short next to a request.
-func (s *Server) evictLocked() bool {
+func (s *Handler) evictLocked() bool {
 	var victim *session
 	var idleSince time.Time
 	for _, sess := range s.sessions {
@@ -96,7 +96,7 @@ func (m *minRateReader) Read(p []byte) (int, error) {
 // Config's deadlines (set per request), responses written within
 // WriteTimeout (the event stream extends its own), idle keep-alive
 // connections closed after IdleTimeout, headers at most 64 KiB.
-func (s *Server) HTTPServer() *http.Server {
+func (s *Handler) HTTPServer() *http.Server {
 	return &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -123,12 +123,12 @@ type marker struct {
 	Started time.Time `json:"started"`
 }
 
-func (s *Server) markerPath(jobID string) string {
+func (s *Handler) markerPath(jobID string) string {
 	return filepath.Join(s.cfg.Dir, markerPrefix+jobID+".json")
 }
 
 // writeMarker records that j of sess runs.
-func (s *Server) writeMarker(sess *session, j *job) {
+func (s *Handler) writeMarker(sess *session, j *job) {
 	if s.ownDir {
 		return // a directory of this process only: no restart can find it
 	}
@@ -138,7 +138,7 @@ func (s *Server) writeMarker(sess *session, j *job) {
 	}
 }
 
-func (s *Server) removeMarker(j *job) {
+func (s *Handler) removeMarker(j *job) {
 	if !s.ownDir {
 		s.removeFile(s.markerPath(j.id))
 	}
@@ -155,7 +155,7 @@ func (e *interruptedError) Error() string {
 // not stop cleanly (uploads, error CSVs) and turns the markers of imports it
 // was running into interrupted imports, in sessions of the same ID: the
 // visitor's cookie finds them again.
-func (s *Server) recover() error {
+func (s *Handler) recover() error {
 	ents, err := os.ReadDir(s.cfg.Dir)
 	if err != nil {
 		return fmt.Errorf("webimport: %w", err)

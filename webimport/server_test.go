@@ -1,4 +1,4 @@
-package main
+package webimport
 
 import (
 	"archive/zip"
@@ -9,7 +9,6 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/importer/memstore"
 )
 
 // TestWizard walks the whole wizard as a browser would: upload, the file
@@ -622,76 +622,21 @@ func TestNotFound(t *testing.T) {
 	assert.Contains(t, c.get("/").header.Get("Content-Security-Policy"), "default-src 'self'")
 }
 
-// TestRun starts the command on a free port and stops it.
-func TestRun(t *testing.T) {
+// TestCloseRemovesOwnDir: with no Config.Dir, the handler makes its own
+// directory, and Close removes it with what it holds.
+func TestCloseRemovesOwnDir(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", ":memory:"}, pw, io.Discard)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
+	h, err := New(Config{Contacts: memstore.New(), Logf: t.Logf})
 	require.NoError(t, err)
-	go io.Copy(io.Discard, pr)
-	require.Regexp(t, `^webimport: serving http://127\.0\.0\.1:\d+/ \(database :memory:`, line)
-	u := strings.Fields(line)[2]
-	res, err := http.Get(u)
-	require.NoError(t, err)
-	res.Body.Close()
-	assert.Equal(t, http.StatusOK, res.StatusCode)
-	cancel()
-	require.NoError(t, <-done)
-
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer busy.Close()
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"stray argument", []string{"file.csv"}, "unexpected arguments"},
-		{"bad upload limit", []string{"-max-upload", "0"}, "-max-upload 0"},
-		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
-		{"address in use", []string{"-addr", busy.Addr().String(), "-db", ":memory:"}, "address already in use"},
-	}
-	for _, tt := range tests {
-		err := run(context.Background(), tt.args, io.Discard, io.Discard)
-		require.Error(t, err, tt.name)
-		assert.Contains(t, err.Error(), tt.want, tt.name)
-	}
-}
-
-// TestSQLite runs an import into the SQLite store, as the command does by
-// default.
-func TestSQLite(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	contacts, accts, closeDB, err := openStores(ctx, t.TempDir()+"/contacts.db")
-	require.NoError(t, err)
-	defer closeDB()
-	srv, err := NewServer(Config{Contacts: contacts, Accounts: accts, Logf: t.Logf})
-	require.NoError(t, err)
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(h)
 	defer ts.Close()
-	e := &testEnv{srv: srv, ts: ts, dir: srv.cfg.Dir}
-	c := e.client(t)
-	id := c.uploadSample()
-	c.post("/u/"+id+"/options", url.Values{"mode": {"upsert"}, "region": {"US"}, "accounts": {"create"}})
-	run := jobID(t, c.post("/u/"+id+"/run", nil))
-	c.waitDone(run)
-	res := c.get("/i/" + run)
-	assert.Equal(t, 8, res.count("created"))
-	assert.Equal(t, 2, res.count("failed"))
-	n, err := contacts.Count(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, 8, n)
-	dir := srv.cfg.Dir
-	require.NoError(t, srv.Close())
-	_, err = os.Stat(dir)
+	e := &testEnv{srv: h, ts: ts, dir: h.cfg.Dir}
+	e.client(t).uploadSample()
+	assert.Len(t, e.files(t), 1)
+	require.NoError(t, h.Close())
+	_, err = os.Stat(e.dir)
 	assert.ErrorIs(t, err, os.ErrNotExist, "Close removes the directory it made")
+	require.NoError(t, h.Close(), "a second Close does nothing")
 }
 
 func TestUploadsPerSession(t *testing.T) {
