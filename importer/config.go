@@ -111,7 +111,10 @@ type Config struct {
 	// autoresponders, webhooks or notifications (automatic import sets it).
 	SuppressSideEffects bool
 	// Strict rejects a row on any invalid value; by default an invalid value
-	// in an optional field drops that field and keeps the row.
+	// in an optional field drops that field and keeps the row. Strict also
+	// refuses an e-mail address whose part before "@" is not ASCII
+	// (validate.Rules.ASCIILocal: email.invalid), which by default is
+	// accepted with the warning email.non_ascii.
 	Strict bool
 	// DryRun runs everything but writes nothing; the report counts what
 	// would happen and lists field changes of updates. One approximation:

@@ -240,9 +240,15 @@ func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, erro
 // error CSV.
 func (r *run) compile() error {
 	cfg, rep := r.cfg, r.rep
-	schema := cfg.Schema
-	if err := schema.Validate(); err != nil {
+	if err := cfg.Schema.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrMapping, err)
+	}
+	// The field rules this import reads with: the schema's, with the
+	// import's phone region and, when Strict, e-mails refusing non-ASCII
+	// local parts.
+	schema := cfg.Schema.WithRegion(cfg.Region)
+	if cfg.Strict {
+		schema = withASCIILocal(schema)
 	}
 	plan, err := cfg.Mapping.Compile(schema)
 	if err != nil {
@@ -255,16 +261,7 @@ func (r *run) compile() error {
 	}
 	for i := range schema.Fields {
 		f := &schema.Fields[i]
-		rules := f.Rules
-		if f.Kind == validate.Phone && cfg.Region != "" {
-			rules.DefaultRegion = cfg.Region
-		}
 		rule := plan.Rule(i)
-		if rules.DefaultRegion != f.Rules.DefaultRegion {
-			if rule, err = validate.New(f.Kind, rules); err != nil {
-				return fmt.Errorf("%w: field %q: %w", ErrMapping, f.Key, err)
-			}
-		}
 		fr := fieldRule{key: f.Key, role: f.Role, rule: rule, required: f.Required}
 		switch f.Role {
 		case mapping.RoleEmail:
@@ -295,6 +292,27 @@ func (r *run) compile() error {
 		r.preview = &previewer{n: cfg.PreviewRows, fields: r.fields}
 	}
 	return nil
+}
+
+// withASCIILocal returns s, or a copy of s whose e-mail fields refuse a
+// non-ASCII local part (validate.Rules.ASCIILocal), as Config.Strict says.
+func withASCIILocal(s *mapping.Schema) *mapping.Schema {
+	var c *mapping.Schema
+	for i := range s.Fields {
+		if s.Fields[i].Kind != validate.Email || s.Fields[i].Rules.ASCIILocal {
+			continue
+		}
+		if c == nil {
+			cp := *s
+			cp.Fields = slices.Clone(s.Fields)
+			c = &cp
+		}
+		c.Fields[i].Rules.ASCIILocal = true
+	}
+	if c == nil {
+		return s
+	}
+	return c
 }
 
 // loop reads batches and runs each through the pipeline.
