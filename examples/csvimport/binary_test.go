@@ -79,8 +79,7 @@ func TestBinary(t *testing.T) {
 	assert.Zero(t, rep.Created, "the second run creates nothing")
 	assert.Zero(t, rep.AccountsCreated)
 
-	noEmail := filepath.Join(dir, "no_email.csv")
-	require.NoError(t, os.WriteFile(noEmail, []byte("Name\nJane\n"), 0o644))
+	noEmail := writeFile(t, dir, "no_email.csv", "Name\nJane\n")
 	code, stdout, stderr = exitCode(t, exec.Command(bin, "-db", db, noEmail))
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stdout)

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,21 +12,16 @@ import (
 // row as the header; a bad value is a usage error.
 func TestHeaderFlag(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "emails.csv")
-	require.NoError(t, os.WriteFile(path, []byte("ann@example.com\nbob@example.com\ncy@example.com\n"), 0o600))
+	path := writeFile(t, "", "emails.csv", "ann@example.com\nbob@example.com\ncy@example.com\n")
 	for _, tc := range []struct {
 		flag    string
 		created int
 	}{{"", 3}, {"-header=auto", 3}, {"-header=no", 3}, {"-header=yes", 2}} {
-		args := []string{"-db", memoryDB, "-json", path}
+		args := []string{"-db", memoryDB, path}
 		if tc.flag != "" {
 			args = append([]string{tc.flag}, args...)
 		}
-		res := runCmd(t, args...)
-		require.Equal(t, 0, res.code, "%s: %s", tc.flag, res.stderr)
-		var rep report
-		require.NoError(t, json.Unmarshal([]byte(res.stdout), &rep))
-		assert.Equal(t, tc.created, rep.Created, tc.flag)
+		assert.Equal(t, tc.created, importJSON(t, args...).Created, tc.flag)
 	}
 	res := runCmd(t, "-db", memoryDB, path)
 	require.Equal(t, 0, res.code, res.stderr)

@@ -24,6 +24,9 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 const sample = "testdata/contacts.csv"
 
+// cleanCSV is a file without a problem or an unmapped column.
+const cleanCSV = "Email,Company\nann@example.com,Acme\n"
+
 // result is one in-process run of the command.
 type result struct {
 	code           int
@@ -39,30 +42,33 @@ func runCmd(t *testing.T, args ...string) result {
 
 // report is the part of the -json report the tests read.
 type report struct {
-	File            string              `json:"file"`
-	DB              string              `json:"db"`
-	Rows            int                 `json:"rows"`
-	Blank           int                 `json:"blank"`
-	Created         int                 `json:"created"`
-	Updated         int                 `json:"updated"`
-	Unchanged       int                 `json:"unchanged"`
-	Skipped         int                 `json:"skipped"`
-	Failed          int                 `json:"failed"`
-	SkippedBy       map[string]int      `json:"skipped_by"`
-	AccountsCreated int                 `json:"accounts_created"`
-	AccountsLinked  int                 `json:"accounts_linked"`
-	Encoding        string              `json:"encoding"`
-	Delimiter       string              `json:"delimiter"`
-	Mapping         map[string]string   `json:"mapping"`
-	Unmapped        []string            `json:"unmapped"`
-	Suggested       bool                `json:"suggested"`
-	MappingFile     string              `json:"mapping_file"`
-	Constants       []mapping.Constant  `json:"constants"`
-	Errors          []problem           `json:"errors"`
-	Warnings        []problem           `json:"warnings"`
-	Preview         []map[string]string `json:"preview"`
-	ContactLimit    int                 `json:"contact_limit_line"`
-	DryRun          bool                `json:"dry_run"`
+	File            string               `json:"file"`
+	DB              string               `json:"db"`
+	Rows            int                  `json:"rows"`
+	Blank           int                  `json:"blank"`
+	Created         int                  `json:"created"`
+	Updated         int                  `json:"updated"`
+	Unchanged       int                  `json:"unchanged"`
+	Skipped         int                  `json:"skipped"`
+	Failed          int                  `json:"failed"`
+	SkippedBy       map[string]int       `json:"skipped_by"`
+	AccountsCreated int                  `json:"accounts_created"`
+	AccountsLinked  int                  `json:"accounts_linked"`
+	Encoding        string               `json:"encoding"`
+	Delimiter       string               `json:"delimiter"`
+	Mapping         map[string]string    `json:"mapping"`
+	Unmapped        []string             `json:"unmapped"`
+	Suggested       bool                 `json:"suggested"`
+	MappingFile     string               `json:"mapping_file"`
+	Constants       []mapping.Constant   `json:"constants"`
+	Errors          []problem            `json:"errors"`
+	Warnings        []problem            `json:"warnings"`
+	Preview         []map[string]string  `json:"preview"`
+	ContactLimit    int                  `json:"contact_limit_line"`
+	DryRun          bool                 `json:"dry_run"`
+	ErrorsByCode    map[string]codeCount `json:"errors_by_code"`
+	WarningsByCode  map[string]codeCount `json:"warnings_by_code"`
+	ErrorsDropped   int                  `json:"errors_dropped"`
 }
 
 // importJSON runs the command with -json and decodes its report; the run
@@ -75,6 +81,19 @@ func importJSON(t *testing.T, args ...string) report {
 	var rep report
 	require.NoError(t, json.Unmarshal([]byte(res.stdout), &rep), "stdout is one JSON object: %s", res.stdout)
 	return rep
+}
+
+// writeFile writes content to name in dir (a new temporary directory when
+// dir is "") and returns its path: the one helper every test here uses to
+// make the files it imports.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	return p
 }
 
 // codesAt returns "line code" for each problem, in order.
@@ -197,8 +216,7 @@ func TestJSONKeys(t *testing.T) {
 
 	// Without problems or unmapped columns the lists are [] (not null), and
 	// without -preview there is no preview.
-	clean := filepath.Join(t.TempDir(), "clean.csv")
-	require.NoError(t, os.WriteFile(clean, []byte("Email,Company\nann@example.com,Acme\n"), 0o644))
+	clean := writeFile(t, "", "clean.csv", cleanCSV)
 	res = runCmd(t, "-json", "-db", memoryDB, clean)
 	require.Equal(t, exitOK, res.code, res.stderr)
 	raw = nil
@@ -250,8 +268,7 @@ func TestDryRun(t *testing.T) {
 	t.Run("existing database", func(t *testing.T) {
 		t.Parallel()
 		db := filepath.Join(dir, "one.db")
-		one := filepath.Join(dir, "one.csv")
-		require.NoError(t, os.WriteFile(one, []byte("Email,Job Title,Company\njane.doe@acme.example,Founder,Acme Inc\n"), 0o644))
+		one := writeFile(t, dir, "one.csv", "Email,Job Title,Company\njane.doe@acme.example,Founder,Acme Inc\n")
 		require.Equal(t, 1, importJSON(t, "-db", db, one).Created)
 
 		rep := importJSON(t, "-dry-run", "-db", db, sample)
@@ -277,11 +294,7 @@ func TestDryRun(t *testing.T) {
 func TestExitStatus(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
-		return p
-	}
+	write := func(name, content string) string { return writeFile(t, dir, name, content) }
 	noEmail := write("no_email.csv", "Name,Company\nJane Doe,Acme\n")
 	empty := write("empty.csv", "")
 	otherMapping := write("other.json", `{"columns":[{"index":0,"header":"Email","field":"email"}],"fingerprint":"x"}`)
@@ -443,13 +456,11 @@ func TestPreview(t *testing.T) {
 func TestModes(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	changed := filepath.Join(dir, "changed.csv")
-	require.NoError(t, os.WriteFile(changed, []byte(
-		"Email,Job Title,City\njane.doe@acme.example,Chair,\nnew.person@example.com,Intern,Oslo\n"), 0o644))
+	changed := writeFile(t, dir, "changed.csv",
+		"Email,Job Title,City\njane.doe@acme.example,Chair,\nnew.person@example.com,Intern,Oslo\n")
 	seed := func(t *testing.T) string {
 		db := filepath.Join(t.TempDir(), "c.db")
-		one := filepath.Join(t.TempDir(), "one.csv")
-		require.NoError(t, os.WriteFile(one, []byte("Email,Job Title\njane.doe@acme.example,CEO\n"), 0o644))
+		one := writeFile(t, "", "one.csv", "Email,Job Title\njane.doe@acme.example,CEO\n")
 		require.Equal(t, 1, importJSON(t, "-db", db, one).Created)
 		return db
 	}
@@ -498,8 +509,7 @@ func TestAccountsFlag(t *testing.T) {
 	t.Run("link", func(t *testing.T) {
 		t.Parallel()
 		db := filepath.Join(t.TempDir(), "c.db")
-		seed := filepath.Join(t.TempDir(), "seed.csv")
-		require.NoError(t, os.WriteFile(seed, []byte("Email,Company\nceo@initech.example,Initech\n"), 0o644))
+		seed := writeFile(t, "", "seed.csv", "Email,Company\nceo@initech.example,Initech\n")
 		require.Equal(t, 1, importJSON(t, "-db", db, seed).AccountsCreated)
 
 		rep := importJSON(t, "-db", db, "-accounts", "link", sample)
@@ -523,8 +533,7 @@ func TestForcedDialect(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	// "Müller" in windows-1252, tab-separated, with a comma in a value.
-	tsv := filepath.Join(dir, "export.tsv")
-	require.NoError(t, os.WriteFile(tsv, []byte("Email\tLast Name\tCity\nhm@example.com\tM\xfcller\tBerlin, Mitte\n"), 0o644))
+	tsv := writeFile(t, dir, "export.tsv", "Email\tLast Name\tCity\nhm@example.com\tM\xfcller\tBerlin, Mitte\n")
 
 	db := filepath.Join(dir, "c.db")
 	rep := importJSON(t, "-db", db, "-encoding", "windows-1252", "-delimiter", "tab", tsv)

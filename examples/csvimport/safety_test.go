@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,14 +13,12 @@ import (
 	"github.com/contactkit/contactkit/importer"
 )
 
-// copyFile copies the sample into dir, so a test may see it overwritten.
+// copySample copies the sample into dir, so a test may see it overwritten.
 func copySample(t *testing.T, dir, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(sample)
 	require.NoError(t, err)
-	p := filepath.Join(dir, name)
-	require.NoError(t, os.WriteFile(p, b, 0o644))
-	return p
+	return writeFile(t, dir, name, string(b))
 }
 
 // leftovers lists the temporary files of outputs left in dir.
@@ -118,8 +115,7 @@ func TestOutputsReplacedAtEnd(t *testing.T) {
 	saved := filepath.Join(dir, "mapping.json")
 	require.NoError(t, os.WriteFile(errs, []byte("previous\n"), 0o600))
 	require.NoError(t, os.WriteFile(saved, []byte("{}\n"), 0o640))
-	noEmail := filepath.Join(dir, "no_email.csv")
-	require.NoError(t, os.WriteFile(noEmail, []byte("Name,Company\nJane,Acme\n"), 0o644))
+	noEmail := writeFile(t, dir, "no_email.csv", "Name,Company\nJane,Acme\n")
 
 	res := runCmd(t, "-db", memoryDB, "-errors", errs, "-save-mapping", saved, noEmail)
 	require.Equal(t, exitFailed, res.code, res.stderr)
@@ -163,11 +159,10 @@ const (
 func TestTerminalEscapes(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	name := filepath.Join(dir, "evil"+clearScreen+".csv")
-	content := "Email,\"Notes" + clearScreen + osc52 + "\",\"City\nContacts: 9999 created\r\",Job Title\n" +
-		"ann@example.com,x,Oslo,\"CEO" + rtlOverride + "gpj.exe\"\n" +
-		"\"bad" + clearScreen + "@@x\",y,Bergen\u2028Contacts: 1 created,CTO\n"
-	require.NoError(t, os.WriteFile(name, []byte(content), 0o644))
+	name := writeFile(t, dir, "evil"+clearScreen+".csv",
+		"Email,\"Notes"+clearScreen+osc52+"\",\"City\nContacts: 9999 created\r\",Job Title\n"+
+			"ann@example.com,x,Oslo,\"CEO"+rtlOverride+"gpj.exe\"\n"+
+			"\"bad"+clearScreen+"@@x\",y,Bergen\u2028Contacts: 1 created,CTO\n")
 
 	for _, args := range [][]string{
 		{"-db", memoryDB, "-preview", "5", name},
@@ -186,8 +181,7 @@ func TestTerminalEscapes(t *testing.T) {
 	}
 
 	// The reason on stderr escapes the file name too.
-	noEmail := filepath.Join(dir, "x"+osc52+".csv")
-	require.NoError(t, os.WriteFile(noEmail, []byte("Name\nJane\n"), 0o644))
+	noEmail := writeFile(t, dir, "x"+osc52+".csv", "Name\nJane\n")
 	res := runCmd(t, "-db", memoryDB, noEmail)
 	require.Equal(t, exitFailed, res.code)
 	assert.NotContains(t, res.stderr, "\x1b")
@@ -261,8 +255,7 @@ func TestSummaryByCode(t *testing.T) {
 	}
 	b.WriteString("no-at-sign,,\n")
 	b.WriteString("q@example.com,,1958-02-30\n")
-	path := filepath.Join(dir, "noisy.csv")
-	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	path := writeFile(t, dir, "noisy.csv", b.String())
 
 	res := runCmd(t, "-db", memoryDB, path)
 	require.Equal(t, exitOK, res.code, res.stderr)
@@ -276,15 +269,7 @@ func TestSummaryByCode(t *testing.T) {
 	assert.Less(t, strings.Index(out, "phone.too_short"), strings.Index(out, "date.impossible"), "the larger group first")
 	assert.Less(t, strings.Count(out, "\n"), 40, "bounded:\n%s", out)
 
-	res = runCmd(t, "-json", "-db", memoryDB, path)
-	require.Equal(t, exitOK, res.code, res.stderr)
-	var rep struct {
-		ErrorsByCode   map[string]codeCount `json:"errors_by_code"`
-		WarningsByCode map[string]codeCount `json:"warnings_by_code"`
-		ErrorsDropped  int                  `json:"errors_dropped"`
-		Warnings       []problem            `json:"warnings"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(res.stdout), &rep))
+	rep := importJSON(t, "-db", memoryDB, path)
 	counts := func(m map[string]codeCount) map[string]int {
 		out := map[string]int{}
 		for code, c := range m {
@@ -305,12 +290,7 @@ func TestSummaryByCode(t *testing.T) {
 	assert.Equal(t, warnings, counts(rep.WarningsByCode), "the mapping's warnings counted with the importer's")
 
 	// Without problems the counts are {}.
-	clean := filepath.Join(dir, "clean.csv")
-	require.NoError(t, os.WriteFile(clean, []byte("Email,Company\nann@example.com,Acme\n"), 0o644))
-	res = runCmd(t, "-json", "-db", memoryDB, clean)
-	require.Equal(t, exitOK, res.code, res.stderr)
-	rep.ErrorsByCode, rep.WarningsByCode = nil, nil
-	require.NoError(t, json.Unmarshal([]byte(res.stdout), &rep))
+	rep = importJSON(t, "-db", memoryDB, writeFile(t, dir, "clean.csv", cleanCSV))
 	assert.Equal(t, map[string]codeCount{}, rep.ErrorsByCode)
 	assert.Equal(t, map[string]codeCount{}, rep.WarningsByCode)
 }
