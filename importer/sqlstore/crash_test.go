@@ -40,7 +40,7 @@ const (
 
 // crashRows and crashBatch size the crash test's file: 40 commits;
 // crashRounds is the number of kills per way of re-running. Under the race
-// detector (raceEnabled; CI runs `go test -race ./...`), where a child takes
+// detector (raceEnabled; CI runs the tests with -race), where a child takes
 // a second to start, the file is a quarter and there are 3 kills per way.
 const (
 	crashRows   = 2000
