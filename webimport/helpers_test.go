@@ -85,6 +85,7 @@ type client struct {
 	e    *testEnv
 	hc   *http.Client
 	csrf string
+	root string // the prefix the handler is mounted under, for upload
 }
 
 func (e *testEnv) client(t *testing.T) *client {
@@ -169,7 +170,7 @@ func (c *client) upload(name string, content []byte) response {
 	_, err = fw.Write(content)
 	require.NoError(c.t, err)
 	require.NoError(c.t, mw.Close())
-	req, err := http.NewRequest(http.MethodPost, c.e.ts.URL+"/upload", &body)
+	req, err := http.NewRequest(http.MethodPost, c.e.ts.URL+c.root+"/upload", &body)
 	require.NoError(c.t, err)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return c.do(req)

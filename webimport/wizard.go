@@ -40,12 +40,6 @@ func (s *Handler) runMapping(u *upload) *mapping.Mapping {
 	return m
 }
 
-// schemaFor returns the schema with region as the default region of its
-// phone fields, as the importer applies Config.Region, for previews.
-func (s *Handler) schemaFor(region string) *mapping.Schema {
-	return s.schema.WithRegion(region)
-}
-
 // problemsOf lists the messages of Compile's joined errors.
 func problemsOf(err error) []string {
 	if err == nil {
@@ -350,7 +344,7 @@ func (s *Handler) handleMappingPost(w http.ResponseWriter, r *http.Request, sess
 		}
 		c.Reason = "your choice"
 		fi := s.schema.Index(key)
-		c.Warnings = s.schemaFor(u.opts.Region).Fields[fi].CheckValues(column(u.pv, i))
+		c.Warnings = s.schema.WithRegion(u.opts.Region).Fields[fi].CheckValues(column(u.pv, i))
 	}
 	u.m = m
 	if f.Get("action") != "next" {
@@ -535,7 +529,7 @@ func (s *Handler) handleReview(w http.ResponseWriter, r *http.Request, sess *ses
 		p.RowProblems = append(p.RowProblems, rowErrorText(e))
 	}
 	m := s.runMapping(u)
-	plan, err := m.Compile(s.schemaFor(u.opts.Region))
+	plan, err := m.Compile(s.schema.WithRegion(u.opts.Region))
 	if err != nil {
 		p.Problems = problemsOf(err)
 		s.render(w, http.StatusUnprocessableEntity, "review", p)
