@@ -69,6 +69,9 @@ type Store struct {
 	// writer, on SQLite, lets one write transaction of the store run at a
 	// time (a semaphore that respects contexts).
 	writer chan struct{}
+	// analyze, on PostgreSQL, refreshes the planner statistics as the
+	// tables grow.
+	analyze analyzer
 }
 
 var (
@@ -152,8 +155,9 @@ func Open(ctx context.Context, dataSource string, cfg Config) (*Store, error) {
 // a 5 s busy timeout, WAL journal (not for in-memory databases), foreign
 // keys on, write transactions that take the write lock when they begin
 // (_txlock=immediate), so that concurrent writers wait for each other
-// instead of failing, and statement journals in memory (temp_store, which
-// cuts an import's CPU time by about 30%).
+// instead of failing, statement journals in memory (temp_store, which
+// cuts an import's CPU time by about 30%), and for a file a 16 MiB page
+// cache and a checkpoint every 10,000 WAL pages (a fifth less CPU time).
 func SQLiteDSN(path string) string { return sqlbase.SQLiteDSN(path) }
 
 // Dialect returns the store's SQL dialect.

@@ -58,11 +58,16 @@ func DataSourceDialect(ds string) Dialect {
 // write transactions that take the write lock when they begin, and
 // statement journals and temporary tables in memory (a multi-row INSERT
 // that may fail on a constraint journals the pages it changes; in a file
-// that costs a third of an import's time).
+// that costs a third of an import's time). For a file also a 16 MiB page
+// cache (SQLite's default 2 MiB makes a growing database's index pages be
+// read again with a system call each: a tenth of an import's CPU time) and
+// a checkpoint every 10,000 WAL pages (40 MiB) instead of 1,000, so that a
+// page an import changes again and again is copied to the database file
+// and synced less often.
 func SQLiteDSN(path string) string {
 	params := []string{"_pragma=busy_timeout(5000)", "_pragma=foreign_keys(1)", "_pragma=temp_store(2)", "_txlock=immediate"}
 	if !IsMemory(path) {
-		params = append(params, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)")
+		params = append(params, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_pragma=cache_size(-16384)", "_pragma=wal_autocheckpoint(10000)")
 	}
 	sep := "?"
 	if strings.Contains(path, "?") {
