@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -108,4 +109,20 @@ func TestNewErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tt.want)
 		})
 	}
+}
+
+// TestNewCreatesDir: a Config.Dir that does not exist yet is created, and
+// kept by Close (it is the host's).
+func TestNewCreatesDir(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "work", "webimport")
+	h, err := New(Config{Contacts: memstore.New(), Dir: dir})
+	require.NoError(t, err)
+	fi, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.True(t, fi.IsDir())
+	assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+	require.NoError(t, h.Close())
+	_, err = os.Stat(dir)
+	assert.NoError(t, err, "Close keeps a directory it did not make")
 }

@@ -73,9 +73,10 @@ type Config struct {
 
 	// Dir is where uploads and error CSVs are kept while they are needed.
 	// Empty means a new temporary directory, removed by Close. A directory
-	// given here is the work directory of one Handler at a time: New
-	// removes the uploads and error CSVs a previous Handler left there when
-	// it crashed or was killed, and shows its imports that were cut short.
+	// given here is created if missing (mode 0700); it is the work
+	// directory of one Handler at a time: New removes the uploads and error
+	// CSVs a previous Handler left there when it crashed or was killed, and
+	// shows its imports that were cut short.
 	Dir string
 	// MaxUpload is the largest file accepted, in bytes; zero means
 	// DefaultMaxUpload (20 MiB).
@@ -206,6 +207,8 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("webimport: %w", err)
 		}
 		s.cfg.Dir, s.ownDir = dir, true
+	} else if err := os.MkdirAll(s.cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("webimport: %w", err)
 	} else if err := s.recover(); err != nil {
 		return nil, err
 	}

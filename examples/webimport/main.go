@@ -63,9 +63,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeDB()
 
-	if err := os.MkdirAll(*dir, 0o700); err != nil {
-		return fmt.Errorf("-dir: %w", err)
-	}
 	srv, err := webimport.New(webimport.Config{Contacts: contacts, Accounts: accts, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region, Dir: *dir})
 	if err != nil {
 		return err
