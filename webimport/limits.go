@@ -91,11 +91,13 @@ func (m *minRateReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// HTTPServer returns an http.Server that serves s with the timeouts the
-// screen needs: headers within ReadHeaderTimeout, request bodies within the
-// Config's deadlines (set per request), responses written within
-// WriteTimeout (the event stream extends its own), idle keep-alive
-// connections closed after IdleTimeout, headers at most 64 KiB.
+// HTTPServer returns an http.Server that serves s at the root with the
+// timeouts the screen needs: headers within ReadHeaderTimeout (10 s),
+// request bodies within the Config's deadlines (set per request),
+// responses written within WriteTimeout (2 min; the event stream extends
+// its own), idle keep-alive connections closed after IdleTimeout (1 min),
+// headers at most 64 KiB. A host that mounts s in its own server sets such
+// timeouts there; the per-request deadlines hold either way.
 func (s *Handler) HTTPServer() *http.Server {
 	return &http.Server{
 		Handler:           s,
