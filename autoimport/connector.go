@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/mapping"
 )
 
@@ -35,7 +36,7 @@ type Connector interface {
 	// offset, or records that change during a sync can be skipped.
 	//
 	// Errors: a *RateLimitError when the service says to slow down (HTTP
-	// 429, with its Retry-After); an error matching ErrTransient for a
+	// 429, with its Retry-After); an error matching importer.ErrTransient for a
 	// failure worth retrying (HTTP 5xx, timeouts, connection resets); an
 	// error matching ErrInvalidCredentials when the service rejects the
 	// credentials (HTTP 401/403): the Runner stops and marks the import as
@@ -170,8 +171,11 @@ type Record struct {
 // Connector errors.
 var (
 	// ErrTransient matches a failure worth retrying (HTTP 5xx, timeouts).
-	// Connectors wrap it: fmt.Errorf("shop: status %d: %w", code, autoimport.ErrTransient).
-	ErrTransient = errors.New("autoimport: transient service failure")
+	// Connectors wrap it: fmt.Errorf("shop: status %d: %w", code, importer.ErrTransient).
+	//
+	// Deprecated: it is importer.ErrTransient, the module's one transient
+	// sentinel; errors.Is matches either name.
+	ErrTransient = importer.ErrTransient
 	// ErrInvalidCredentials matches a service refusing the import's
 	// credentials. The Runner stops and marks the import as needing
 	// attention (see ErrNeedsAttention).

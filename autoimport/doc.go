@@ -116,10 +116,11 @@
 // and ErrInvalidCredentials (the import waits for new credentials), or
 // ErrRefused (the service refused the request: an unknown account, a bad
 // parameter), or ErrNoProgress (pages that make no progress);
-// ErrTransient (the service kept failing beyond the retries);
+// importer.ErrTransient (the service kept failing beyond the retries;
+// ErrTransient is its older name);
 // ErrSealed; the context's error; and the errors of the stores and of
 // importer.ImportFrom, wrapped. RunRecord.ErrorCode gives the same as a
-// stable string. Connectors return *RateLimitError, ErrTransient,
+// stable string. Connectors return *RateLimitError, importer.ErrTransient,
 // ErrInvalidCredentials and ErrRefused. Bad records are never errors: they are counted in
 // the RunRecord. All messages start with "autoimport: " and never contain
 // credentials.

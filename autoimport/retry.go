@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
+
+	"github.com/contactkit/contactkit/importer"
 )
 
 // RetryConfig configures how a run retries a failed fetch. Zero values
@@ -15,14 +16,16 @@ type RetryConfig struct {
 	// MaxAttempts is the most fetches of one page (the first included);
 	// zero means 5.
 	MaxAttempts int
-	// MinBackoff and MaxBackoff bound the wait between attempts; zero
-	// means 1 second and 1 minute.
+	// MinBackoff and MaxBackoff bound the wait between attempts of the
+	// default Backoff; zero means 1 second and 1 minute.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
 	// MaxRetryAfter is the longest Retry-After a run waits for; a longer
 	// one ends the run with a *RetryLaterError. Zero means 1 minute.
 	MaxRetryAfter time.Duration
-	// Backoff computes the waits; nil means DefaultBackoff.
+	// Backoff computes the waits; nil means
+	// importer.ExponentialBackoff(MinBackoff, MaxBackoff). A run never
+	// waits less than the service's Retry-After.
 	Backoff Backoff
 }
 
@@ -43,34 +46,32 @@ func (c RetryConfig) withDefaults() RetryConfig {
 		c.MaxRetryAfter = time.Minute
 	}
 	if c.Backoff == nil {
-		c.Backoff = DefaultBackoff
+		c.Backoff = importer.ExponentialBackoff(c.MinBackoff, c.MaxBackoff)
 	}
 	return c
 }
 
 // Backoff returns how long to wait before retry number attempt (1 for the
-// first retry), between min and max. retryAfter is what the service asked
-// for (zero if nothing); the wait must not be shorter.
-type Backoff func(attempt int, min, max, retryAfter time.Duration) time.Duration
+// first retry).
+//
+// Deprecated: it is importer.Backoff, the module's one backoff type.
+type Backoff = importer.Backoff
 
 // DefaultBackoff doubles min with each attempt, up to max, takes a random
 // point in the upper half of that (jitter, so that many imports do not
 // retry in step), and never returns less than retryAfter.
+//
+// Deprecated: a Runner uses importer.ExponentialBackoff(min, max) and
+// waits at least the Retry-After itself; this is that, for callers of the
+// older form.
 func DefaultBackoff(attempt int, min, max, retryAfter time.Duration) time.Duration {
-	d := min
-	for i := 1; i < attempt && d < max; i++ {
-		d *= 2
-	}
-	if d > max {
-		d = max
-	}
-	if half := d / 2; half > 0 {
-		d = half + rand.N(half+1)
-	}
-	if d < retryAfter {
-		d = retryAfter
-	}
-	return d
+	return waitFor(importer.ExponentialBackoff(min, max), attempt, retryAfter)
+}
+
+// waitFor is how long to wait before retry attempt: b's wait, but never
+// less than the service's Retry-After.
+func waitFor(b importer.Backoff, attempt int, retryAfter time.Duration) time.Duration {
+	return max(b(attempt), retryAfter)
 }
 
 // fetch asks for one page, retrying rate limits and transient failures.
@@ -95,7 +96,7 @@ func (r *Runner) fetch(ctx context.Context, c Connector, req FetchRequest, ref R
 			if rl.RetryAfter > rc.MaxRetryAfter {
 				return nil, &RetryLaterError{At: r.now().Add(rl.RetryAfter), Err: err}
 			}
-		case errors.Is(err, ErrTransient):
+		case errors.Is(err, importer.ErrTransient):
 		default:
 			return nil, err
 		}
@@ -103,7 +104,7 @@ func (r *Runner) fetch(ctx context.Context, c Connector, req FetchRequest, ref R
 		if rl != nil {
 			after = rl.RetryAfter
 		}
-		wait := rc.Backoff(attempt, rc.MinBackoff, rc.MaxBackoff, after)
+		wait := waitFor(rc.Backoff, attempt, after)
 		if attempt >= rc.MaxAttempts {
 			if rl != nil {
 				return nil, &RetryLaterError{At: r.now().Add(wait), Err: err}

@@ -203,7 +203,11 @@ func errorCode(err error) string {
 		return ErrorCodeLeaseLost
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return ErrorCodeCanceled
-	case errors.Is(err, ErrTransient), errors.Is(err, ErrUnsupportedFilter):
+	case errors.Is(err, importer.ErrStore):
+		// The contact store, even a transient failure of it beyond the
+		// importer's retries.
+		return ErrorCodeInternal
+	case errors.Is(err, importer.ErrTransient), errors.Is(err, ErrUnsupportedFilter):
 		return ErrorCodeService
 	}
 	return ErrorCodeInternal

@@ -204,6 +204,9 @@ type Config struct {
 type RetryPolicy func(ctx context.Context, err error, attempt int) bool
 
 // Backoff returns how long to wait before retry number attempt (from 1).
+// It is the module's one backoff type: Config.Backoff for store calls, and
+// autoimport.RetryConfig.Backoff for a service's pages. DefaultBackoff and
+// ExponentialBackoff make them.
 type Backoff func(attempt int) time.Duration
 
 // DefaultRetryPolicy retries errors wrapping ErrTransient, unless the
@@ -213,11 +216,30 @@ func DefaultRetryPolicy(ctx context.Context, err error, attempt int) bool {
 }
 
 // DefaultBackoff is capped exponential backoff with jitter: about 50ms,
-// 100ms, 200ms, … up to 5s.
+// 100ms, 200ms, … up to 5s. It is ExponentialBackoff(50ms, 5s).
 func DefaultBackoff(attempt int) time.Duration {
-	d := 50 * time.Millisecond << min(attempt-1, 7)
-	d = min(d, 5*time.Second)
-	return d/2 + rand.N(d/2+1)
+	return exponential(attempt, 50*time.Millisecond, 5*time.Second)
+}
+
+// ExponentialBackoff returns the Backoff that doubles min with each
+// attempt, up to max, and takes a random point in the upper half of that
+// (jitter, so that many imports do not retry in step). A max below min
+// means min.
+func ExponentialBackoff(min, max time.Duration) Backoff {
+	return func(attempt int) time.Duration { return exponential(attempt, min, max) }
+}
+
+func exponential(attempt int, lo, hi time.Duration) time.Duration {
+	hi = max(hi, lo)
+	d := lo
+	for i := 1; i < attempt && d < hi; i++ {
+		d *= 2
+	}
+	d = min(d, hi)
+	if half := d / 2; half > 0 {
+		d = half + rand.N(half+1)
+	}
+	return d
 }
 
 func (c *Config) batchSize() int {

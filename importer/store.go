@@ -235,8 +235,12 @@ var (
 	ErrNotFound = errors.New("importer: contact not found")
 	// ErrUnsupportedKey: Lookup was asked for a key kind the store does not index.
 	ErrUnsupportedKey = errors.New("importer: unsupported match key")
-	// ErrTransient marks a store failure worth retrying (wrap it).
-	ErrTransient = errors.New("importer: transient store failure")
+	// ErrTransient marks a failure worth retrying; wrap it. It is the one
+	// transient sentinel of the module: a Store wraps it for a failure
+	// the importer retries (Config.Retry, Config.Backoff), and a connector
+	// of package autoimport wraps it for a service failure the Runner
+	// retries (autoimport.ErrTransient is this same error).
+	ErrTransient = errors.New("importer: transient failure")
 	// ErrConflict: a write would have given two contacts one unique key;
 	// nothing of it was stored (see ConflictError). The importer matches
 	// the rows again and writes again.

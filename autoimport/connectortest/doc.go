@@ -24,7 +24,7 @@
 //
 // HTTPConnector.Fetch returns the errors autoimport.Connector documents:
 // *autoimport.RateLimitError for 429, errors matching
-// autoimport.ErrTransient for 5xx and network failures,
+// importer.ErrTransient for 5xx and network failures,
 // autoimport.ErrInvalidCredentials for 401 and 403,
 // autoimport.ErrUnsupportedFilter for filters the service refuses, the
 // context's error when it is cancelled, and other errors (starting with

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/contactkit/contactkit/autoimport"
+	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/mapping"
 )
 
@@ -19,7 +20,7 @@ import (
 // request per page, the credentials only in the Authorization header, the
 // service's answers translated into the errors the Runner understands
 // (429 → *autoimport.RateLimitError with Retry-After, 5xx, 408 and network
-// failures → autoimport.ErrTransient, 401/403 →
+// failures → importer.ErrTransient, 401/403 →
 // autoimport.ErrInvalidCredentials, any other 4xx → autoimport.ErrRefused),
 // and no credentials in any error: a response body never goes into an
 // error as it is (a service may echo the credentials), only its error code
@@ -124,7 +125,7 @@ func (c *HTTPConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) 
 		}
 		// A timeout, a reset connection: worth another try. (The error
 		// names the URL, which carries no credentials.)
-		return nil, fmt.Errorf("connectortest: %w: %w", autoimport.ErrTransient, err)
+		return nil, fmt.Errorf("connectortest: %w: %w", importer.ErrTransient, err)
 	}
 	defer resp.Body.Close()
 	switch {
@@ -134,7 +135,7 @@ func (c *HTTPConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) 
 	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
 		return nil, fmt.Errorf("connectortest: account %s: status %d: %w", req.Account, resp.StatusCode, autoimport.ErrInvalidCredentials)
 	case resp.StatusCode >= 500, resp.StatusCode == http.StatusRequestTimeout:
-		return nil, fmt.Errorf("connectortest: status %d: %w", resp.StatusCode, autoimport.ErrTransient)
+		return nil, fmt.Errorf("connectortest: status %d: %w", resp.StatusCode, importer.ErrTransient)
 	default:
 		var e struct {
 			Error string `json:"error"`
@@ -159,7 +160,7 @@ func (c *HTTPConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) 
 		}
 		// A body cut short is a transport failure.
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("connectortest: reading page: %w: %w", autoimport.ErrTransient, err)
+			return nil, fmt.Errorf("connectortest: reading page: %w: %w", importer.ErrTransient, err)
 		}
 		return nil, fmt.Errorf("connectortest: decoding page: %w", err)
 	}

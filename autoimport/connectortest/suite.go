@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contactkit/contactkit/autoimport"
+	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/mapping"
 )
 
@@ -297,7 +298,7 @@ func testUnknownAccount(t *testing.T, f *Fixture) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, autoimport.ErrRefused) || errors.Is(err, autoimport.ErrInvalidCredentials),
 		"an unknown account is refused, not retried: %v", err)
-	assert.NotErrorIs(t, err, autoimport.ErrTransient)
+	assert.NotErrorIs(t, err, importer.ErrTransient)
 	assert.NotContains(t, err.Error(), f.Credentials.Reveal(), "errors never carry credentials")
 }
 
