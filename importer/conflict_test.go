@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,56 +12,57 @@ import (
 
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/memstore"
+	"github.com/contactkit/contactkit/importer/storetest"
 )
 
-// racingStore plays another import: before the first write of the import
-// under test, it creates the contacts of other in the store, after the
-// import's lookup found none of them.
-type racingStore struct {
-	*memstore.Store
-	once   sync.Once
-	other  []importer.Contact
-	writes int
-}
-
-func (s *racingStore) WriteBatch(ctx context.Context, cs []importer.Contact, us []importer.Update) ([]string, error) {
-	s.writes++
-	var err error
-	s.once.Do(func() { _, err = s.Store.Create(ctx, s.other) })
-	if err != nil {
-		return nil, err
-	}
-	return s.Store.WriteBatch(ctx, cs, us)
-}
-
+// Two imports at once (storetest.ImportAtOnce: both look their batch up
+// before either writes): the shared address is created by one, and the
+// other's write meets the conflict, matches its rows again and updates it.
 func TestConflictMatchesAgainAndUpdates(t *testing.T) {
 	t.Parallel()
-	st := &racingStore{Store: memstore.New(), other: []importer.Contact{{Email: "b@example.com", Fields: map[string]string{"city": "Oslo"}}}}
-	rep, err := importer.Import(t.Context(), strings.NewReader("email,first_name\na@example.com,Ann\nB@example.com,Bob\nc@example.com,Cy\n"), st, importer.Config{})
-	require.NoError(t, err)
-	assert.Equal(t, 2, rep.Created, "a and c are created")
-	assert.Equal(t, 1, rep.Updated, "b, created by the other import after the lookup, is updated")
-	assert.Equal(t, 2, st.writes, "the batch is written again once")
+	st := memstore.New()
+	res := storetest.ImportAtOnce(t.Context(), st, importer.Config{},
+		"email,first_name\na@example.com,Ann\nB@example.com,Bob\nc@example.com,Cy\n",
+		"email,city\nb@example.com,Oslo\n")
+	for i, r := range res {
+		require.NoError(t, r.Err, "import %d", i+1)
+	}
+	assert.Equal(t, 3, res[0].Report.Created+res[1].Report.Created, "a, b and c are created once")
+	assert.Equal(t, 1, res[0].Report.Updated+res[1].Report.Updated, "b, created by the other import after the lookup, is updated")
 	all := st.All()
 	require.Len(t, all, 3, "no contact twice")
-	b := all[0]
-	assert.Equal(t, "b@example.com", b.Email)
-	assert.Equal(t, map[string]string{"city": "Oslo", "first_name": "Bob"}, b.Fields, "the row updated the other import's contact")
-	assert.Equal(t, 4, rep.LastCommittedLine, "every row is committed")
+	var b importer.Contact
+	for _, c := range all {
+		if importer.EmailKey(c.Email) == "b@example.com" {
+			b = c
+		}
+	}
+	assert.Equal(t, map[string]string{"city": "Oslo", "first_name": "Bob"}, b.Fields, "the losing import's row updated the winner's contact")
+	assert.Equal(t, 4, res[0].Report.LastCommittedLine, "every row is committed")
+	assert.Equal(t, 2, res[1].Report.LastCommittedLine, "every row is committed")
 }
 
 func TestConflictRetriesNegativeStops(t *testing.T) {
 	t.Parallel()
-	st := &racingStore{Store: memstore.New(), other: []importer.Contact{{Email: "a@example.com"}}}
-	rep, err := importer.Import(t.Context(), strings.NewReader("email\na@example.com\n"), st, importer.Config{ConflictRetries: -1})
-	require.Error(t, err)
-	assert.ErrorIs(t, err, importer.ErrStore)
-	assert.ErrorIs(t, err, importer.ErrConflict)
-	var ce *importer.ConflictError
-	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, []importer.Key{{Kind: importer.KeyEmail, Value: "a@example.com"}}, ce.Keys)
-	assert.Zero(t, rep.Created)
-	assert.Equal(t, 1, st.writes)
+	st := memstore.New()
+	res := storetest.ImportAtOnce(t.Context(), st, importer.Config{ConflictRetries: -1}, "email\na@example.com\n", "email\nA@example.com\n")
+	var failed, created int
+	for _, r := range res {
+		created += r.Report.Created
+		if r.Err == nil {
+			continue
+		}
+		failed++
+		assert.ErrorIs(t, r.Err, importer.ErrStore)
+		assert.ErrorIs(t, r.Err, importer.ErrConflict)
+		var ce *importer.ConflictError
+		require.ErrorAs(t, r.Err, &ce)
+		assert.Equal(t, []importer.Key{{Kind: importer.KeyEmail, Value: "a@example.com"}}, ce.Keys)
+		assert.Zero(t, r.Report.Created)
+	}
+	assert.Equal(t, 1, failed, "the import whose write meets the conflict stops without retrying")
+	assert.Equal(t, 1, created)
+	assert.Len(t, st.All(), 1)
 }
 
 // alwaysConflicting answers every write with a conflict.
