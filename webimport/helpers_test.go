@@ -2,7 +2,6 @@ package webimport
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"io"
 	"mime/multipart"
@@ -59,7 +58,7 @@ func newEnv(t *testing.T, change func(*Config)) *testEnv {
 // account "Acme Inc" that the file's "ACME, Inc." is close to.
 func (e *testEnv) seed(t *testing.T) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := e.contacts.Create(ctx, []importer.Contact{{Email: "jane.doe@acme.example",
 		Fields: map[string]string{"first_name": "Jane", "last_name": "Doe", "city": "Boston"}}})
 	require.NoError(t, err)

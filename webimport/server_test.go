@@ -83,7 +83,7 @@ func TestWizard(t *testing.T) {
 	assert.Regexp(t, `(?s)<td>City</td><td class="from">Boston</td><td>→</td><td class="to">San Francisco</td>`, res.body)
 	assert.Regexp(t, `(?s)id="near-duplicates".*“ACME, Inc\.” is close to “Acme Inc”`, res.body)
 	has(t, res.body, "Companies that would be created")
-	n, err := e.contacts.Count(context.Background())
+	n, err := e.contacts.Count(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "a dry run writes nothing")
 	has(t, res.body, `id="run-for-real"`, "the upload is kept for the real import")

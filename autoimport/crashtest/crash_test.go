@@ -234,7 +234,7 @@ func TestCrashChild(t *testing.T) {
 	if url == "" {
 		t.Skip("the child process of TestCrashAndResume")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	key, err := hex.DecodeString(os.Getenv(envKey))
 	require.NoError(t, err)
 	s, err := openStores(ctx, os.Getenv(envState), os.Getenv(envContacts))
@@ -397,7 +397,7 @@ func TestCrashAndResume(t *testing.T) {
 		t.Skipf("kills child processes with SIGKILL, which %s does not have", runtime.GOOS)
 	}
 	began := time.Now()
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	records, rounds := crashSize()
 	seed := uint64(time.Now().UnixNano())
@@ -585,7 +585,7 @@ func snapshot(t *testing.T, st importer.Store, ids []string) []string {
 	t.Helper()
 	var out []string
 	for part := range slices.Chunk(ids, 500) {
-		got, err := st.Lookup(context.Background(), importer.KeyExternalID, part)
+		got, err := st.Lookup(t.Context(), importer.KeyExternalID, part)
 		require.NoError(t, err)
 		for _, c := range got {
 			c.ID = ""
@@ -617,11 +617,11 @@ func repeated(t *testing.T, db *sql.DB, col string) map[string]int {
 
 func countContacts(t *testing.T, path string) int {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), path, sqlstore.Config{})
+	st, err := sqlstore.Open(t.Context(), path, sqlstore.Config{})
 	require.NoError(t, err)
 	defer st.Close()
-	require.NoError(t, st.Migrate(context.Background()))
-	n, err := st.Count(context.Background())
+	require.NoError(t, st.Migrate(t.Context()))
+	n, err := st.Count(t.Context())
 	require.NoError(t, err)
 	return n
 }

@@ -52,41 +52,41 @@ func TestRunOutcomes(t *testing.T) {
 		{name: "a run that completes", want: completed},
 		{name: "an import not due (another machine ran it)", want: completed, runErr: autoimport.ErrNotDue,
 			setup: func(t *testing.T, _ *connectortest.Service, _ autoimport.Store, r *autoimport.Runner, ref autoimport.Ref) context.Context {
-				_, err := r.Run(context.Background(), ref)
+				_, err := r.Run(t.Context(), ref)
 				require.NoError(t, err)
-				return context.Background()
+				return t.Context()
 			}},
 		{name: "a deleted import", want: cancelled, runErr: autoimport.ErrNotFound,
 			setup: func(t *testing.T, _ *connectortest.Service, s autoimport.Store, _ *autoimport.Runner, ref autoimport.Ref) context.Context {
-				require.NoError(t, s.Delete(context.Background(), ref))
-				return context.Background()
+				require.NoError(t, s.Delete(t.Context(), ref))
+				return t.Context()
 			}},
 		{name: "a lease held elsewhere snoozes until it lapses", want: snoozed, snooze: 3*time.Minute + time.Second, runErr: autoimport.ErrLeased,
 			setup: func(t *testing.T, _ *connectortest.Service, s autoimport.Store, _ *autoimport.Runner, ref autoimport.Ref) context.Context {
-				_, err := s.Acquire(context.Background(), ref, "other-machine", now, now.Add(3*time.Minute))
+				_, err := s.Acquire(t.Context(), ref, "other-machine", now, now.Add(3*time.Minute))
 				require.NoError(t, err)
-				return context.Background()
+				return t.Context()
 			}},
 		{name: "rate limited past MaxRetryAfter snoozes until Retry-After", want: snoozed, snooze: 90 * time.Second, retryLater: true,
 			setup: func(t *testing.T, svc *connectortest.Service, _ autoimport.Store, _ *autoimport.Runner, _ autoimport.Ref) context.Context {
 				svc.Fail(connectortest.Fault{Status: 429, RetryAfter: "90"})
-				return context.Background()
+				return t.Context()
 			}},
 		{name: "refused credentials cancel the job", want: cancelled, runErr: autoimport.ErrNeedsAttention,
 			setup: func(t *testing.T, svc *connectortest.Service, _ autoimport.Store, _ *autoimport.Runner, _ autoimport.Ref) context.Context {
 				svc.SetToken("team", "rotated")
-				return context.Background()
+				return t.Context()
 			}},
 		{name: "shutdown puts the job back at once", want: snoozed, snooze: 0, runErr: context.Canceled,
 			setup: func(t *testing.T, _ *connectortest.Service, _ autoimport.Store, _ *autoimport.Runner, _ autoimport.Ref) context.Context {
-				ctx, cancel := context.WithCancel(context.Background())
+				ctx, cancel := context.WithCancel(t.Context())
 				cancel()
 				return ctx
 			}},
 		{name: "a recorded failure is left to the Runner's backoff", want: completed, runErr: autoimport.ErrTransient,
 			setup: func(t *testing.T, svc *connectortest.Service, _ autoimport.Store, _ *autoimport.Runner, _ autoimport.Ref) context.Context {
 				svc.Fail(connectortest.Fault{Status: 503}, connectortest.Fault{Status: 503})
-				return context.Background()
+				return t.Context()
 			}},
 		{name: "a run that cannot start is retried by River", broken: true, want: failed, runErr: errDown},
 	}
@@ -108,9 +108,9 @@ func TestRunOutcomes(t *testing.T) {
 			}
 			runner, err := autoimport.NewRunner(cfg)
 			require.NoError(t, err)
-			imp, err := runner.Create(context.Background(), autoimport.Definition{Workspace: "acme", Service: "fake", Account: "team"}, autoimport.NewSecret(token))
+			imp, err := runner.Create(t.Context(), autoimport.Definition{Workspace: "acme", Service: "fake", Account: "team"}, autoimport.NewSecret(token))
 			require.NoError(t, err)
-			ctx := context.Background()
+			ctx := t.Context()
 			if tc.setup != nil {
 				ctx = tc.setup(t, svc, state, runner, imp.Ref())
 			}

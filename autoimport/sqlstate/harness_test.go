@@ -1,7 +1,6 @@
 package sqlstate_test
 
 import (
-	"context"
 	"database/sql"
 	"path/filepath"
 	"testing"
@@ -47,7 +46,7 @@ func newPostgres(t testing.TB) *sqlstate.Store {
 	schema := sqltest.Schema(t, db, "ck_state_test_")
 	s, err := sqlstate.New(db, sqlstate.Config{Schema: schema})
 	require.NoError(t, err)
-	require.NoError(t, s.Migrate(context.Background()))
+	require.NoError(t, s.Migrate(t.Context()))
 	return s
 }
 
@@ -63,7 +62,7 @@ func newSQLiteMemory(t testing.TB) *sqlstate.Store {
 	t.Helper()
 	s, err := sqlstate.New(openSQLite(t, ":memory:"), sqlstate.Config{})
 	require.NoError(t, err)
-	require.NoError(t, s.Migrate(context.Background()))
+	require.NoError(t, s.Migrate(t.Context()))
 	return s
 }
 
@@ -73,7 +72,7 @@ func newSQLiteFile(t testing.TB) *sqlstate.Store {
 	t.Helper()
 	s, err := sqlstate.New(openSQLite(t, filepath.Join(t.TempDir(), "state.db")), sqlstate.Config{TablePrefix: "ck_"})
 	require.NoError(t, err)
-	require.NoError(t, s.Migrate(context.Background()))
+	require.NoError(t, s.Migrate(t.Context()))
 	return s
 }
 

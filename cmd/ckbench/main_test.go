@@ -36,7 +36,7 @@ func TestBench(t *testing.T) {
 	file := filepath.Join(dir, "contacts.csv")
 	args := []string{"-rows", "2000", "-seed", "5", "-file", file, "-json", "-sqlite", filepath.Join(dir, "bench.db")}
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, &out, &errOut)
+	code := run(t.Context(), args, &out, &errOut)
 	require.Equal(t, 0, code, "stderr: %s", errOut.String())
 	assert.Contains(t, errOut.String(), "generating 2000 rows")
 
@@ -96,7 +96,7 @@ func TestBench(t *testing.T) {
 
 	t.Run("the file is reused and the table printed", func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"-rows", "2000", "-seed", "5", "-file", file, "-stages", "dryrun,floor"}, &out, &errOut)
+		code := run(t.Context(), []string{"-rows", "2000", "-seed", "5", "-file", file, "-stages", "dryrun,floor"}, &out, &errOut)
 		require.Equal(t, 0, code, "stderr: %s", errOut.String())
 		assert.NotContains(t, errOut.String(), "generating")
 		lines := strings.Split(out.String(), "\n")
@@ -150,7 +150,7 @@ func TestParseArgsRejects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out, errOut bytes.Buffer
-			code := run(context.Background(), tt.args, &out, &errOut)
+			code := run(t.Context(), tt.args, &out, &errOut)
 			assert.Equal(t, 2, code)
 			assert.Contains(t, errOut.String(), tt.want)
 			assert.Empty(t, out.String())

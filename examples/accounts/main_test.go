@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,7 +51,7 @@ type jsonOutput struct {
 func runCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
+	code := run(t.Context(), args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -78,7 +77,7 @@ func codes(ps []importer.Problem) []string {
 
 func contact(t *testing.T, st *sqlstore.Store, email string) importer.Contact {
 	t.Helper()
-	got, err := st.Lookup(context.Background(), importer.KeyEmail, []string{importer.EmailKey(email)})
+	got, err := st.Lookup(t.Context(), importer.KeyEmail, []string{importer.EmailKey(email)})
 	require.NoError(t, err)
 	require.Len(t, got, 1, email)
 	return got[0]
@@ -87,7 +86,7 @@ func contact(t *testing.T, st *sqlstore.Store, email string) importer.Contact {
 func accountsByID(t *testing.T, st *sqlstore.Store) map[string]accounts.Account {
 	t.Helper()
 	m := map[string]accounts.Account{}
-	for a, err := range st.ListAccounts(context.Background()) {
+	for a, err := range st.ListAccounts(t.Context()) {
 		require.NoError(t, err)
 		m[a.ID] = a
 	}
@@ -120,7 +119,7 @@ func TestSample(t *testing.T) {
 	assert.Equal(t, "account", c.Mapping["Account"])
 	assert.Equal(t, []string{"10 account.near_duplicate warning"}, codes(c.Warnings))
 
-	st, err := sqlstore.Open(context.Background(), db, sqlstore.Config{})
+	st, err := sqlstore.Open(t.Context(), db, sqlstore.Config{})
 	require.NoError(t, err)
 	defer st.Close()
 	byID := accountsByID(t, st)

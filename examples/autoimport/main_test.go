@@ -100,7 +100,7 @@ func checkRounds(t *testing.T, out string, n, k int) {
 
 func TestScheduler(t *testing.T) {
 	t.Parallel()
-	code, out, errOut := runCmd(t, context.Background(), "-contacts", "450", "-page-size", "100", "-runs", "2",
+	code, out, errOut := runCmd(t, t.Context(), "-contacts", "450", "-page-size", "100", "-runs", "2",
 		"-every", "300ms", "-changes", "7", "-json")
 	require.Equal(t, 0, code, errOut)
 	checkRounds(t, out, 450, 7)
@@ -108,7 +108,7 @@ func TestScheduler(t *testing.T) {
 
 func TestHumanOutput(t *testing.T) {
 	t.Parallel()
-	code, out, errOut := runCmd(t, context.Background(), "-contacts", "120", "-page-size", "50", "-runs", "1")
+	code, out, errOut := runCmd(t, t.Context(), "-contacts", "120", "-page-size", "50", "-runs", "1")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "in-process scheduler")
 	assert.Contains(t, out, "team-a: 2 pages, created 59, updated 0, skipped 0, failed 1")
@@ -147,7 +147,7 @@ func (w *interrupter) Write(p []byte) (int, error) {
 // have run, however long that takes.
 func TestInterrupted(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	w := &interrupter{seen: map[string]bool{}, cancel: cancel, imports: len(accounts)}
 	var stderr bytes.Buffer
@@ -189,7 +189,7 @@ func TestFlags(t *testing.T) {
 			if i := slices.Index(args, "KEYFILE"); i >= 0 {
 				args[i] = filepath.Join(t.TempDir(), "key")
 			}
-			code, out, errOut := runCmd(t, context.Background(), args...)
+			code, out, errOut := runCmd(t, t.Context(), args...)
 			assert.Equal(t, tc.code, code, errOut)
 			if tc.code != 0 {
 				assert.True(t, strings.HasPrefix(errOut, "autoimport: "), errOut)
@@ -209,7 +209,7 @@ func TestRiver(t *testing.T) {
 	if url == "" {
 		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	pool, err := pgxpool.New(ctx, url)
 	if err == nil {
@@ -230,13 +230,13 @@ func TestRiver(t *testing.T) {
 			t.Errorf("drop schema: %v", err)
 		}
 	})
-	code, out, errOut := runCmd(t, context.Background(), "-river", url, "-schema", schema, "-machines", "2",
+	code, out, errOut := runCmd(t, t.Context(), "-river", url, "-schema", schema, "-machines", "2",
 		"-key-file", filepath.Join(t.TempDir(), "key"),
 		"-contacts", "450", "-page-size", "100", "-runs", "2", "-every", "500ms", "-changes", "7", "-json")
 	require.Equal(t, 0, code, errOut)
 	checkRounds(t, out, 450, 7)
 
 	var jobs int
-	require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*) FROM "`+schema+`".river_job WHERE kind = 'autoimport_run'`).Scan(&jobs))
+	require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM "`+schema+`".river_job WHERE kind = 'autoimport_run'`).Scan(&jobs))
 	assert.GreaterOrEqual(t, jobs, 4, "the runs were River jobs")
 }

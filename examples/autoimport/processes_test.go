@@ -115,7 +115,7 @@ func riverSchema(t *testing.T) (*pgxpool.Pool, string, string) {
 	if url == "" {
 		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	pool, err := pgxpool.New(ctx, url)
 	if err == nil {
@@ -144,7 +144,7 @@ func riverSchema(t *testing.T) (*pgxpool.Pool, string, string) {
 func storedOnce(t *testing.T, pool *pgxpool.Pool, schema string, want int) {
 	t.Helper()
 	var n, ids int
-	require.NoError(t, pool.QueryRow(context.Background(),
+	require.NoError(t, pool.QueryRow(t.Context(),
 		`SELECT count(*), count(DISTINCT external_id) FROM "`+schema+`".contacts`).Scan(&n, &ids))
 	assert.Equal(t, want, n, "every valid person stored")
 	assert.Equal(t, n, ids, "each record once")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"io"
 	"mime/multipart"
@@ -60,7 +59,7 @@ func newEnv(t *testing.T, change func(*webimport.Config)) *testEnv {
 // account "Acme Inc" that the file's "ACME, Inc." is close to.
 func (e *testEnv) seed(t *testing.T) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := e.contacts.Create(ctx, []importer.Contact{{Email: "jane.doe@acme.example",
 		Fields: map[string]string{"first_name": "Jane", "last_name": "Doe", "city": "Boston"}}})
 	require.NoError(t, err)

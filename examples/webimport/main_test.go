@@ -20,7 +20,7 @@ import (
 // and stops it; bad flags and a busy address are errors.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
@@ -55,7 +55,7 @@ func TestRun(t *testing.T) {
 		{"address in use", []string{"-addr", busy.Addr().String(), "-db", ":memory:", "-dir", t.TempDir()}, "address already in use"},
 	}
 	for _, tt := range tests {
-		err := run(context.Background(), tt.args, io.Discard, io.Discard)
+		err := run(t.Context(), tt.args, io.Discard, io.Discard)
 		require.Error(t, err, tt.name)
 		assert.Contains(t, err.Error(), tt.want, tt.name)
 	}
@@ -65,7 +65,7 @@ func TestRun(t *testing.T) {
 // default.
 func TestSQLite(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	contacts, accts, closeDB, err := openStores(ctx, filepath.Join(t.TempDir(), "contacts.db"))
 	require.NoError(t, err)
 	defer closeDB()
