@@ -220,3 +220,35 @@ func TestRealValuesGenericPhoneHeader(t *testing.T) {
 	_, c := dryRun(t, "generic_phone.csv")
 	assert.Equal(t, "+14155550132", c["a@example.com"]["phone"])
 }
+
+// TestRealValuesOutlookFullExports imports Outlook's whole export (91
+// columns in German, 89 in Japanese, the cells Outlook writes): the
+// e-mail's type and display name columns stay out of the e-mail, the
+// business city beats the Location column ("Ort") that only some rows
+// fill, Outlook's "no date" is empty, the furigana columns are no names.
+func TestRealValuesOutlookFullExports(t *testing.T) {
+	t.Parallel()
+	rep, c := dryRun(t, "outlook_de_full.csv")
+	assert.Equal(t, 2, rep.Created)
+	assert.Empty(t, rep.Errors)
+	hans, eva := c["hans.mueller@muster.example"], c["eva.schmidt@beispiel.example"]
+	require.NotNil(t, hans)
+	require.NotNil(t, eva)
+	assert.Equal(t, "Berlin", hans["city"])
+	assert.Equal(t, "München", eva["city"], "Ort geschäftlich, not the Location column")
+	assert.Equal(t, "+49301234567", hans["phone"], "the business phone, read in Deutschland")
+	assert.Equal(t, "1975-08-28", hans["birthday"])
+	assert.Empty(t, eva["birthday"], "0.0.00 is no date")
+	assert.Equal(t, "Kunden|VIP", hans["tags"])
+
+	rep, c = dryRun(t, "outlook_ja_full.csv")
+	assert.Equal(t, 2, rep.Created)
+	assert.Empty(t, rep.Errors)
+	taro := c["taro.yamada@sample.example"]
+	require.NotNil(t, taro)
+	assert.Equal(t, "太郎", taro["first_name"])
+	assert.Equal(t, "山田", taro["last_name"], "not 姓フリガナ")
+	assert.Equal(t, "株式会社サンプル", taro["account"])
+	assert.Equal(t, "+81312345678", taro["phone"])
+	assert.Equal(t, "千代田区", taro["city"])
+}

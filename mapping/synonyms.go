@@ -259,7 +259,7 @@ var synonymTable = []struct{ concept, phrases string }{
 		stad, plaats+, woonplaats,
 		miasto+, miejscowość+,
 		市区町村, 市 县, 구 군 시, город, şehir,
-		市町村, 市町村 会社, 市町村 自宅, 집 주소 구 군 시, adres służbowy miejscowość, adres domowy miejscowość, hemort`},
+		市町村, 市町村 会社, 市町村 自宅, 집 주소 구 군 시, adres służbowy miejscowość, adres domowy miejscowość, hemort, Ort geschäftlich, Ort privat`},
 	{"state", `state+, province+, region+, state province, state region, county, state code, province code, region code,
 		Bundesland, Kanton,
 		département~, région,
@@ -354,7 +354,9 @@ const blockerList = `type label kind id ids date time timestamp count verified v
 	timezone preference preferences frequency phonetic yomi display format extension ext hash md5 sha256
 	created modified updated opened clicked sent previous old former manager assistant assistants spouse
 	maiden pronunciation reading furigana kana kanji verification confirmed confirm unsubscribe unsubscribed
-	symbol location`
+	symbol location
+	typ tipo type types türü turu тип 유형 类型 類型 種類 の種類 angezeigter anzeigename pantalla exibição visualizzato
+	weergegeven weergavenaam wyświetlana rodzaj görünen gorunen краткое 표시 显示名 显示名称 表示名`
 
 // typoDeny are real header words that are one edit away from a synonym
 // and must not be read as its typo ("Stage" is not "State").
