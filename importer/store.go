@@ -138,6 +138,16 @@ type Update struct {
 // contacts stored. A store without unique keys gives no such guarantee:
 // imports into it must not overlap. Stores index keys of contacts marked
 // Duplicate for Lookup like any other.
+//
+// Matching by phone is not covered. A phone is not a unique key (a
+// household or a switchboard shares one), so a store cannot refuse a
+// second contact with it, and the importer holds no lock between Lookup
+// and the write. With KeyPhone in Config.MatchKeys, two imports at once of
+// a row whose only key is a phone (no e-mail, no external ID) may each
+// create a contact, where one import after the other creates one and
+// updates it; so may a row with only that phone and a row with that phone
+// and a new e-mail. Imports that match by phone must not overlap; imports
+// that run at once match by e-mail or external ID.
 type Store interface {
 	// Lookup returns every stored contact whose key of the given kind is one
 	// of values, in any order, in ascending ID creation order for contacts
