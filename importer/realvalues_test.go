@@ -222,7 +222,8 @@ func TestRealValuesGenericPhoneHeader(t *testing.T) {
 }
 
 // TestRealValuesOutlookFullExports imports Outlook's whole export (91
-// columns in German, 89 in Japanese, the cells Outlook writes): the
+// columns in German, 89 in Japanese, 87 in French, 86 in Spanish, the
+// cells Outlook writes): the
 // e-mail's type and display name columns stay out of the e-mail, the
 // business city beats the Location column ("Ort") that only some rows
 // fill, Outlook's "no date" is empty, the furigana columns are no names.
@@ -251,4 +252,19 @@ func TestRealValuesOutlookFullExports(t *testing.T) {
 	assert.Equal(t, "株式会社サンプル", taro["account"])
 	assert.Equal(t, "+81312345678", taro["phone"])
 	assert.Equal(t, "千代田区", taro["city"])
+
+	for _, file := range []string{"outlook_fr_full.csv", "outlook_es_full.csv"} {
+		rep, c = dryRun(t, file)
+		assert.Equal(t, 2, rep.Created, file)
+		assert.Empty(t, rep.Errors, file)
+		assert.Len(t, c, 2, "%s: the display-name columns add no address", file)
+	}
+	_, c = dryRun(t, "outlook_fr_full.csv")
+	assert.Equal(t, "1975-08-28", c["marie.dupont@dupont.example"]["birthday"], "Anniversaire, not the wedding anniversary")
+	assert.Equal(t, "Paris", c["marie.dupont@dupont.example"]["city"])
+	assert.Empty(t, c["jean.martin@martin.example"]["birthday"], "0/0/00")
+	_, c = dryRun(t, "outlook_es_full.csv")
+	assert.Equal(t, "1975-08-28", c["carlos.garcia@ejemplo.example"]["birthday"])
+	assert.Equal(t, "Madrid", c["carlos.garcia@ejemplo.example"]["city"])
+	assert.Equal(t, "+34612345678", c["carlos.garcia@ejemplo.example"]["phone"])
 }
