@@ -194,6 +194,7 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 		return []string{}, nil
 	}
 	newIDs := make([]int64, 0, len(contacts))
+	cache := newStmtCache(tx)
 	err := chunks(contacts, s.chunkRows(7), func(part []importer.Contact) error {
 		if s.dialect == Postgres {
 			return s.pgInsertContacts(ctx, tx, part, &newIDs)
@@ -214,7 +215,7 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 		// A contact whose unique key is taken is not inserted (and not
 		// returned): the call then fails with a conflict, rolled back.
 		b.SQL(` RETURNING id`)
-		rows, err := b.Query(ctx, tx)
+		rows, err := cache.query(ctx, b)
 		if err != nil {
 			return err
 		}
@@ -330,6 +331,7 @@ func (s *Store) insertFieldRows(ctx context.Context, tx *sql.Tx, table, owner st
 	if replace {
 		verb = `INSERT INTO `
 	}
+	cache := newStmtCache(tx)
 	return chunks(rows, s.chunkRows(3), func(part []fieldRow) error {
 		b := s.build().SQL(verb, table, ` (`, owner, `, key, value) VALUES `)
 		for i, r := range part {
@@ -341,7 +343,7 @@ func (s *Store) insertFieldRows(ctx context.Context, tx *sql.Tx, table, owner st
 		if replace {
 			b.SQL(` ON CONFLICT (`, owner, `, key) DO UPDATE SET value = excluded.value`)
 		}
-		_, err := b.Exec(ctx, tx)
+		_, err := cache.exec(ctx, b)
 		return err
 	})
 }
@@ -375,6 +377,7 @@ SELECT c, t FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS u(c, t, n) 
 ON CONFLICT (contact_id, tag) DO NOTHING`, ids, tags)
 		return err
 	}
+	cache := newStmtCache(tx)
 	return chunks(rows, s.chunkRows(2), func(part []tagRow) error {
 		// OR IGNORE skips a tag the contact has, as ON CONFLICT (contact_id,
 		// tag) DO NOTHING would (the table's only other key is its rowid),
@@ -386,7 +389,7 @@ ON CONFLICT (contact_id, tag) DO NOTHING`, ids, tags)
 			}
 			b.SQL("(").Arg(r.id).SQL(", ").Arg(r.tag).SQL(")")
 		}
-		_, err := b.Exec(ctx, tx)
+		_, err := cache.exec(ctx, b)
 		return err
 	})
 }
