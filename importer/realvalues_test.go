@@ -222,8 +222,8 @@ func TestRealValuesGenericPhoneHeader(t *testing.T) {
 }
 
 // TestRealValuesOutlookFullExports imports Outlook's whole export (91
-// columns in German, 89 in Japanese, 87 in French, 86 in Spanish, the
-// cells Outlook writes): the
+// columns in German, 89 in Japanese, 87 in French, 86 in the other ten
+// languages, the cells Outlook writes): the
 // e-mail's type and display name columns stay out of the e-mail, the
 // business city beats the Location column ("Ort") that only some rows
 // fill, Outlook's "no date" is empty, the furigana columns are no names.
@@ -267,4 +267,41 @@ func TestRealValuesOutlookFullExports(t *testing.T) {
 	assert.Equal(t, "1975-08-28", c["carlos.garcia@ejemplo.example"]["birthday"])
 	assert.Equal(t, "Madrid", c["carlos.garcia@ejemplo.example"]["city"])
 	assert.Equal(t, "+34612345678", c["carlos.garcia@ejemplo.example"]["phone"])
+
+	// The whole export of the other languages: every field from its
+	// column, the phone with the country's code, and the second row's
+	// "no date" empty.
+	for file, want := range map[string]struct{ email, first, account, city, cc string }{
+		"outlook_it_full.csv":    {"mario.rossi@esempio.example", "Mario", "Esempio S.p.A.", "Milano", "+39"},
+		"outlook_pt_br_full.csv": {"joao.silva@exemplo.example", "João", "Exemplo Ltda.", "São Paulo", "+55"},
+		"outlook_nl_full.csv":    {"jan.jansen@voorbeeld.example", "Jan", "Voorbeeld B.V.", "Amsterdam", "+31"},
+		"outlook_pl_full.csv":    {"jan.kowalski@przyklad.example", "Jan", "Przykład Sp. z o.o.", "Warszawa", "+48"},
+		"outlook_ru_full.csv":    {"ivan.ivanov@primer.example", "Иван", "ООО Пример", "Москва", "+7"},
+		"outlook_sv_full.csv":    {"erik.andersson@exempel.example", "Erik", "Exempel AB", "Stockholm", "+46"},
+		"outlook_tr_full.csv":    {"ahmet.yilmaz@ornek.example", "Ahmet", "Örnek A.Ş.", "İstanbul", "+90"},
+		"outlook_ko_full.csv":    {"minjun.kim@sample.example", "민준", "샘플 주식회사", "서울", "+82"},
+		"outlook_zh_full.csv":    {"wei.wang@example.cn", "伟", "示例有限公司", "北京", "+86"},
+	} {
+		t.Run(file, func(t *testing.T) {
+			rep, c := dryRun(t, file)
+			assert.Equal(t, 2, rep.Created)
+			assert.Empty(t, rep.Errors)
+			require.Len(t, c, 2, "the display-name and PO box columns add no address")
+			p := c[want.email]
+			require.NotNil(t, p)
+			assert.Equal(t, want.first, p["first_name"])
+			assert.Equal(t, want.account, p["account"])
+			assert.Equal(t, want.city, p["city"])
+			assert.NotEmpty(t, p["last_name"])
+			assert.NotEmpty(t, p["country"])
+			assert.Equal(t, "1975-08-28", p["birthday"])
+			assert.Equal(t, "VIP", p["tags"])
+			assert.True(t, strings.HasPrefix(p["phone"], want.cc), p["phone"])
+			for email, other := range c {
+				if email != want.email {
+					assert.Empty(t, other["birthday"], "no date")
+				}
+			}
+		})
+	}
 }

@@ -249,7 +249,7 @@ var synonymTable = []struct{ concept, phrases string }{
 		Adresszusatz, complément d'adresse, complemento, dirección 2, indirizzo 2, adresregel 2`},
 	{"address", `full address, postal address, mailing address, formatted address, address formatted, complete address,
 		Postanschrift, vollständige Adresse, adresse complète, dirección completa, endereço completo, indirizzo completo, volledig adres, pełny adres`},
-	{"po_box", `po box, p o box, post office box, postfach, boîte postale, apartado postal, caixa postal, casella postale, postbus, skrytka pocztowa`},
+	{"po_box", `po box, p o box, post office box, postfach, boîte postale, apartado postal, caixa postal, casella postale, postbus, skrytka pocztowa, 商务地址 邮箱, 住宅地址 邮箱, 其他地址 邮箱, 私書箱, 사서함`},
 	{"city", `city+, town+, locality, municipality, city town,
 		Stadt+, Ort+, Wohnort, Gemeinde,
 		ville+, localité, commune,
