@@ -249,15 +249,7 @@ func (c *Config) batchSize() int {
 	return 500
 }
 
-func (c *Config) maxProblems() int {
-	switch {
-	case c.MaxProblems < 0:
-		return 0
-	case c.MaxProblems == 0:
-		return 1000
-	}
-	return c.MaxProblems
-}
+func (c *Config) maxProblems() int { return setting(c.MaxProblems, 1000, 0) }
 
 func (c *Config) maxChanges() int {
 	if c.MaxChanges > 0 {
@@ -266,24 +258,26 @@ func (c *Config) maxChanges() int {
 	return 1000
 }
 
-func (c *Config) maxRetries() int {
-	switch {
-	case c.MaxRetries < 0:
-		return 0
-	case c.MaxRetries == 0:
-		return 5
-	}
-	return c.MaxRetries
+func (c *Config) maxRetries() int { return setting(c.MaxRetries, 5, 0) }
+
+func (c *Config) conflictRetries() int { return setting(c.ConflictRetries, 10, 0) }
+
+func (c *Config) errorCSVMaxRows() int { return setting(c.ErrorCSVMaxRows, DefaultErrorCSVMaxRows, -1) }
+
+func (c *Config) errorCSVMaxBytes() int64 {
+	return setting(c.ErrorCSVMaxBytes, DefaultErrorCSVMaxBytes, -1)
 }
 
-func (c *Config) conflictRetries() int {
+// setting reads a Config number whose zero means def and whose negative
+// values mean none (for the limits: -1, no limit; for counts: 0).
+func setting[T int | int64](v, def, none T) T {
 	switch {
-	case c.ConflictRetries < 0:
-		return 0
-	case c.ConflictRetries == 0:
-		return 10
+	case v < 0:
+		return none
+	case v == 0:
+		return def
 	}
-	return c.ConflictRetries
+	return v
 }
 
 func (c *Config) matchKeys() []KeyKind {

@@ -30,26 +30,6 @@ const (
 // at its limit; the rest of the reason says how many rows were left out.
 const ErrorCSVTruncated = "contactkit: error CSV truncated"
 
-func (c *Config) errorCSVMaxRows() int {
-	switch {
-	case c.ErrorCSVMaxRows < 0:
-		return -1
-	case c.ErrorCSVMaxRows == 0:
-		return DefaultErrorCSVMaxRows
-	}
-	return c.ErrorCSVMaxRows
-}
-
-func (c *Config) errorCSVMaxBytes() int64 {
-	switch {
-	case c.ErrorCSVMaxBytes < 0:
-		return -1
-	case c.ErrorCSVMaxBytes == 0:
-		return DefaultErrorCSVMaxBytes
-	}
-	return c.ErrorCSVMaxBytes
-}
-
 // countingWriter counts the bytes written through it.
 type countingWriter struct {
 	w io.Writer

@@ -488,8 +488,7 @@ func (s *Service) encodeCursor(c Contact) string {
 	if s.cfg.Paging == SinceCursor {
 		return c.Updated.UTC().Format(time.RFC3339Nano)
 	}
-	raw := strconv.FormatInt(c.Updated.UnixNano(), 10) + ":" + c.ID
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+	return encodePosition(c.Updated, c.ID)
 }
 
 func (s *Service) decodeCursor(v string) (*Contact, error) {
@@ -500,30 +499,28 @@ func (s *Service) decodeCursor(v string) (*Contact, error) {
 		}
 		return &Contact{Updated: t}, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil {
-		return nil, err
-	}
-	ns, id, ok := strings.Cut(string(raw), ":")
-	if !ok {
-		return nil, fmt.Errorf("bad cursor")
-	}
-	n, err := strconv.ParseInt(ns, 10, 64)
-	if err != nil {
-		return nil, err
-	}
-	return &Contact{ID: id, Updated: time.Unix(0, n).UTC()}, nil
+	return decodePosition(v)
 }
 
 // keysetPrefix starts the keyset cursors of HTTPConnector.KeysetCursor.
 const keysetPrefix = "k."
 
 func encodeKeyset(updated time.Time, id string) string {
-	raw := strconv.FormatInt(updated.UnixNano(), 10) + ":" + id
-	return keysetPrefix + base64.RawURLEncoding.EncodeToString([]byte(raw))
+	return keysetPrefix + encodePosition(updated, id)
 }
 
-func decodeKeyset(v string) (*Contact, error) {
+// decodeKeyset decodes a keyset cursor without its keysetPrefix.
+func decodeKeyset(v string) (*Contact, error) { return decodePosition(v) }
+
+// encodePosition encodes a position in (Updated, ID) order, the body of
+// the service's opaque cursors and of keyset cursors.
+func encodePosition(updated time.Time, id string) string {
+	raw := strconv.FormatInt(updated.UnixNano(), 10) + ":" + id
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// decodePosition decodes what encodePosition made.
+func decodePosition(v string) (*Contact, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(v)
 	if err != nil {
 		return nil, err
