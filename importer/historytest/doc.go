@@ -1,0 +1,45 @@
+// Package historytest is the conformance suite for importer.History
+// implementations, the store of past imports and their per-row journals
+// (issue 20), in the manner of go-cloud's drivertest.
+//
+// A History opts in from its own tests with two lines:
+//
+//	func TestHistoryConformance(t *testing.T) {
+//		historytest.Run(t, func(t *testing.T) importer.History { return myhistory.New() })
+//	}
+//
+// The harness is called once per subtest and must return a new, empty
+// History; subtests run in parallel.
+//
+// # What it checks
+//
+// Records: Begin assigns unique IDs or keeps the caller's, refuses an ID
+// twice (ErrImportExists, also from racing goroutines: exactly one wins),
+// fills the status (running) and the start time, and keeps every field
+// (source, options and mapping byte for byte, who started it, counts, times
+// in UTC to the microsecond); unknown kinds and statuses are
+// ErrHistoryInvalid; unknown IDs are ErrImportNotFound for every method.
+//
+// Journals: entries come back in line order whatever the order of the
+// batches, with every detail (changes with absent and empty values kept
+// apart, tags added, account link before and after, accounts created); a
+// line appended again is ignored (the first entry is kept), also when
+// goroutines re-send the same batches at once; an invalid entry stores
+// nothing of its call; progress is stored with the batch and never moves
+// back; Append to a finished import is ErrImportNotRunning until SetStatus
+// resumes it; Journal reads from a line on, can be stopped early, lets the
+// caller use the History between entries (a store with one connection must
+// not hold it), and reads journals larger than its pages.
+//
+// Listing and retention: List is newest first (ties in the order opposite
+// to Begin), pages with a cursor that survives inserts, filters by kind and
+// status, refuses malformed cursors and negative limits; Prune deletes by
+// age and by count, never a running import, and removes journals with
+// their imports. Methods given a cancelled context return its error.
+//
+// The suite never relies on timing: concurrency is proven by outcomes.
+//
+// # Errors
+//
+// The suite reports failures through testing.T; it returns nothing.
+package historytest
