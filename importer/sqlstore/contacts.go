@@ -38,8 +38,7 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		err := chunks(keys, s.listChunk(), func(part []string) error {
-			b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id, duplicate FROM `, s.t.contacts, ` WHERE `, col)
-			in(s, b, part)
+			b := s.keyQuery(col, part)
 			return b.Each(ctx, tx, func(rows *sql.Rows) error {
 				var (
 					id int64
@@ -65,6 +64,23 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 		return nil, nil
 	}
 	return out, nil
+}
+
+// keyQuery selects the contacts whose col is one of values. The e-mail key
+// and the external ID have two partial indexes each (migration 4): a unique
+// one of the contacts not marked duplicate and one of those marked
+// duplicate; the statement asks each for its part in terms that imply the
+// index's condition, so that both SQLite and PostgreSQL (which then also
+// knows each key matches at most one such contact, statistics or not) use
+// them. values are not empty.
+func (s *Store) keyQuery(col string, values []string) *sqlbase.Builder {
+	head := `SELECT id, email, phone, external_id, status, account_id, duplicate FROM ` + s.t.contacts + ` WHERE ` + col
+	b := s.build().SQL(head)
+	if col != keyColumn[importer.KeyEmail] && col != keyColumn[importer.KeyExternalID] {
+		return in(s, b, values)
+	}
+	in(s, b, values).SQL(` AND `, col, ` <> '' AND NOT duplicate UNION ALL `, head)
+	return in(s, b, values).SQL(` AND duplicate`)
 }
 
 // loadDetails sorts cs by ID (creation order) and fills in
@@ -473,8 +489,9 @@ func (s *Store) conflict(ctx context.Context, tx *sql.Tx, contacts []importer.Co
 				continue
 			}
 			var n int
-			err := s.build().SQL(`SELECT count(*) FROM `, s.t.contacts, ` WHERE `, keyColumn[k.Kind], ` = `).Arg(k.Value).
-				SQL(` AND NOT duplicate`).Row(ctx, tx).Scan(&n)
+			col := keyColumn[k.Kind]
+			err := s.build().SQL(`SELECT count(*) FROM `, s.t.contacts, ` WHERE `, col, ` = `).Arg(k.Value).
+				SQL(` AND `, col, ` <> '' AND NOT duplicate`).Row(ctx, tx).Scan(&n)
 			if err != nil {
 				return err
 			}
