@@ -2,6 +2,8 @@ package autoimport
 
 import (
 	"time"
+
+	"github.com/contactkit/contactkit/importer"
 )
 
 // Ref names one import: every lookup is scoped by the workspace, so an ID
@@ -258,8 +260,9 @@ type Problem struct {
 	RecordID string `json:"record_id"`
 	// Field is the schema field concerned, if any.
 	Field string `json:"field,omitempty"`
-	// Code is the stable reason.
-	Code string `json:"code"`
+	// Code is the stable reason: the importer's (validate.Code, the
+	// module's one problem vocabulary).
+	Code importer.Code `json:"code"`
 	// Skipped is true for a skipped record, false for a failed one.
 	Skipped bool `json:"skipped,omitempty"`
 }

@@ -54,7 +54,7 @@ func resultOf(job *pageJob, rep *importer.Report) pageResult {
 	}
 	for _, p := range rep.Errors {
 		if p.Action == importer.ActionSkipped && p.Line > 0 {
-			out.Problems = append(out.Problems, Problem{RecordID: recordID(p.Line), Field: p.Field, Code: string(p.Code), Skipped: true})
+			out.Problems = append(out.Problems, Problem{RecordID: recordID(p.Line), Field: p.Field, Code: p.Code, Skipped: true})
 		}
 	}
 	// One reason per rejected row: its first rejecting problem.
@@ -64,9 +64,8 @@ func resultOf(job *pageJob, rep *importer.Report) pageResult {
 			continue
 		}
 		seen[p.Line] = true
-		code := string(p.Code)
-		addCount(&out.FailedBy, code)
-		out.Problems = append(out.Problems, Problem{RecordID: recordID(p.Line), Field: p.Field, Code: code})
+		addCount(&out.FailedBy, string(p.Code))
+		out.Problems = append(out.Problems, Problem{RecordID: recordID(p.Line), Field: p.Field, Code: p.Code})
 	}
 	return out
 }

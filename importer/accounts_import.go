@@ -153,7 +153,7 @@ func (a *accountRun) processPart(ctx context.Context, batch []*row) error {
 		rw.matchID = x.AccountID
 		if x.Code != "" && x.Linked() {
 			rw.problems = append(rw.problems, Problem{Field: r.schema.Fields[r.schema.ByRole(mapping.RoleAccount)].Key,
-				Code: Code(x.Code), Value: rw.account, Message: x.Message, Suggestion: x.NearDuplicateOf, Action: ActionWarning})
+				Code: x.Code, Value: rw.account, Message: x.Message, Suggestion: x.NearDuplicateOf, Action: ActionWarning})
 		}
 		switch {
 		case x.Outcome == accounts.LinkedNew && rw.dup == 0:
@@ -176,7 +176,7 @@ func (a *accountRun) processPart(ctx context.Context, batch []*row) error {
 			rw.outcome, rw.reason = outSkipped, CodeNotFound
 		default:
 			rw.outcome = outFailed
-			r.reject(rw, Problem{Code: Code(x.Code), Value: rw.account, Message: x.Message})
+			r.reject(rw, Problem{Code: x.Code, Value: rw.account, Message: x.Message})
 		}
 	}
 	var found map[string]accounts.Account

@@ -10,7 +10,7 @@ import (
 // validate.* codes of values. They are stable: hosts may store and translate them.
 const (
 	// CodeRequired: a required field is empty.
-	CodeRequired Code = Code(validate.CodeRequired)
+	CodeRequired = validate.CodeRequired
 	// CodeNoMatchKey: the row has none of the match keys (e.g. no e-mail).
 	CodeNoMatchKey Code = "row.no_match_key"
 	// CodeClearRequired: the clear token was used on a required field or a match key.

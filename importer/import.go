@@ -672,7 +672,7 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 			res, err = fr.rule.Check(raw)
 		}
 		if err != nil {
-			p := Problem{Column: v.Column, Field: fr.key, Code: Code(validate.CodeOf(err)), Value: raw, Message: err.Error()}
+			p := Problem{Column: v.Column, Field: fr.key, Code: validate.CodeOf(err), Value: raw, Message: err.Error()}
 			var ve *validate.Error
 			if errors.As(err, &ve) {
 				p.Message, p.Suggestion = ve.Message, ve.Suggestion
@@ -686,7 +686,7 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 			continue
 		}
 		if res.Warning != nil {
-			rw.problems = append(rw.problems, Problem{Column: v.Column, Field: fr.key, Code: Code(res.Warning.Code),
+			rw.problems = append(rw.problems, Problem{Column: v.Column, Field: fr.key, Code: res.Warning.Code,
 				Value: raw, Message: res.Warning.Message, Suggestion: res.Warning.Suggestion, Action: ActionWarning})
 		}
 		role := fr.role
@@ -955,14 +955,14 @@ func (r *run) linkAccounts(ctx context.Context, batch []*row) error {
 			rw.linked, rw.linkedNew = true, a.Outcome == accounts.LinkedNew
 		case accounts.Failed:
 			rw.outcome = outFailed
-			r.reject(rw, Problem{Field: r.accountField(), Code: Code(a.Code), Value: rw.account, Message: a.Message})
+			r.reject(rw, Problem{Field: r.accountField(), Code: a.Code, Value: rw.account, Message: a.Message})
 			continue
 		default:
-			rw.problems = append(rw.problems, Problem{Field: r.accountField(), Code: Code(a.Code), Value: rw.account,
+			rw.problems = append(rw.problems, Problem{Field: r.accountField(), Code: a.Code, Value: rw.account,
 				Message: a.Message, Suggestion: a.NearDuplicateOf, Action: ActionWarning})
 		}
 		if a.Linked() && a.Code != "" {
-			rw.problems = append(rw.problems, Problem{Field: r.accountField(), Code: Code(a.Code), Value: rw.account,
+			rw.problems = append(rw.problems, Problem{Field: r.accountField(), Code: a.Code, Value: rw.account,
 				Message: a.Message, Suggestion: a.NearDuplicateOf, Action: ActionWarning})
 		}
 	}

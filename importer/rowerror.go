@@ -5,12 +5,19 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/contactkit/contactkit/validate"
 )
 
 // Code is a stable, machine-readable reason for a problem with a row, a cell
 // or the input as a whole, in the form "area.reason". Codes never change once
 // published: hosts may store them, count them and translate them.
-type Code string
+//
+// It is validate.Code, the module's one problem vocabulary: the codes of
+// the reader (csv.*), of the pipeline (row.*, import.*), of values
+// (validate's), of mapping and of accounts are all of this type, so they
+// compare and count without conversions.
+type Code = validate.Code
 
 // The codes of the CSV reader. The pipeline adds its own codes (and reuses
 // the codes of package validate) in the same form.
