@@ -116,7 +116,7 @@ func begin(src Source, cfg *Config, def func() *mapping.Schema) (*Report, []pull
 	rep.Suggested = true
 	for _, c := range sg.Mapping.Columns {
 		for _, w := range c.Warnings {
-			rep.addProblem(Problem{Column: c.Index + 1, Field: c.Field, Value: c.Header, Code: Code(w.Code),
+			rep.addProblem(Problem{Column: c.Index + 1, Field: c.Field, Value: c.Header, Code: w.Code,
 				Message: w.Message, Action: ActionWarning}, cfg.maxProblems())
 		}
 	}
