@@ -1,0 +1,194 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/importer/historytest"
+	"github.com/contactkit/contactkit/importer/sqlstore"
+	"github.com/contactkit/contactkit/internal/sqlbase/sqltest"
+)
+
+// newHistoryPostgres returns a migrated History in a schema of its own,
+// dropped when the test ends.
+func newHistoryPostgres(t testing.TB) *sqlstore.History {
+	t.Helper()
+	db := postgresDB(t)
+	h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{Schema: sqltest.Schema(t, db, "ck_hist_")})
+	require.NoError(t, err)
+	require.NoError(t, h.Migrate(context.Background()))
+	return h
+}
+
+// newHistorySQLiteMemory returns a migrated History on a private in-memory
+// database (one connection: Journal must not hold it between pages).
+func newHistorySQLiteMemory(t testing.TB) *sqlstore.History {
+	t.Helper()
+	h, err := sqlstore.NewHistory(sqltest.OpenSQLite(t, ":memory:"), sqlstore.HistoryConfig{})
+	require.NoError(t, err)
+	require.NoError(t, h.Migrate(context.Background()))
+	return h
+}
+
+// newHistorySQLiteFile returns a migrated History on a WAL database file,
+// with prefixed table names.
+func newHistorySQLiteFile(t testing.TB) *sqlstore.History {
+	t.Helper()
+	db := sqltest.OpenSQLite(t, filepath.Join(t.TempDir(), "history.db"))
+	h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{TablePrefix: "ck_"})
+	require.NoError(t, err)
+	require.NoError(t, h.Migrate(context.Background()))
+	return h
+}
+
+var historyBackends = []struct {
+	name string
+	open func(testing.TB) *sqlstore.History
+}{
+	{"sqlite-memory", newHistorySQLiteMemory},
+	{"sqlite-file", newHistorySQLiteFile},
+	{"postgres", newHistoryPostgres},
+}
+
+func TestHistoryConformance(t *testing.T) {
+	for _, b := range historyBackends {
+		t.Run(b.name, func(t *testing.T) {
+			if b.name == "postgres" {
+				postgresDB(t) // skip once, not per subtest
+			}
+			historytest.Run(t, func(t *testing.T) importer.History { return b.open(t) })
+		})
+	}
+}
+
+// TestHistoryBesideStore: a History and a Store with one prefix in one
+// database keep their own tables and migrations, and each migrates again
+// without harm.
+func TestHistoryBesideStore(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := sqltest.OpenSQLite(t, filepath.Join(t.TempDir(), "crm.db"))
+	s, err := sqlstore.New(db, sqlstore.Config{TablePrefix: "crm_"})
+	require.NoError(t, err)
+	h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{TablePrefix: "crm_"})
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(ctx))
+	require.NoError(t, h.Migrate(ctx))
+	require.NoError(t, h.Migrate(ctx), "a second Migrate succeeds")
+	require.NoError(t, s.Migrate(ctx))
+
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM crm_history_migrations`).Scan(&n))
+	assert.Equal(t, sqlstore.HistorySchemaVersion, n, "each history step recorded once")
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM crm_schema_migrations`).Scan(&n))
+	assert.Equal(t, sqlstore.SchemaVersion, n, "the store's steps are its own")
+	for _, table := range []string{"crm_imports", "crm_import_journal", "crm_contacts"} {
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&n))
+		assert.Equal(t, 1, n, "table %s", table)
+	}
+	rec, err := h.Begin(ctx, importer.ImportRecord{Kind: importer.ImportKindCSV})
+	require.NoError(t, err)
+	_, err = s.Create(ctx, []importer.Contact{{Email: "a@example.com"}})
+	require.NoError(t, err)
+	got, err := h.Get(ctx, rec.ID)
+	require.NoError(t, err)
+	assert.Equal(t, rec, got)
+}
+
+func TestNewHistoryErrors(t *testing.T) {
+	t.Parallel()
+	db := sqltest.OpenSQLite(t, ":memory:")
+	cases := []struct {
+		name string
+		cfg  sqlstore.HistoryConfig
+	}{
+		{"bad prefix", sqlstore.HistoryConfig{TablePrefix: "x; DROP"}},
+		{"schema on sqlite", sqlstore.HistoryConfig{Schema: "crm"}},
+		{"unknown dialect", sqlstore.HistoryConfig{Dialect: "oracle"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := sqlstore.NewHistory(db, c.cfg)
+			assert.ErrorIs(t, err, sqlstore.ErrConfig)
+		})
+	}
+	_, err := sqlstore.NewHistory(nil, sqlstore.HistoryConfig{})
+	assert.ErrorIs(t, err, sqlstore.ErrConfig)
+}
+
+// TestHistoryMillionEntryJournal appends a journal of 1,000,000 entries in
+// batches of 5,000 to an SQLite file and reads it back streaming: every
+// line once, in order, with the heap in use during the read bounded (the
+// reader holds one page, never the journal).
+func TestHistoryMillionEntryJournal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sqlstore: 1,000,000 journal entries; skipped with -short")
+	}
+	total, batch := int64(1_000_000), int64(5_000)
+	if raceEnabled {
+		total = 100_000 // the race detector slows SQLite tenfold
+	}
+	ctx := t.Context()
+	h := newHistorySQLiteFile(t)
+	rec, err := h.Begin(ctx, importer.ImportRecord{Kind: importer.ImportKindCSV, Source: importer.ImportSource{FileName: "big.csv"}})
+	require.NoError(t, err)
+	entries := make([]importer.JournalEntry, batch)
+	for from := int64(1); from <= total; from += batch {
+		for i := range entries {
+			line := from + int64(i)
+			entries[i] = importer.JournalEntry{Line: line, Outcome: importer.JournalCreated, ContactID: fmt.Sprint(line)}
+			if line%10 == 0 { // a tenth are updates with details
+				entries[i].Outcome = importer.JournalUpdated
+				entries[i].Changes = []importer.JournalChange{{Field: "city", Before: importer.Present("Bern"), After: importer.Present("Basel")}}
+				entries[i].TagsAdded = []string{"imported"}
+			}
+		}
+		last := from + batch - 1
+		require.NoError(t, h.Append(ctx, rec.ID, entries, importer.ImportProgress{LastLine: last, Counts: importer.Counts{Rows: int(last)}}))
+	}
+	require.NoError(t, h.Finish(ctx, rec.ID, importer.ImportDone, rec.Started))
+	entries = nil
+
+	var before, peak runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var n, prev int64
+	for e, err := range h.Journal(ctx, rec.ID, 0) {
+		require.NoError(t, err)
+		n++
+		if e.Line != prev+1 {
+			require.Equal(t, prev+1, e.Line, "line order without gaps or repeats")
+		}
+		if e.Line%10 == 0 && len(e.Changes) != 1 {
+			require.Len(t, e.Changes, 1, "line %d keeps its change", e.Line)
+		}
+		prev = e.Line
+		if n%100_000 == 0 {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.HeapInuse {
+				peak = m
+			}
+		}
+	}
+	require.Equal(t, total, n, "every entry read")
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if after.HeapInuse > peak.HeapInuse {
+		peak = after
+	}
+	grown := int64(peak.HeapInuse) - int64(before.HeapInuse)
+	t.Logf("%d entries read; heap in use %d MiB before, %d MiB at most during the read (%+d KiB)",
+		n, before.HeapInuse>>20, peak.HeapInuse>>20, grown>>10)
+	assert.Less(t, grown, int64(64<<20), "the reader's heap stays bounded")
+	got, err := h.Get(ctx, rec.ID)
+	require.NoError(t, err)
+	assert.Equal(t, total, got.Progress.LastLine)
+}
