@@ -192,3 +192,74 @@ func TestHistoryMillionEntryJournal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, total, got.Progress.LastLine)
 }
+
+// BenchmarkHistoryAppend measures what journaling adds to an import: one op
+// is an Append of a batch of 1,000 entries (a tenth of them updates with a
+// change and a tag) beside, as the baseline, a Create of the batch's 1,000
+// contacts in the same database.
+func BenchmarkHistoryAppend(b *testing.B) {
+	const batch = 1_000
+	for _, be := range []struct {
+		name string
+		open func(testing.TB) (*sqlstore.Store, *sqlstore.History)
+	}{
+		{"sqlite-file", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
+			s := newSQLiteFile(tb)
+			h, err := sqlstore.NewHistory(s.DB(), sqlstore.HistoryConfig{TablePrefix: "ck_"})
+			require.NoError(tb, err)
+			require.NoError(tb, h.Migrate(context.Background()))
+			return s, h
+		}},
+		{"postgres", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
+			db := postgresDB(tb)
+			schema := sqltest.Schema(tb, db, "ck_bench_")
+			s, err := sqlstore.New(db, sqlstore.Config{Schema: schema})
+			require.NoError(tb, err)
+			require.NoError(tb, s.Migrate(context.Background()))
+			h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{Schema: schema})
+			require.NoError(tb, err)
+			require.NoError(tb, h.Migrate(context.Background()))
+			return s, h
+		}},
+	} {
+		b.Run(be.name+"/journal", func(b *testing.B) {
+			_, h := be.open(b)
+			ctx := context.Background()
+			rec, err := h.Begin(ctx, importer.ImportRecord{Kind: importer.ImportKindCSV})
+			require.NoError(b, err)
+			entries := make([]importer.JournalEntry, batch)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for it := 0; it < b.N; it++ {
+				for i := range entries {
+					line := int64(it*batch + i + 1)
+					entries[i] = importer.JournalEntry{Line: line, Outcome: importer.JournalCreated, ContactID: fmt.Sprint(line)}
+					if line%10 == 0 {
+						entries[i].Outcome = importer.JournalUpdated
+						entries[i].Changes = []importer.JournalChange{{Field: "city", Before: importer.Present("Bern"), After: importer.Present("Basel")}}
+						entries[i].TagsAdded = []string{"imported"}
+					}
+				}
+				last := int64((it + 1) * batch)
+				if err := h.Append(ctx, rec.ID, entries, importer.ImportProgress{LastLine: last}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(be.name+"/contacts", func(b *testing.B) {
+			s, _ := be.open(b)
+			ctx := context.Background()
+			cs := make([]importer.Contact, batch)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for it := 0; it < b.N; it++ {
+				for i := range cs {
+					cs[i] = importer.Contact{Email: fmt.Sprintf("user%d-%d@example.com", it, i), Fields: map[string]string{"city": "Basel"}, Tags: []string{"imported"}}
+				}
+				if _, err := s.Create(ctx, cs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
