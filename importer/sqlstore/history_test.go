@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,22 +125,38 @@ func TestNewHistoryErrors(t *testing.T) {
 }
 
 // TestHistoryMillionEntryJournal appends a journal of 1,000,000 entries in
-// batches of 5,000 to an SQLite file and reads it back streaming: every
-// line once, in order, with the heap in use during the read bounded (the
-// reader holds one page, never the journal).
+// batches of 5,000 to an SQLite file (200,000 to PostgreSQL) and reads it
+// back streaming: every line once, in order, with the heap in use during
+// the read bounded (the reader holds one page, never the journal).
 func TestHistoryMillionEntryJournal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sqlstore: 1,000,000 journal entries; skipped with -short")
 	}
-	total, batch := int64(1_000_000), int64(5_000)
-	if raceEnabled {
-		total = 100_000 // the race detector slows SQLite tenfold
+	for _, c := range []struct {
+		name  string
+		open  func(testing.TB) *sqlstore.History
+		total int64
+	}{
+		{"sqlite-file", newHistorySQLiteFile, 1_000_000},
+		{"postgres", newHistoryPostgres, 200_000},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			total := c.total
+			if raceEnabled {
+				total /= 10 // the race detector slows the drivers tenfold
+			}
+			testBigJournal(t, c.open(t), total)
+		})
 	}
+}
+
+func testBigJournal(t *testing.T, h *sqlstore.History, total int64) {
+	const batch = int64(5_000)
 	ctx := t.Context()
-	h := newHistorySQLiteFile(t)
 	rec, err := h.Begin(ctx, importer.ImportRecord{Kind: importer.ImportKindCSV, Source: importer.ImportSource{FileName: "big.csv"}})
 	require.NoError(t, err)
 	entries := make([]importer.JournalEntry, batch)
+	began := time.Now()
 	for from := int64(1); from <= total; from += batch {
 		for i := range entries {
 			line := from + int64(i)
@@ -155,11 +172,13 @@ func TestHistoryMillionEntryJournal(t *testing.T) {
 	}
 	require.NoError(t, h.Finish(ctx, rec.ID, importer.ImportDone, rec.Started))
 	entries = nil
+	wrote := time.Since(began)
 
 	var before, peak runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	var n, prev int64
+	began = time.Now()
 	for e, err := range h.Journal(ctx, rec.ID, 0) {
 		require.NoError(t, err)
 		n++
@@ -179,14 +198,15 @@ func TestHistoryMillionEntryJournal(t *testing.T) {
 		}
 	}
 	require.Equal(t, total, n, "every entry read")
+	read := time.Since(began)
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	if after.HeapInuse > peak.HeapInuse {
 		peak = after
 	}
 	grown := int64(peak.HeapInuse) - int64(before.HeapInuse)
-	t.Logf("%d entries read; heap in use %d MiB before, %d MiB at most during the read (%+d KiB)",
-		n, before.HeapInuse>>20, peak.HeapInuse>>20, grown>>10)
+	t.Logf("%d entries written in %v, read in %v; heap in use %d MiB before, %d MiB at most during the read (%+d KiB)",
+		n, wrote.Round(time.Millisecond), read.Round(time.Millisecond), before.HeapInuse>>20, peak.HeapInuse>>20, grown>>10)
 	assert.Less(t, grown, int64(64<<20), "the reader's heap stays bounded")
 	got, err := h.Get(ctx, rec.ID)
 	require.NoError(t, err)
