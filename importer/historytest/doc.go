@@ -27,15 +27,15 @@
 // goroutines re-send the same batches at once; an invalid entry stores
 // nothing of its call; progress is stored with the batch and never moves
 // back; Append to a finished import is ErrImportNotRunning until SetStatus
-// resumes it; Journal reads from a line on, can be stopped early, lets the
+// resumes it, and an Append racing Finish is stored whole or not at all; Journal reads from a line on, can be stopped early, lets the
 // caller use the History between entries (a store with one connection must
 // not hold it), and reads journals larger than its pages.
 //
 // Listing and retention: List is newest first (ties in the order opposite
 // to Begin), pages with a cursor that survives inserts, filters by kind and
 // status, refuses malformed cursors and negative limits; Prune deletes by
-// age and by count, never a running import, and removes journals with
-// their imports. Methods given a cancelled context return its error.
+// age and by count, never a running import (also when a resume races it),
+// and removes journals with their imports. Methods given a cancelled context return its error.
 //
 // The suite never relies on timing: concurrency is proven by outcomes.
 //

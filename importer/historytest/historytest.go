@@ -41,6 +41,8 @@ func Run(t *testing.T, h Harness) {
 		{"AppendRacingResendsStoreEachLineOnce", testAppendRace},
 		{"AppendsOfManyImportsAtOnce", testAppendManyImports},
 		{"AppendInvalidEntryStoresNothing", testAppendInvalid},
+		{"AppendRacingFinishIsAllOrNothing", testAppendFinishRace},
+		{"PruneRacingResumeNeverLosesARunningImport", testPruneResumeRace},
 		{"ProgressIsStoredAndNeverMovesBack", testProgress},
 		{"FinishAndResume", testFinishResume},
 		{"SetStatusForUndo", testSetStatus},
@@ -802,4 +804,91 @@ func testCancelled(t *testing.T, h importer.History) {
 	got := get(t, h, rec.ID)
 	assert.Equal(t, importer.ImportRunning, got.Status, "nothing changed")
 	assert.Empty(t, journal(t, h, rec.ID, 0))
+}
+
+func testAppendFinishRace(t *testing.T, h importer.History) {
+	ctx := t.Context()
+	rec := begin(t, h, importer.ImportRecord{})
+	const size = 20
+	first := make(chan struct{})
+	var (
+		wg       sync.WaitGroup
+		accepted []int64 // last lines of the batches Append accepted
+		stopErr  error
+	)
+	wg.Go(func() {
+		for b := int64(0); ; b++ { // until Finish stops it
+			from := b*size + 1
+			err := h.Append(ctx, rec.ID, created(from, from+size-1), progress(from+size-1, int(from+size-1)))
+			if b == 0 {
+				close(first)
+			}
+			if err != nil {
+				stopErr = err
+				return
+			}
+			accepted = append(accepted, from+size-1)
+		}
+	})
+	<-first // Finish lands somewhere among the appends
+	require.NoError(t, h.Finish(ctx, rec.ID, importer.ImportCancelled, t0))
+	wg.Wait()
+	require.Error(t, stopErr, "an Append after Finish fails")
+	assert.ErrorIs(t, stopErr, importer.ErrImportNotRunning)
+	var last int64
+	if len(accepted) > 0 {
+		last = accepted[len(accepted)-1]
+	}
+	got := journal(t, h, rec.ID, 0)
+	assert.Len(t, got, int(last), "the journal holds exactly the accepted batches")
+	r := get(t, h, rec.ID)
+	assert.Equal(t, last, r.Progress.LastLine, "the progress is the last accepted batch's")
+	assert.Equal(t, importer.ImportCancelled, r.Status)
+}
+
+func testPruneResumeRace(t *testing.T, h importer.History) {
+	ctx := t.Context()
+	const n = 10
+	for i := range n {
+		beginAt(t, h, importer.ImportKindCSV, fmt.Sprintf("r%d", i), i)
+		require.NoError(t, h.Append(ctx, fmt.Sprintf("r%d", i), created(1, 3), progress(3, 3)))
+		require.NoError(t, h.Finish(ctx, fmt.Sprintf("r%d", i), importer.ImportFailed, t0))
+	}
+	var (
+		wg       sync.WaitGroup
+		resumed  = make([]error, n)
+		pruned   int
+		pruneErr error
+	)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			resumed[i] = h.SetStatus(ctx, fmt.Sprintf("r%d", i), importer.ImportRunning)
+		})
+	}
+	wg.Go(func() {
+		<-start
+		pruned, pruneErr = h.Prune(ctx, importer.HistoryRetention{Before: t0.Add(time.Hour)})
+	})
+	close(start)
+	wg.Wait()
+	require.NoError(t, pruneErr)
+	gone := 0
+	for i, err := range resumed {
+		id := fmt.Sprintf("r%d", i)
+		r, gerr := h.Get(ctx, id)
+		switch {
+		case err == nil:
+			// Resumed: it must still be there, running, with its journal.
+			require.NoError(t, gerr, "%s was resumed, so it is kept", id)
+			assert.Equal(t, importer.ImportRunning, r.Status)
+			assert.Len(t, journal(t, h, id, 0), 3)
+		default:
+			assert.ErrorIs(t, err, importer.ErrImportNotFound, "%s: resuming a pruned import", id)
+			assert.ErrorIs(t, gerr, importer.ErrImportNotFound)
+			gone++
+		}
+	}
+	assert.Equal(t, gone, pruned, "every pruned import, and only those, failed to resume")
 }
