@@ -5,7 +5,7 @@
 // Usage:
 //
 //	go run ./cmd/ckbench [-rows 1000000] [-seed 1] [-file PATH] [-stages floor,baseline,import,dryrun]
-//	                     [-sqlite FILE] [-postgres URL] [-count N] [-json] [-cpuprofile FILE] [-memprofile FILE]
+//	                     [-sqlite FILE] [-postgres URL] [-batch N] [-count N] [-json] [-cpuprofile FILE] [-memprofile FILE]
 //
 // It first writes the file (streamed: any size; the same -rows and -seed
 // give the same bytes, and an existing file generated for them is reused,
@@ -43,6 +43,10 @@
 // the same run. It checks that every stage read every row and that an
 // import's counts add up (rows = created + updated + unchanged + skipped +
 // failed), and exits with status 1 otherwise.
+//
+// -batch sets the rows per store call of the import stages
+// (importer.Config.BatchSize; by default the importer's own, as csvimport
+// uses), to measure what bigger batches buy the database stores.
 //
 // With -cpuprofile, each stage's child writes a CPU profile of its work
 // (file-STAGE.ext when several stages run), for go tool pprof.

@@ -48,6 +48,7 @@ type options struct {
 	file       string
 	stages     []string
 	region     string
+	batch      int
 	sqlite     string
 	postgres   string
 	json       bool
@@ -64,6 +65,7 @@ func newFlagSet(o *options, stages *string, internal bool) *flag.FlagSet {
 	fs.StringVar(&o.file, "file", "", "the generated CSV `path`, reused when it holds the same rows and seed (default: ckbench-ROWS-SEED.csv in the temp directory)")
 	fs.StringVar(stages, "stages", "", "comma-separated stages to run: floor, baseline, import, dryrun, sqlite, postgres (default: floor,baseline,import,dryrun and the database stages asked for)")
 	fs.StringVar(&o.region, "region", "US", "default phone `region` for national numbers (as csvimport -region)")
+	fs.IntVar(&o.batch, "batch", 0, "rows per store call of the import stages (importer.Config.BatchSize); 0 means the importer's default, as csvimport uses")
 	fs.StringVar(&o.sqlite, "sqlite", "", "also import into SQLite: the database `file` to create (must not exist; removed afterwards)")
 	fs.StringVar(&o.postgres, "postgres", "", "also import into PostgreSQL at `URL`, in a schema of its own dropped afterwards (or set "+postgresEnv+")")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
@@ -103,6 +105,9 @@ func parseArgs(args []string) (*options, error) {
 	}
 	if o.rows < 1 {
 		return nil, &usageError{fmt.Sprintf("-rows %d: want 1 or more", o.rows)}
+	}
+	if o.batch < 0 {
+		return nil, &usageError{fmt.Sprintf("-batch %d: want 0 or more", o.batch)}
 	}
 	if o.count < 1 {
 		return nil, &usageError{fmt.Sprintf("-count %d: want 1 or more", o.count)}
@@ -188,7 +193,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // runAsChild runs o.stage and prints its measures as JSON on stdout.
 func runAsChild(ctx context.Context, o *options, stdout, stderr io.Writer) int {
-	res, err := runStage(ctx, o.stage, stageConfig{file: o.file, region: o.region, sqlite: o.sqlite,
+	res, err := runStage(ctx, o.stage, stageConfig{file: o.file, region: o.region, batch: o.batch, sqlite: o.sqlite,
 		postgres: o.postgres, cpuProfile: o.cpuProfile, memProfile: o.memProfile})
 	if err != nil {
 		fmt.Fprintf(stderr, "ckbench: stage %s: %s\n", o.stage, err)
@@ -275,6 +280,9 @@ func bench(ctx context.Context, o *options, stderr io.Writer) (*benchmark, error
 // with -stage) and reads its measures and its peak memory.
 func runChild(ctx context.Context, exe, name string, o *options) (*stageResult, error) {
 	args := []string{"-stage", name, "-file", o.file, "-region", o.region}
+	if o.batch > 0 {
+		args = append(args, "-batch", strconv.Itoa(o.batch))
+	}
 	if name == stageSQLite {
 		args = append(args, "-sqlite", o.sqlite)
 	}
@@ -464,6 +472,9 @@ func commandLine(o *options) string {
 	}
 	if o.region != "US" {
 		s = append(s, "-region", o.region)
+	}
+	if o.batch > 0 {
+		s = append(s, "-batch", strconv.Itoa(o.batch))
 	}
 	def := []string{stageFloor, stageBaseline, stageImport, stageDryRun}
 	if o.sqlite != "" {

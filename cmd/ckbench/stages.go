@@ -113,6 +113,7 @@ type importCounts struct {
 type stageConfig struct {
 	file       string
 	region     string
+	batch      int    // importer.Config.BatchSize (0: its default)
 	sqlite     string // SQLite database file (must not exist)
 	postgres   string // PostgreSQL URL
 	cpuProfile string
@@ -381,6 +382,7 @@ func contactkit(ctx context.Context, sc stageConfig, st importer.Store, res *acc
 	cfg := importer.Config{
 		Schema:     mapping.DefaultSchema(),
 		Region:     sc.region,
+		BatchSize:  sc.batch,
 		DryRun:     dry,
 		Accounts:   res,
 		TotalBytes: size,
