@@ -258,7 +258,7 @@ func TestResolverPolicies(t *testing.T) {
 				r = new(accounts.Resolver)
 			}
 			r.Store = s
-			res, err := r.Resolve(context.Background(), tc.reqs)
+			res, err := r.Resolve(t.Context(), tc.reqs)
 			require.NoError(t, err)
 			require.Len(t, res, len(tc.reqs))
 			assert.Equal(t, tc.want, got(res))
@@ -293,7 +293,7 @@ func TestResolverNewAccountGetsFirstRequestsData(t *testing.T) {
 	t.Parallel()
 	s := newProbe()
 	r := &accounts.Resolver{Store: s}
-	_, err := r.Resolve(context.Background(), []accounts.Request{
+	_, err := r.Resolve(t.Context(), []accounts.Request{
 		{Name: "Hooli", Domain: "https://www.Hooli.xyz/", Fields: map[string]string{"tier": "gold"}},
 		{Name: "Hooli", Domain: "other.example", Fields: map[string]string{"tier": "lead"}},
 	})
@@ -308,7 +308,7 @@ func TestResolverDryRun(t *testing.T) {
 	t.Parallel()
 	s := newProbe(named("Acme Inc")...)
 	r := &accounts.Resolver{Store: s, DryRun: true}
-	res, err := r.Resolve(context.Background(), reqs("New Co", "Acme Inc", "New Co", "ACME, Inc."))
+	res, err := r.Resolve(t.Context(), reqs("New Co", "Acme Inc", "New Co", "ACME, Inc."))
 	require.NoError(t, err)
 	assert.Equal(t, []want{
 		{linkNew, "New Co", byName, "", ""},
@@ -319,7 +319,7 @@ func TestResolverDryRun(t *testing.T) {
 	assert.Empty(t, res[0].AccountID, "a would-create account has no ID")
 	assert.Contains(t, res[3].Message, "would create")
 
-	res2, err := r.Resolve(context.Background(), reqs("New Co"))
+	res2, err := r.Resolve(t.Context(), reqs("New Co"))
 	require.NoError(t, err)
 	assert.Equal(t, linkNew, res2[0].Outcome, "a later batch sees the same would-create outcome")
 
@@ -338,16 +338,16 @@ func TestResolverStats(t *testing.T) {
 	t.Parallel()
 	s := newProbe(named("Acme Inc", "Initech Systems")...)
 	r := &accounts.Resolver{Store: s}
-	_, err := r.Resolve(context.Background(), reqs("Acme Inc", "New", "New", "", "Initech System"))
+	_, err := r.Resolve(t.Context(), reqs("Acme Inc", "New", "New", "", "Initech System"))
 	require.NoError(t, err)
-	_, err = r.Resolve(context.Background(), reqs("New", "Acme Inc", "Initech System"))
+	_, err = r.Resolve(t.Context(), reqs("New", "Acme Inc", "Initech System"))
 	require.NoError(t, err)
 	assert.Equal(t, accounts.Stats{
 		Requests: 8, LinkedExisting: 2, LinkedNew: 5, NotLinked: 1, Created: 2, NearDuplicates: 1,
 	}, r.Stats())
 
 	lo := &accounts.Resolver{Store: s, Missing: accounts.FailRow}
-	_, err = lo.Resolve(context.Background(), reqs("Nobody", "Nobody", "Acme Inc"))
+	_, err = lo.Resolve(t.Context(), reqs("Nobody", "Nobody", "Acme Inc"))
 	require.NoError(t, err)
 	assert.Equal(t, accounts.Stats{Requests: 3, LinkedExisting: 1, Failed: 2}, lo.Stats())
 	assert.Equal(t, accounts.Stats{}, new(accounts.Resolver).Stats(), "before any Resolve")
@@ -365,7 +365,7 @@ func TestResolverCachesLookups(t *testing.T) {
 	s := newProbe(named("Acme Inc")...)
 	r := &accounts.Resolver{Store: s, BatchSize: 2}
 	for range 3 {
-		_, err := r.Resolve(context.Background(), reqs("Acme Inc", "A", "B", "C", "A", "Acme Inc"))
+		_, err := r.Resolve(t.Context(), reqs("Acme Inc", "A", "B", "C", "A", "Acme Inc"))
 		require.NoError(t, err)
 	}
 	assert.Equal(t, 4, s.namesAsked, "each name is looked up once per import")
@@ -447,7 +447,7 @@ func TestResolver100kRowsOver1kAccounts(t *testing.T) {
 		for i := range batch {
 			batch[i] = accounts.Request{Name: fmt.Sprintf("Account %d", (start+i)*7919%n)}
 		}
-		res, err := r.Resolve(context.Background(), batch)
+		res, err := r.Resolve(t.Context(), batch)
 		require.NoError(t, err)
 		for _, rs := range res {
 			require.True(t, rs.Linked())
@@ -465,7 +465,7 @@ func TestResolver100kRowsOver1kAccounts(t *testing.T) {
 func TestResolverStoreErrors(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("store down")
-	ctx := context.Background()
+	ctx := t.Context()
 
 	t.Run("find fails, then the resolver retries", func(t *testing.T) {
 		t.Parallel()
@@ -543,7 +543,7 @@ func TestResolverCancelledBatchDoesNotFailOthers(t *testing.T) {
 				return nil
 			}
 			r := &accounts.Resolver{Store: s}
-			ctxA, cancelA := context.WithCancel(context.Background())
+			ctxA, cancelA := context.WithCancel(t.Context())
 			errA := make(chan error, 1)
 			go func() {
 				_, err := r.Resolve(ctxA, reqs("Shared"))
@@ -570,7 +570,7 @@ func TestResolverCancelledBatchDoesNotFailOthers(t *testing.T) {
 
 func TestResolverOptionalInterfaces(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	seed := []accounts.Account{{Name: "Acme Inc", Domain: "acme.com"}, {Name: "Initech Systems"}}
 	in := []accounts.Request{{Name: "ACME, Inc."}, {EmailDomain: "acme.com"}, {Name: "Initech System"}}
 
@@ -641,7 +641,7 @@ func TestResolverOptionalInterfaces(t *testing.T) {
 func TestResolutionErr(t *testing.T) {
 	t.Parallel()
 	r := &accounts.Resolver{Store: newProbe(named("Initech Systems")...), Missing: accounts.LinkOnly}
-	res, err := r.Resolve(context.Background(), reqs("Initech Systms", "Initech Systems", ""))
+	res, err := r.Resolve(t.Context(), reqs("Initech Systms", "Initech Systems", ""))
 	require.NoError(t, err)
 
 	e := res[0].Err()
@@ -662,17 +662,17 @@ func TestResolutionErr(t *testing.T) {
 func TestResolveOne(t *testing.T) {
 	t.Parallel()
 	r := &accounts.Resolver{Store: newProbe(named("Acme")...)}
-	res, err := r.ResolveOne(context.Background(), accounts.Request{Name: "Acme"})
+	res, err := r.ResolveOne(t.Context(), accounts.Request{Name: "Acme"})
 	require.NoError(t, err)
 	assert.Equal(t, existing, res.Outcome)
-	_, err = new(accounts.Resolver).ResolveOne(context.Background(), accounts.Request{Name: "Acme"})
+	_, err = new(accounts.Resolver).ResolveOne(t.Context(), accounts.Request{Name: "Acme"})
 	assert.ErrorIs(t, err, accounts.ErrNoStore)
 }
 
 func TestResolveEmptyBatch(t *testing.T) {
 	t.Parallel()
 	s := newProbe()
-	res, err := (&accounts.Resolver{Store: s}).Resolve(context.Background(), nil)
+	res, err := (&accounts.Resolver{Store: s}).Resolve(t.Context(), nil)
 	require.NoError(t, err)
 	assert.Empty(t, res)
 	assert.Zero(t, s.count("FindAccountsByName"))
@@ -686,12 +686,12 @@ func BenchmarkResolve(b *testing.B) {
 	for _, mode := range []accounts.MatchMode{accounts.MatchExact, accounts.MatchNormalized} {
 		b.Run(fmt.Sprint("cached/mode=", mode), func(b *testing.B) {
 			r := &accounts.Resolver{Store: newProbe(), Match: mode}
-			_, err := r.Resolve(context.Background(), names)
+			_, err := r.Resolve(b.Context(), names)
 			require.NoError(b, err)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				if _, err := r.Resolve(context.Background(), names); err != nil {
+				if _, err := r.Resolve(b.Context(), names); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -702,7 +702,7 @@ func BenchmarkResolve(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
 			r := &accounts.Resolver{Store: newProbe()}
-			if _, err := r.Resolve(context.Background(), names); err != nil {
+			if _, err := r.Resolve(b.Context(), names); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -34,7 +33,7 @@ func TestResolverSharedBySessions(t *testing.T) {
 		wg.Go(func() {
 			sess := r.NewSession(g%2 == 1) // odd sessions are dry runs
 			for start := 0; start < n; start += 50 {
-				res, err := sess.Resolve(context.Background(), reqs[start:start+50])
+				res, err := sess.Resolve(t.Context(), reqs[start:start+50])
 				if err != nil {
 					errs[g] = err
 					return
@@ -82,7 +81,7 @@ func TestResolverSharedBySessions(t *testing.T) {
 // own Resolve (its DryRun field) is apart from the sessions it starts.
 func TestSessionIsApartFromResolver(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newProbe()
 	r := &accounts.Resolver{Store: s, DryRun: true}
 

@@ -33,11 +33,11 @@ func BenchmarkFullSync(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		imp, err := r.Create(context.Background(), autoimport.Definition{Workspace: "w", Service: "shop", Account: "a"}, autoimport.NewSecret("shop-key"))
+		imp, err := r.Create(b.Context(), autoimport.Definition{Workspace: "w", Service: "shop", Account: "a"}, autoimport.NewSecret("shop-key"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		rec, err := r.Run(context.Background(), imp.Ref())
+		rec, err := r.Run(b.Context(), imp.Ref())
 		if err != nil || rec.Created != 2000 {
 			b.Fatal(rec, err)
 		}

@@ -37,7 +37,7 @@ func TestOneTransientSentinel(t *testing.T) {
 			t.Parallel()
 			assert.ErrorIs(t, tc.err, importer.ErrTransient)
 			assert.ErrorIs(t, tc.err, autoimport.ErrTransient)
-			assert.True(t, importer.DefaultRetryPolicy(context.Background(), tc.err, 1), "the importer retries it")
+			assert.True(t, importer.DefaultRetryPolicy(t.Context(), tc.err, 1), "the importer retries it")
 		})
 	}
 }
@@ -123,7 +123,7 @@ func TestImporterRetriesAutoimportTransient(t *testing.T) {
 	left := new(atomic.Int32)
 	left.Store(2)
 	st := failingContacts{Store: memstore.New(), left: left, err: fmt.Errorf("db: busy: %w", autoimport.ErrTransient)}
-	rep, err := importer.Import(context.Background(), strings.NewReader("email\na@example.com\nb@example.com\n"), st,
+	rep, err := importer.Import(t.Context(), strings.NewReader("email\na@example.com\nb@example.com\n"), st,
 		importer.Config{Backoff: func(int) time.Duration { return 0 }})
 	require.NoError(t, err)
 	assert.Equal(t, 2, rep.Created)

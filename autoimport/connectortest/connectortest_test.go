@@ -1,7 +1,6 @@
 package connectortest_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -100,11 +99,11 @@ func TestFaults(t *testing.T) {
 			conn.Client = &http.Client{Timeout: 100 * time.Millisecond}
 			svc.Put("acct", "r1", map[string]string{"email": "a@example.com"})
 			svc.Fail(tc.fault)
-			_, err := conn.Fetch(context.Background(), req(10))
+			_, err := conn.Fetch(t.Context(), req(10))
 			require.Error(t, err)
 			tc.check(t, err)
 			assert.NotContains(t, err.Error(), token)
-			page, err := conn.Fetch(context.Background(), req(10))
+			page, err := conn.Fetch(t.Context(), req(10))
 			require.NoError(t, err, "the fault is used up")
 			assert.Len(t, page.Records, 1)
 		})
@@ -117,7 +116,7 @@ func TestSlowPageServed(t *testing.T) {
 	svc.Put("acct", "r1", map[string]string{"email": "a@example.com"})
 	svc.SetDelay(30 * time.Millisecond)
 	start := time.Now()
-	page, err := conn.Fetch(context.Background(), req(10))
+	page, err := conn.Fetch(t.Context(), req(10))
 	require.NoError(t, err)
 	assert.Len(t, page.Records, 1)
 	assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond, "the page was held back")
@@ -129,7 +128,7 @@ func TestPageLimitAndRequests(t *testing.T) {
 	for i := range 12 {
 		svc.Put("acct", fmt.Sprintf("r%02d", i), map[string]string{"email": fmt.Sprintf("p%d@example.com", i)})
 	}
-	page, err := conn.Fetch(context.Background(), req(5000))
+	page, err := conn.Fetch(t.Context(), req(5000))
 	require.NoError(t, err)
 	assert.Len(t, page.Records, 5, "the service caps pages at MaxLimit")
 	assert.NotEmpty(t, page.Next)
@@ -137,7 +136,7 @@ func TestPageLimitAndRequests(t *testing.T) {
 
 	r := req(5)
 	r.UpdatedSince = svc.Records("acct")[10].Updated
-	page, err = conn.Fetch(context.Background(), r)
+	page, err = conn.Fetch(t.Context(), r)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"r10", "r11"}, []string{page.Records[0].ID, page.Records[1].ID})
 
@@ -155,7 +154,7 @@ func TestNoUpdatedSinceRejectsIt(t *testing.T) {
 	assert.False(t, conn.Info().UpdatedSince)
 	r := req(5)
 	r.UpdatedSince = time.Now()
-	_, err := conn.Fetch(context.Background(), r)
+	_, err := conn.Fetch(t.Context(), r)
 	require.Error(t, err, "a service without updated-since refuses it, so the Runner must not send it")
 }
 
@@ -164,14 +163,14 @@ func TestUnknownAccountAndBadCursor(t *testing.T) {
 	_, conn := newService(t, connectortest.ServiceConfig{})
 	r := req(5)
 	r.Account = "nobody"
-	_, err := conn.Fetch(context.Background(), r)
+	_, err := conn.Fetch(t.Context(), r)
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, autoimport.ErrTransient)
 	assert.ErrorIs(t, err, autoimport.ErrRefused, "a 404 is the service refusing the request")
 	assert.Contains(t, err.Error(), "unknown_account", "an identifier code is kept")
 	r = req(5)
 	r.Cursor = "%%%"
-	_, err = conn.Fetch(context.Background(), r)
+	_, err = conn.Fetch(t.Context(), r)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, autoimport.ErrRefused)
 }
@@ -191,7 +190,7 @@ func TestOnPageChangesRecordsBetweenPages(t *testing.T) {
 	var got []string
 	r := req(2)
 	for {
-		page, err := conn.Fetch(context.Background(), r)
+		page, err := conn.Fetch(t.Context(), r)
 		require.NoError(t, err)
 		for _, rec := range page.Records {
 			got = append(got, rec.ID+"="+rec.Fields["email"])

@@ -108,7 +108,7 @@ func all(t *testing.T, f *Fixture, req autoimport.FetchRequest) [][]autoimport.R
 	t.Helper()
 	var pages [][]autoimport.Record
 	for range 10000 {
-		page, err := f.Connector.Fetch(context.Background(), req)
+		page, err := f.Connector.Fetch(t.Context(), req)
 		require.NoError(t, err)
 		require.NotNil(t, page)
 		assert.LessOrEqual(t, len(page.Records), req.Limit, "a page holds at most Limit records")
@@ -140,7 +140,7 @@ func testInfo(t *testing.T, f *Fixture) {
 }
 
 func testEmpty(t *testing.T, f *Fixture) {
-	page, err := f.Connector.Fetch(context.Background(), f.req(limit(f)))
+	page, err := f.Connector.Fetch(t.Context(), f.req(limit(f)))
 	require.NoError(t, err)
 	require.NotNil(t, page)
 	assert.Empty(t, page.Records)
@@ -179,14 +179,14 @@ func testPaging(t *testing.T, f *Fixture) {
 func testStableCursor(t *testing.T, f *Fixture) {
 	l := limit(f)
 	put(t, f, 3*l, nil)
-	first, err := f.Connector.Fetch(context.Background(), f.req(l))
+	first, err := f.Connector.Fetch(t.Context(), f.req(l))
 	require.NoError(t, err)
 	require.NotEmpty(t, first.Next)
 	req := f.req(l)
 	req.Cursor = first.Next
-	a, err := f.Connector.Fetch(context.Background(), req)
+	a, err := f.Connector.Fetch(t.Context(), req)
 	require.NoError(t, err)
-	b, err := f.Connector.Fetch(context.Background(), req)
+	b, err := f.Connector.Fetch(t.Context(), req)
 	require.NoError(t, err)
 	assert.Equal(t, recordIDs(a.Records), recordIDs(b.Records), "the same cursor gives the same page")
 	assert.Equal(t, a.Next, b.Next)
@@ -253,7 +253,7 @@ func testUpdatedBetweenPages(t *testing.T, f *Fixture) {
 	put(t, f, 3*l, nil)
 	email := emailName(t, f.Connector.Info())
 	req := f.req(l)
-	first, err := f.Connector.Fetch(context.Background(), req)
+	first, err := f.Connector.Fetch(t.Context(), req)
 	require.NoError(t, err)
 	require.NotEmpty(t, first.Records)
 	require.NotEmpty(t, first.Next)
@@ -283,7 +283,7 @@ func testBadCredentials(t *testing.T, f *Fixture) {
 	put(t, f, 1, nil)
 	req := f.req(limit(f))
 	req.Credentials = autoimport.NewSecret("not-the-token")
-	_, err := f.Connector.Fetch(context.Background(), req)
+	_, err := f.Connector.Fetch(t.Context(), req)
 	assert.ErrorIs(t, err, autoimport.ErrInvalidCredentials)
 	if err != nil {
 		assert.NotContains(t, err.Error(), "not-the-token", "errors never carry credentials")
@@ -294,7 +294,7 @@ func testBadCredentials(t *testing.T, f *Fixture) {
 func testUnknownAccount(t *testing.T, f *Fixture) {
 	req := f.req(limit(f))
 	req.Account = f.Account + "-no-such-account"
-	_, err := f.Connector.Fetch(context.Background(), req)
+	_, err := f.Connector.Fetch(t.Context(), req)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, autoimport.ErrRefused) || errors.Is(err, autoimport.ErrInvalidCredentials),
 		"an unknown account is refused, not retried: %v", err)
@@ -328,13 +328,13 @@ func testFilter(t *testing.T, f *Fixture) {
 	assert.Len(t, got, l+2)
 
 	req.Filters = []autoimport.Filter{{Field: "ck-no-such-field", Value: "x"}}
-	_, err := f.Connector.Fetch(context.Background(), req)
+	_, err := f.Connector.Fetch(t.Context(), req)
 	assert.ErrorIs(t, err, autoimport.ErrUnsupportedFilter)
 }
 
 func testCancelledCtx(t *testing.T, f *Fixture) {
 	put(t, f, 1, nil)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := f.Connector.Fetch(ctx, f.req(limit(f)))
 	require.Error(t, err)

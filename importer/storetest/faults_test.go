@@ -42,7 +42,7 @@ func TestFaultsKeepOrHideBatchWriter(t *testing.T) {
 
 func TestFaultsFireOnTheNthCallOfAMethod(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	mem := memstore.New()
 	f := storetest.NewFaults(
 		storetest.Fault{Method: storetest.MethodCreate, Call: 2, Times: 2, Err: storetest.ErrInjectedTransient},
@@ -78,7 +78,7 @@ func TestFaultsFireOnTheNthCallOfAMethod(t *testing.T) {
 
 func TestFaultsAnyMethodCountsAllCalls(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	f := storetest.NewFaults(storetest.Fault{Call: 3, Err: storetest.ErrInjected})
 	st := f.Wrap(memstore.New())
 	_, err1 := st.Count(ctx)
@@ -91,7 +91,7 @@ func TestFaultsAnyMethodCountsAllCalls(t *testing.T) {
 
 func TestFaultsHalfABatch(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	mem := memstore.New()
 	f := storetest.NewFaults(storetest.Fault{Method: storetest.MethodWriteBatch, Half: true},
 		storetest.Fault{Method: storetest.MethodUpdate, Half: true, Err: storetest.ErrInjectedTransient})
@@ -113,7 +113,7 @@ func TestFaultsHalfABatch(t *testing.T) {
 func TestFaultsLatencyAndCancellation(t *testing.T) {
 	t.Parallel()
 	mem := memstore.New()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var ran bool
 	f := storetest.NewFaults(
