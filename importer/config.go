@@ -181,6 +181,36 @@ type Config struct {
 	// write events, in file order (never in a dry run). An error from it
 	// stops the import; the batch stays committed.
 	OnCommit func(ctx context.Context, events []Event) error
+	// OnOutcomes, if not nil, is called once per committed batch, right
+	// after the store commit, with one Outcome per row of the batch in file
+	// order: created, updated and unchanged rows, and also the skipped and
+	// failed ones. It is the import's complete record of what it did with
+	// every row (OnCommit is the older, narrower hook: write events only).
+	// In a dry run it is not called. An error from it stops the import like
+	// a store error; the batch stays committed.
+	OnOutcomes func(ctx context.Context, outcomes []Outcome) error
+
+	// History, if not nil and not a dry run, journals the import (issue
+	// 20): the import Begins HistoryRecord before the first row (its ID is
+	// returned in Report.ImportID), Appends each committed batch's
+	// outcomes as JournalEntries with the progress so far (counts and last
+	// committed line) right after the batch's store commit, and Finishes
+	// the record done, failed (a store, callback or History error) or
+	// cancelled (the context). An error from the History stops the import
+	// like a store error: the batch whose Append failed stays committed in
+	// the store, but is missing from the journal; the record is then
+	// Finished failed when the History still answers.
+	History History
+	// HistoryRecord is the record History.Begin is given: set Kind (zero
+	// means ImportKindCSV), Source and StartedBy. The importer fills
+	// Options and Mapping with the import's configuration and mapping as
+	// JSON when they are nil, and Status and Started. An ID the History
+	// already holds fails the import with ErrImportExists before any row
+	// is written (resuming a journaled import by ID is not built: resume
+	// with ResumeAfterLine under a new record). Empty ID means the History
+	// assigns one.
+	HistoryRecord ImportRecord
+
 	// TotalBytes is the input's size if known, for Progress; zero means unknown.
 	TotalBytes int64
 

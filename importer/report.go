@@ -152,6 +152,9 @@ type Report struct {
 	ContactLimitLine int `json:"contact_limit_line,omitempty"`
 	// DryRun is true when nothing was written.
 	DryRun bool `json:"dry_run"`
+	// ImportID is the ID of the import's record in Config.History, or
+	// empty when the import is not journaled.
+	ImportID string `json:"import_id,omitempty"`
 	// Started and Duration of the import.
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
