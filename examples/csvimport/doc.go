@@ -25,9 +25,38 @@
 // same counts as errors_by_code and warnings_by_code (code to count and
 // first problem).
 //
+// # History and export
+//
+// Every import (not a dry run) is recorded in the import history kept in
+// the -db database (importer/sqlstore's History, its own tables beside the
+// contacts; for :memory: the in-memory one, gone at exit): the file's name,
+// size and SHA-256, who started it (the OS user, or "csvimport"), its
+// status, counts and journal, one entry per row saying what the row did
+// (created, updated with each field's value before and after, unchanged,
+// skipped, failed). The file is read once before the import, for its
+// checksum.
+//
+//	go run ./examples/csvimport -db contacts.db -history        # a table, newest first
+//	go run ./examples/csvimport -db contacts.db -history -json  # a JSON array
+//
+// -history -json prints one JSON array, newest import first, of objects
+// with id, kind, file, size, sha256, started_by, status, started, ended
+// (once finished), rows, created, updated, unchanged, skipped, failed and
+// last_line. It imports nothing and does not create a missing database.
+//
+// -export FILE writes every contact of -db to FILE as CSV: a header of the
+// schema's labels and one row per contact in creation order, each value as
+// stored (normalized: E.164 phones, ISO dates, the account's name, tags
+// joined by "|"), every cell passed through mapping.NeutralizeFormula.
+// Importing that file into an empty database gives the same contacts.
+// Without a CSV file it only exports; with one it exports after the import.
+//
+// Undoing an import and resuming one by its ID are not built yet: the
+// journal holds what they will need.
+//
 // # Safety
 //
-// The files it writes (-errors, -save-mapping; and the database) are never
+// The files it writes (-errors, -save-mapping, -export; and the database) are never
 // files it reads: an output that is the CSV file, the database or the
 // -mapping file, also through a symbolic or hard link, is refused before
 // anything is opened (exit status 2). -save-mapping may name the -mapping

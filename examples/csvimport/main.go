@@ -59,6 +59,8 @@ type options struct {
 	errorsFile  string
 	preview     int
 	json        bool
+	history     bool
+	export      string
 }
 
 // usageError is a problem with the command line (exit status 2).
@@ -107,6 +109,8 @@ func newFlagSet(o *options, mode, delimiter *string, tags *stringList) *flag.Fla
 	fs.StringVar(&o.errorsFile, "errors", "", "write the rejected rows with their reasons to `file` (CSV)")
 	fs.IntVar(&o.preview, "preview", 0, "include the first `n` contacts as written (normalized) in the report")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON on stdout, and nothing else there")
+	fs.BoolVar(&o.history, "history", false, "list the imports recorded in -db, newest first (with -json: a JSON array), and import nothing")
+	fs.StringVar(&o.export, "export", "", "write every contact of -db to `file` (CSV: the schema's fields, normalized), after the import when a CSV file is given")
 	fs.SetOutput(io.Discard)
 	return fs
 }
@@ -131,10 +135,15 @@ func parseArgs(args []string) (*options, error) {
 		files = append(files, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	switch len(files) {
-	case 0:
+	switch {
+	case o.history && len(files) > 0:
+		return nil, &usageError{"-history lists the imports of -db: give no CSV file"}
+	case o.history && o.export != "":
+		return nil, &usageError{"-history and -export: one at a time"}
+	case len(files) == 0 && (o.history || o.export != ""):
+	case len(files) == 0:
 		return nil, &usageError{"no CSV file given (usage: csvimport [flags] FILE.csv)"}
-	case 1:
+	case len(files) == 1:
 		o.file = files[0]
 	default:
 		return nil, &usageError{fmt.Sprintf("one CSV file at a time, got %d: %s", len(files), strings.Join(files, " "))}
@@ -200,7 +209,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err == nil {
-		err = importFile(ctx, o, stdout, stderr)
+		switch {
+		case o.history:
+			err = listHistory(ctx, o, stdout)
+		case o.file == "":
+			err = exportOnly(ctx, o, stdout)
+		default:
+			err = importFile(ctx, o, stdout, stderr)
+		}
 	}
 	var ue *usageError
 	switch {
@@ -222,6 +238,8 @@ func printUsage(w io.Writer) {
 	fs := newFlagSet(&o, &mode, &delimiter, &tags)
 	fs.SetOutput(w)
 	fmt.Fprintln(w, "usage: csvimport [flags] FILE.csv")
+	fmt.Fprintln(w, "       csvimport -db FILE -history [-json]")
+	fmt.Fprintln(w, "       csvimport -db FILE -export OUT.csv")
 	fmt.Fprintln(w, "Imports contacts from a CSV file; exit status 0 when it ran, 1 when it could not, 2 on bad flags.")
 	fs.PrintDefaults()
 }
@@ -296,6 +314,16 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		return err
 	}
 	defer st.close()
+	var history importer.History
+	var record importer.ImportRecord
+	if !o.dryRun {
+		if history, err = openHistory(ctx, st); err != nil {
+			return err
+		}
+		if record, err = historyRecord(o, f, size); err != nil {
+			return err
+		}
+	}
 
 	cfg := importer.Config{
 		Schema:       schema,
@@ -307,6 +335,9 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		PreviewRows:  o.preview,
 		TotalBytes:   size,
 		Accounts:     resolver(o, st.accounts),
+	}
+	if history != nil {
+		cfg.History, cfg.HistoryRecord = history, record
 	}
 	if o.fillEmpty {
 		cfg.Merge = importer.MergeFillEmpty
@@ -348,6 +379,37 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		// cancelled): the report above says what was committed.
 		return failf("the import stopped after line %d: %w", rep.LastCommittedLine, err)
 	}
+	if o.export != "" {
+		n, err := exportContacts(ctx, st, schema, o.export)
+		if err != nil {
+			return err
+		}
+		if !o.json {
+			fmt.Fprintf(stdout, "Exported %d contacts to %s.\n", n, termSafe(o.export))
+		}
+	}
+	return nil
+}
+
+// exportOnly writes the contacts of o.db to o.export (-export without a
+// CSV file). A database file that does not exist is not created.
+func exportOnly(ctx context.Context, o *options, stdout io.Writer) error {
+	if err := checkOutputs(o); err != nil {
+		return err
+	}
+	if _, err := os.Stat(o.db); o.db != memoryDB && err != nil {
+		return failf("cannot open the database %s: %w", o.db, err)
+	}
+	st, err := openStores(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	n, err := exportContacts(ctx, st, mapping.DefaultSchema(), o.export)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Exported %d contacts to %s.\n", n, termSafe(o.export))
 	return nil
 }
 
@@ -411,7 +473,19 @@ type stores struct {
 	name     string // what the report calls the database
 	contacts importer.Store
 	accounts accounts.Store
+	db       *sqlstore.Store // nil for the in-memory stores
 	close    func()
+}
+
+// each calls fn with every stored contact, in creation order.
+func (st *stores) each(ctx context.Context, fn func(importer.Contact) error) error {
+	if st.db != nil {
+		return sqlContacts(ctx, st.db, fn)
+	}
+	if m, ok := st.contacts.(*memstore.Store); ok {
+		return memContacts(m.All(), fn)
+	}
+	return nil
 }
 
 // openStores opens o.db, creating and migrating it when needed; ":memory:"
@@ -438,7 +512,7 @@ func openStores(ctx context.Context, o *options) (*stores, error) {
 		st.Close()
 		return nil, failf("cannot prepare the database %s: %w", o.db, err)
 	}
-	return &stores{name: o.db, contacts: st, accounts: st, close: func() { st.Close() }}, nil
+	return &stores{name: o.db, contacts: st, accounts: st, db: st, close: func() { st.Close() }}, nil
 }
 
 // resolver is the account resolver -accounts asks for, or nil for "off".

@@ -32,7 +32,7 @@ func (n namedPath) String() string {
 // it is replaced).
 func checkOutputs(o *options) error {
 	input := namedPath{"", o.file}
-	var db, mappingIn, errs, save namedPath
+	var db, mappingIn, errs, save, export namedPath
 	if o.db != memoryDB {
 		db = namedPath{"-db", o.db}
 	}
@@ -45,6 +45,9 @@ func checkOutputs(o *options) error {
 	if o.saveMapping != "" {
 		save = namedPath{"-save-mapping", o.saveMapping}
 	}
+	if o.export != "" {
+		export = namedPath{"-export", o.export}
+	}
 	checks := []struct {
 		out    namedPath
 		others []namedPath
@@ -52,6 +55,7 @@ func checkOutputs(o *options) error {
 		{db, []namedPath{input, mappingIn}},
 		{errs, []namedPath{input, db, mappingIn, save}},
 		{save, []namedPath{input, db}},
+		{export, []namedPath{input, db, mappingIn, errs, save}},
 	}
 	for _, c := range checks {
 		if c.out.path == "" {
