@@ -65,7 +65,11 @@ func ImportFrom(ctx context.Context, src Source, st Store, cfg Config) (*Report,
 	if err != nil {
 		return rep, err
 	}
-	return rep, r.loop(ctx, src, pending, r.process)
+	if err := r.beginHistory(ctx); err != nil {
+		return rep, err
+	}
+	err = r.loop(ctx, src, pending, r.process)
+	return rep, r.finishHistory(ctx, err)
 }
 
 // begin starts a report for src and, when cfg has no mapping, takes the
@@ -180,12 +184,21 @@ type run struct {
 	accountsOnly bool
 	preview      *previewer
 	workers      int
-	line         int   // the last line read
-	offset       int64 // the input read so far
+	// outcomes: the rows' Outcomes are wanted in full (Config.OnOutcomes
+	// or Config.History, not in a dry run); hist is the History journaling
+	// the import, once begun.
+	outcomes bool
+	hist     History
+	// acctSeen holds the accounts created by this import that an Outcome
+	// already names in AccountsCreated.
+	acctSeen map[string]bool
+	line     int   // the last line read
+	offset   int64 // the input read so far
 }
 
 func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, error) {
 	r := &run{cfg: cfg, st: st, rep: rep, keys: cfg.matchKeys()}
+	r.outcomes = !cfg.DryRun && (cfg.OnOutcomes != nil || cfg.History != nil)
 	if err := r.compile(); err != nil {
 		return nil, err
 	}
@@ -486,6 +499,13 @@ type row struct {
 	// dupOfStored: with CreateDuplicate, the store has a contact with the
 	// row's key, so the new contact is an intended duplicate.
 	dupOfStored bool
+
+	// What an update changes, for its Outcome (set by diff when the
+	// outcomes are wanted).
+	jchanges   []JournalChange
+	tagsAdded  []string
+	acctBefore JournalValue
+	acctAfter  JournalValue
 }
 
 type outcome uint8
@@ -1032,49 +1052,60 @@ func (r *run) diff(rw *row) (*Update, []Change) {
 	}
 	u := &Update{ID: s.ID}
 	var changes []Change
-	change := func(field, from, to string) {
-		changes = append(changes, Change{ContactID: s.ID, Field: field, From: from, To: to})
+	// change records a change for the report (name: the schema's key) and,
+	// when the outcomes are wanted, for the row's Outcome (journal: the
+	// journal's name of the field, "" when the Outcome says it otherwise).
+	rw.jchanges, rw.tagsAdded, rw.acctBefore, rw.acctAfter = nil, nil, JournalValue{}, JournalValue{}
+	change := func(name, journal string, from, to JournalValue) {
+		changes = append(changes, Change{ContactID: s.ID, Field: name, From: from.Value, To: to.Value})
+		if r.outcomes && journal != "" {
+			rw.jchanges = append(rw.jchanges, JournalChange{Field: journal, Before: from, After: to})
+		}
 	}
 	if d.Email != "" && EmailKey(d.Email) != EmailKey(s.Email) && (over || s.Email == "") {
 		u.Email = d.Email
-		change(r.roleKey(mapping.RoleEmail, "email"), s.Email, d.Email)
+		change(r.roleKey(mapping.RoleEmail, "email"), JournalEmail, part(s.Email), Present(d.Email))
 	}
 	if d.Phone != "" && d.Phone != s.Phone && (over || s.Phone == "") {
 		u.Phone = d.Phone
-		change(r.roleKey(mapping.RolePhone, "phone"), s.Phone, d.Phone)
+		change(r.roleKey(mapping.RolePhone, "phone"), JournalPhone, part(s.Phone), Present(d.Phone))
 	}
 	if d.ExternalID != "" && d.ExternalID != s.ExternalID && (over || s.ExternalID == "") {
 		u.ExternalID = d.ExternalID
-		change(r.roleKey(mapping.RoleExternalID, "external_id"), s.ExternalID, d.ExternalID)
+		change(r.roleKey(mapping.RoleExternalID, "external_id"), JournalExternalID, part(s.ExternalID), Present(d.ExternalID))
 	}
 	for i, v := range rw.vals {
 		if v == "" {
 			continue
 		}
 		k := r.fields[i].key
-		if old := s.Fields[k]; v != old && (over || old == "") {
+		if old, ok := s.Fields[k]; v != old && (over || old == "") {
 			if u.Set == nil {
 				u.Set = map[string]string{}
 			}
 			u.Set[k] = v
-			change(k, old, v)
+			change(k, k, JournalValue{Value: old, Set: ok}, Present(v))
 		}
 	}
 	for _, k := range rw.clears {
 		var old string
+		journal := k
 		switch k {
 		case ClearPhone:
-			old = s.Phone
+			old, journal = s.Phone, JournalPhone
 		case ClearExternalID:
-			old = s.ExternalID
+			old, journal = s.ExternalID, JournalExternalID
 		case ClearAccount:
-			old = s.AccountID
+			old, journal = s.AccountID, ""
 		default:
 			old = s.Fields[k]
 		}
 		if old != "" {
 			u.Clear = append(u.Clear, k)
-			change(k, old, "")
+			change(k, journal, Present(old), JournalValue{})
+			if k == ClearAccount {
+				rw.acctBefore, rw.acctAfter = Present(old), Present("")
+			}
 		}
 	}
 	if len(d.Tags) > 0 {
@@ -1082,7 +1113,8 @@ func (r *run) diff(rw *row) (*Update, []Change) {
 		if r.cfg.ReplaceTags {
 			if !sameSet(d.Tags, s.Tags) {
 				u.ReplaceTags, u.Tags = true, d.Tags
-				change(tagsKey, strings.Join(s.Tags, "|"), strings.Join(d.Tags, "|"))
+				change(tagsKey, JournalTags, tagsValue(s.Tags), tagsValue(d.Tags))
+				changes[len(changes)-1].From, changes[len(changes)-1].To = strings.Join(s.Tags, "|"), strings.Join(d.Tags, "|")
 			}
 		} else {
 			for _, t := range d.Tags {
@@ -1091,7 +1123,10 @@ func (r *run) diff(rw *row) (*Update, []Change) {
 				}
 			}
 			if len(u.AddTags) > 0 {
-				change(tagsKey, strings.Join(s.Tags, "|"), strings.Join(append(slices.Clone(s.Tags), u.AddTags...), "|"))
+				change(tagsKey, "", Present(strings.Join(s.Tags, "|")), Present(strings.Join(append(slices.Clone(s.Tags), u.AddTags...), "|")))
+				if r.outcomes {
+					rw.tagsAdded = slices.Clone(u.AddTags)
+				}
 			}
 		}
 	}
@@ -1103,12 +1138,13 @@ func (r *run) diff(rw *row) (*Update, []Change) {
 				Message: "the contact is unsubscribed; an import never re-activates it"})
 		case over || s.Status == "":
 			u.Status = d.Status
-			change(r.roleKey(mapping.RoleStatus, "status"), string(s.Status), string(d.Status))
+			change(r.roleKey(mapping.RoleStatus, "status"), JournalStatus, part(string(s.Status)), Present(string(d.Status)))
 		}
 	}
 	if d.AccountID != "" && d.AccountID != s.AccountID && (over || s.AccountID == "") {
 		u.AccountID = d.AccountID
-		change(r.roleKey(mapping.RoleAccount, "account"), s.AccountID, d.AccountID)
+		change(r.roleKey(mapping.RoleAccount, "account"), "", Present(s.AccountID), Present(d.AccountID))
+		rw.acctBefore, rw.acctAfter = Present(s.AccountID), Present(d.AccountID)
 	}
 	if len(changes) == 0 {
 		return nil, nil
@@ -1203,23 +1239,23 @@ func (r *run) retry(ctx context.Context, op func() error) error {
 	}
 }
 
-// commit records the batch's outcome after its write.
+// commit records the outcome of each row of a part after its write (ids
+// are the created contacts' IDs, in order), in file order: the row's
+// Outcome is decided once (outcome), and the report, the events, the
+// journal and Config.OnOutcomes all take it from there.
 func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 	var events []Event
+	var outs []Outcome
 	next := 0
 	maxP := r.cfg.maxProblems()
 	side := !r.cfg.SuppressSideEffects
 	wantEvents := r.cfg.OnCommit != nil && !r.cfg.DryRun && !r.accountsOnly
-	event := func(e Event) {
-		if wantEvents {
-			events = append(events, e)
-		}
-	}
+	full := r.outcomes && !r.accountsOnly
 	for _, rw := range batch {
-		r.rep.Rows++
 		if rw.dup > 0 {
 			r.file.settle(rw.dup - 1)
 		}
+		// The file index, preview and error CSV, by the pipeline's outcome.
 		switch rw.outcome {
 		case outCreate:
 			id := ""
@@ -1229,25 +1265,13 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 			next++
 			rw.c.ID = id
 			r.entryDone(rw, id)
-			r.rep.Created++
-			event(Event{Type: EventCreated, ContactID: id, Email: rw.c.Email, Line: rw.line, SideEffects: side})
-			r.countAccount(rw)
 			r.preview.add(rw, false)
 		case outUpdate:
 			r.entryDone(rw, rw.matchID)
-			r.rep.Updated++
-			event(Event{Type: EventUpdated, ContactID: rw.matchID, Email: rw.c.Email, Line: rw.line, SideEffects: side})
-			r.countAccount(rw)
 			r.preview.add(rw, true)
 		case outUnchanged:
 			r.entryDone(rw, rw.matchID)
-			r.rep.Unchanged++
-		case outMerged:
-			// Only in a dry run: a later row of a contact the run would create.
-			r.rep.Updated++
-			r.countAccount(rw)
 		case outSkipped:
-			r.skip(rw, rw.reason)
 			if rw.reason == CodeExists || rw.reason == CodeNotFound || rw.reason == CodeContactLimit {
 				if rw.entry > 0 {
 					r.file.skip(rw.entry-1, rw.reason)
@@ -1258,16 +1282,26 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 			if rw.entry > 0 {
 				r.file.forget(rw.entry-1, rw)
 			}
-			r.rep.Failed++
 			if r.errCSV != nil {
 				if err := r.errCSV.write(rw); err != nil {
 					return err
 				}
 			}
 		}
-		for _, p := range rw.problems {
-			p.Line = rw.line
-			r.rep.addProblem(p, maxP)
+		for i := range rw.problems {
+			rw.problems[i].Line = rw.line
+		}
+		o := r.outcome(rw, full)
+		r.count(&o, rw, maxP)
+		if wantEvents && (o.Kind == JournalCreated || o.Kind == JournalUpdated) {
+			typ := EventCreated
+			if o.Kind == JournalUpdated {
+				typ = EventUpdated
+			}
+			events = append(events, Event{Type: typ, ContactID: o.ContactID, Email: o.Email, Line: o.Line, SideEffects: side})
+		}
+		if full {
+			outs = append(outs, o)
 		}
 		rw.rec = nil
 	}
@@ -1277,12 +1311,115 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 	if r.cfg.DryRun {
 		r.rep.LastCommittedLine = 0
 	}
-	if r.cfg.OnCommit != nil && !r.cfg.DryRun && !r.accountsOnly && len(events) > 0 {
+	if full {
+		if err := r.journal(ctx, outs); err != nil {
+			return err
+		}
+		if r.cfg.OnOutcomes != nil && len(outs) > 0 {
+			if err := r.cfg.OnOutcomes(ctx, outs); err != nil {
+				return fmt.Errorf("importer: outcomes hook after line %d: %w", r.rep.LastCommittedLine, err)
+			}
+		}
+	}
+	if wantEvents && len(events) > 0 {
 		if err := r.cfg.OnCommit(ctx, events); err != nil {
 			return fmt.Errorf("importer: commit hook after line %d: %w", r.rep.LastCommittedLine, err)
 		}
 	}
 	return nil
+}
+
+// outcome decides rw's Outcome from the pipeline's state after its write.
+// With full false only Line, Kind, Reason, ContactID and Email are set
+// (what the report and the events need).
+func (r *run) outcome(rw *row, full bool) Outcome {
+	o := Outcome{Line: rw.line, Email: rw.c.Email}
+	switch rw.outcome {
+	case outCreate:
+		o.Kind, o.ContactID = JournalCreated, rw.c.ID
+		if full {
+			r.createdChanges(rw, &o)
+		}
+	case outUpdate:
+		o.Kind, o.ContactID = JournalUpdated, rw.matchID
+		if full {
+			o.Changes, o.TagsAdded = rw.jchanges, rw.tagsAdded
+			o.AccountBefore, o.AccountAfter = rw.acctBefore, rw.acctAfter
+		}
+	case outMerged:
+		// Only in a dry run: a later row of a contact the run would create.
+		o.Kind = JournalUpdated
+	case outUnchanged:
+		o.Kind, o.ContactID = JournalUnchanged, rw.matchID
+	case outSkipped:
+		o.Kind, o.Reason = JournalSkipped, rw.reason
+	default:
+		o.Kind = JournalFailed
+	}
+	if full {
+		if rw.linkedNew && rw.c.AccountID != "" && !r.acctSeen[rw.c.AccountID] {
+			// The first row linked to an account this import created is
+			// the one that created it.
+			if r.acctSeen == nil {
+				r.acctSeen = map[string]bool{}
+			}
+			r.acctSeen[rw.c.AccountID] = true
+			o.AccountsCreated = []string{rw.c.AccountID}
+		}
+		o.Problems = slices.Clone(rw.problems)
+	}
+	return o
+}
+
+// createdChanges sets what a created contact's row wrote: its parts and
+// fields as changes from absent, its tags as added, its account link.
+func (r *run) createdChanges(rw *row, o *Outcome) {
+	c := &rw.c
+	set := func(field, v string) {
+		if v != "" {
+			o.Changes = append(o.Changes, JournalChange{Field: field, After: Present(v)})
+		}
+	}
+	set(JournalEmail, c.Email)
+	set(JournalPhone, c.Phone)
+	set(JournalExternalID, c.ExternalID)
+	for i, v := range rw.vals {
+		set(r.fields[i].key, v)
+	}
+	st := c.Status
+	if st == "" {
+		st = r.cfg.Status
+	}
+	set(JournalStatus, string(st))
+	if len(c.Tags) > 0 {
+		o.TagsAdded = slices.Clone(c.Tags)
+	}
+	if c.AccountID != "" {
+		o.AccountBefore, o.AccountAfter = Present(""), Present(c.AccountID)
+	}
+}
+
+// count adds o, the Outcome of rw, to the report.
+func (r *run) count(o *Outcome, rw *row, maxP int) {
+	r.rep.Rows++
+	switch o.Kind {
+	case JournalCreated, JournalUpdated:
+		if o.Kind == JournalCreated {
+			r.rep.Created++
+		} else {
+			r.rep.Updated++
+		}
+		r.countAccount(rw)
+	case JournalUnchanged:
+		r.rep.Unchanged++
+	case JournalSkipped:
+		r.skip(o.Reason)
+	case JournalFailed:
+		r.rep.Failed++
+	}
+	for _, p := range rw.problems {
+		r.rep.addProblem(p, maxP)
+	}
 }
 
 // key is rw's match key of kind k; the e-mail key is computed once.
@@ -1319,7 +1456,7 @@ func (r *run) entryDone(rw *row, id string) {
 	}
 }
 
-func (r *run) skip(rw *row, reason Code) {
+func (r *run) skip(reason Code) {
 	r.rep.Skipped++
 	if r.rep.SkippedBy == nil {
 		r.rep.SkippedBy = map[Code]int{}
