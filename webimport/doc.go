@@ -77,9 +77,26 @@
 //     Handler left there are removed by New. A running import keeps a small
 //     marker file there (running-ID.json); one found by New is an import cut
 //     short by the restart, shown as such on the home page and at its
-//     address to the visitor whose session started it. There is no import
-//     history store yet: the marker is the record. One Handler per
-//     directory.
+//     address to the visitor whose session started it, and, with a
+//     Config.History, finished as cancelled in the History and shown as
+//     interrupted on the History page. One Handler per directory.
+//
+// # History
+//
+// With Config.History (an importer.History: importer/memstore's, or
+// importer/sqlstore's on the host's database) every import the screen runs,
+// not a dry run, is recorded by the importer under the import's ID: kind
+// web, the uploaded file's name, size and SHA-256, who started it
+// (Config.User), its status, counts and per-row journal. /history lists the
+// imports of the History newest first, with status and counts, each linking
+// to /history/ID, its report rebuilt from the record (counts, status, last
+// line committed): it works after the import's page expired and after a
+// restart, and an import's old address /i/ID leads there. The full report
+// (problems, changes) and the rejected rows' CSV stay with the session that
+// ran the import while its page is kept. The History page shows every
+// import of the History to every visitor of the screen (as the contact
+// store is theirs to share); it shows no row of a file. Undoing an import
+// and resuming one by its ID are not offered.
 //
 // # Errors
 //

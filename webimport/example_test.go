@@ -39,3 +39,27 @@ func Example() {
 	// /import/upload
 	// /import/
 }
+
+// With a History, every import the screen runs is recorded there, and the
+// screen lists past imports at /history, each with its report, also after a
+// restart. Config.User says who started an import.
+func ExampleConfig_history() {
+	history := memstore.NewHistory() // or sqlstore.NewHistory on the host's database
+	h, err := webimport.New(webimport.Config{
+		Contacts: memstore.New(),
+		History:  history,
+		User:     func(r *http.Request) string { return r.Header.Get("X-User") }, // the host's login
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer h.Close()
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/history", nil))
+	fmt.Println(rec.Code)
+	fmt.Println(regexp.MustCompile(`<title>(.*)</title>`).FindStringSubmatch(rec.Body.String())[1])
+	// Output:
+	// 200
+	// Past imports · contactkit
+}

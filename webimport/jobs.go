@@ -47,6 +47,8 @@ type job struct {
 	errPath  string
 	cancel   context.CancelFunc
 	fromSave *savedMapping
+	// startedBy is Config.User of the request that started the job.
+	startedBy string
 
 	mu          sync.Mutex
 	progress    importer.Progress
@@ -127,9 +129,12 @@ func (s *Handler) handleRun(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.redirect(w, r, "/u/"+u.id+"/options")
 		return
 	}
-	j := &job{id: randomID(), uploadID: u.id, file: u.name, size: u.size, dryRun: dry, opts: u.opts,
+	j := &job{id: importer.NewImportID(), uploadID: u.id, file: u.name, size: u.size, dryRun: dry, opts: u.opts,
 		mapping: m, started: time.Now(), state: stateRunning, changed: make(chan struct{}), fromSave: u.saved}
 	j.errPath = s.path("errors", j.id)
+	if s.cfg.User != nil {
+		j.startedBy = s.cfg.User(r)
+	}
 	var ctx context.Context
 	ctx, j.cancel = context.WithCancel(s.ctx)
 	sess.mu.Lock()
@@ -232,6 +237,13 @@ func (s *Handler) importFile(ctx context.Context, path string, rcfg importer.Rea
 	if o.FillEmpty {
 		cfg.Merge = importer.MergeFillEmpty
 	}
+	if s.cfg.History != nil && !j.dryRun {
+		rec, err := s.historyRecord(path, j)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.History, cfg.HistoryRecord = s.cfg.History, rec
+	}
 	var res *accounts.Resolver
 	if s.cfg.Accounts != nil && o.Accounts != "off" {
 		res = &accounts.Resolver{Store: s.cfg.Accounts, DryRun: j.dryRun, Missing: accounts.CreateMissing}
@@ -274,6 +286,7 @@ type jobPage struct {
 	ErrorRows          bool
 	MappingSaved       bool
 	Mapping            []string
+	HasHistory         bool // Config.History is set: link the History page
 }
 
 type changeView struct {
@@ -299,7 +312,7 @@ func (s *Handler) handleJob(w http.ResponseWriter, r *http.Request, sess *sessio
 	}
 	p := jobPage{base: base{Title: title, Step: step, CSRF: sess.csrf},
 		ID: j.id, UploadID: j.uploadID, Name: j.file, DryRun: j.dryRun, Opts: j.opts,
-		Status: st, Running: st.State == stateRunning}
+		Status: st, Running: st.State == stateRunning, HasHistory: s.cfg.History != nil}
 	sess.mu.Lock()
 	_, p.UploadLeft = sess.uploads[j.uploadID]
 	sess.mu.Unlock()

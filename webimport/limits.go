@@ -111,7 +111,10 @@ func (s *Handler) HTTPServer() *http.Server {
 
 // A running import has a marker file in Dir, removed when it ends: a
 // marker found at start-up is an import cut short by a crash or a kill.
-// There is no history store yet, so the marker is all that is left of it.
+// Its History record (Config.History), if any, still says running: the
+// marker says that no job owns it any more, and recover finishes it as
+// cancelled (markInterrupted). Without a History the marker is all that is
+// left of the import.
 
 // markerPrefix starts the name of a running import's marker.
 const markerPrefix = "running-"
@@ -189,6 +192,7 @@ func (s *Handler) recover() error {
 				finished: time.Now(), changed: make(chan struct{}), cancel: func() {}}
 			j.mapping = &mapping.Mapping{}
 			sess.jobs[j.id] = j
+			s.markInterrupted(m)
 		}
 	}
 	return nil

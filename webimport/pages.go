@@ -18,6 +18,7 @@ var funcs = template.FuncMap{
 	"add":   func(a, b int) int { return a + b },
 	"join":  strings.Join,
 	"clock": func(t time.Time) string { return t.Format("15:04:05") },
+	"when":  func(t time.Time) string { return t.Local().Format("2 Jan 2006 15:04:05") },
 	"delim": func(d string) string {
 		if d == "" {
 			return ""
@@ -55,7 +56,7 @@ var funcs = template.FuncMap{
 func parsePages(prefix string) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	root := template.FuncMap{"root": func() string { return prefix }}
-	for _, name := range []string{"home", "mapping", "options", "review", "job", "message"} {
+	for _, name := range []string{"home", "mapping", "options", "review", "job", "message", "history", "record"} {
 		t, err := template.New(name).Funcs(funcs).Funcs(root).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("webimport: template %s: %w", name, err)

@@ -129,6 +129,26 @@ type Config struct {
 	// UploadGrace is how long an upload may be slower than MinUploadRate
 	// (a connection starting up); zero means DefaultUploadGrace.
 	UploadGrace time.Duration
+
+	// History, if not nil, records every import the screen runs (dry runs
+	// are not recorded): kind web, the uploaded file's name, size and
+	// SHA-256, who started it (User), the import's status, counts and
+	// journal (see importer.Config.History). The screen then has a History
+	// page (/history) that lists the imports newest first with their status
+	// and counts, each linking to its report, rebuilt from the record when
+	// the import's job is gone (its report expired, or the server
+	// restarted). The page lists every import of the History to every
+	// visitor of the screen, like the contact store they share; it shows
+	// no row of a file (the error CSV stays with the session that ran the
+	// import). With Dir set, an import that a crash or a kill cut short is
+	// finished as cancelled in the History when New starts again, and the
+	// pages call it interrupted (in that run of the server: the History
+	// keeps it as cancelled). Nil means no history: the screen works as
+	// without it.
+	History importer.History
+	// User returns who makes request r (a user ID of the host's), recorded
+	// as the StartedBy of the imports r starts. Nil means not recorded.
+	User func(r *http.Request) string
 }
 
 // Handler is the import screen: an http.Handler that walks people through
@@ -147,9 +167,10 @@ type Handler struct {
 	ctx     context.Context // parent of every import; cancelled by Close
 	wg      sync.WaitGroup  // imports and the janitor
 
-	mu       sync.Mutex
-	sessions map[string]*session
-	closed   bool
+	mu          sync.Mutex
+	sessions    map[string]*session
+	closed      bool
+	interrupted map[string]bool // History records of imports a restart cut short
 }
 
 // ErrNoContacts is New's error when Config.Contacts is nil.
@@ -194,7 +215,8 @@ func New(cfg Config) (*Handler, error) {
 	cfg.IdleRead = cmp.Or(max(cfg.IdleRead, 0), DefaultIdleRead)
 	cfg.MinUploadRate = cmp.Or(max(cfg.MinUploadRate, 0), DefaultMinUploadRate)
 	cfg.UploadGrace = cmp.Or(max(cfg.UploadGrace, 0), DefaultUploadGrace)
-	s := &Handler{cfg: cfg, schema: cfg.Schema, sessions: map[string]*session{}, closing: make(chan struct{})}
+	s := &Handler{cfg: cfg, schema: cfg.Schema, sessions: map[string]*session{}, closing: make(chan struct{}),
+		interrupted: map[string]bool{}}
 	if s.schema == nil {
 		s.schema = mapping.DefaultSchema()
 	}
@@ -284,7 +306,9 @@ func (s *Handler) routes() {
 	m.HandleFunc("POST /u/{id}/run", s.session(s.csrf(s.upload(s.handleRun))))
 	m.HandleFunc("POST /u/{id}/delete", s.session(s.csrf(s.upload(s.handleDelete))))
 
-	m.HandleFunc("GET /i/{id}", s.session(s.job(s.handleJob)))
+	m.HandleFunc("GET /i/{id}", s.session(s.jobOrHistory))
+	m.HandleFunc("GET /history", s.session(s.handleHistory))
+	m.HandleFunc("GET /history/{id}", s.session(s.handleHistoryRecord))
 	m.HandleFunc("GET /i/{id}/progress", s.session(s.job(s.handleProgress)))
 	m.HandleFunc("GET /i/{id}/events", s.session(s.job(s.handleEvents)))
 	m.HandleFunc("GET /i/{id}/errors.csv", s.session(s.job(s.handleErrorCSV)))

@@ -55,8 +55,10 @@ type homePage struct {
 	Fields    []string
 	MaxUpload int64
 	Error     string
-	Uploads   []uploadItem
-	Imports   []jobItem
+	// HasHistory: Config.History is set; the page links the History page.
+	HasHistory bool
+	Uploads    []uploadItem
+	Imports    []jobItem
 }
 
 type uploadItem struct {
@@ -76,7 +78,8 @@ func (s *Handler) handleHome(w http.ResponseWriter, r *http.Request, sess *sessi
 }
 
 func (s *Handler) renderHome(w http.ResponseWriter, sess *session, status int, errMsg string) {
-	p := homePage{base: base{Title: "Import contacts", Step: 1, CSRF: sess.csrf}, MaxUpload: s.cfg.MaxUpload, Error: errMsg}
+	p := homePage{base: base{Title: "Import contacts", Step: 1, CSRF: sess.csrf}, MaxUpload: s.cfg.MaxUpload, Error: errMsg,
+		HasHistory: s.cfg.History != nil}
 	for _, f := range s.schema.Fields {
 		l := s.label(f.Key)
 		if f.Required {

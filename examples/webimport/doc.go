@@ -13,8 +13,12 @@
 // timeouts) until interrupted. -dir is the handler's work directory, by
 // default contactkit-webimport in the temporary directory: what a crashed
 // or killed run left there is cleaned up at start, and its imports cut short
-// are shown as such. It warns when it listens on an address that is not
-// loopback: the screen has no login.
+// are shown as such (and marked cancelled in the import history). Every
+// import is recorded in the import history of -db (importer/sqlstore's
+// History, its own tables in the same database; the in-memory History for
+// :memory:), which the screen's History page (/history) lists; the OS user
+// running the command is recorded as who started it. It warns when it
+// listens on an address that is not loopback: the screen has no login.
 //
 // TestBrowser drives the screen in headless Chromium with chromedp (the
 // reason it lives here and not beside the package: the core module does not

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -57,13 +58,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-max-upload %d: want 1 or more", *maxMB)
 	}
 
-	contacts, accts, closeDB, err := openStores(ctx, *db)
+	st, err := openStores(ctx, *db)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer st.close()
 
-	srv, err := webimport.New(webimport.Config{Contacts: contacts, Accounts: accts, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region, Dir: *dir})
+	srv, err := webimport.New(webimport.Config{Contacts: st.contacts, Accounts: st.accounts, History: st.history,
+		User: osUser, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region, Dir: *dir})
 	if err != nil {
 		return err
 	}
@@ -96,19 +98,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// openStores opens the SQLite database (creating and migrating it), or the
-// in-memory stores for ":memory:".
-func openStores(ctx context.Context, db string) (importer.Store, accounts.Store, func(), error) {
+// stores are the screen's contact and account stores and import history.
+type stores struct {
+	contacts importer.Store
+	accounts accounts.Store
+	history  importer.History
+	close    func()
+}
+
+// openStores opens the SQLite database (creating and migrating it, the
+// import history's tables too), or the in-memory stores for ":memory:".
+func openStores(ctx context.Context, db string) (*stores, error) {
 	if db == memoryDB {
-		return memstore.New(), memstore.NewAccounts(), func() {}, nil
+		return &stores{memstore.New(), memstore.NewAccounts(), memstore.NewHistory(), func() {}}, nil
 	}
 	st, err := sqlstore.Open(ctx, db, sqlstore.Config{})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("cannot open the database: %w", err)
+		return nil, fmt.Errorf("cannot open the database: %w", err)
 	}
-	if err := st.Migrate(ctx); err != nil {
+	h, err := sqlstore.NewHistory(st.DB(), sqlstore.HistoryConfig{})
+	if err == nil {
+		err = st.Migrate(ctx)
+	}
+	if err == nil {
+		err = h.Migrate(ctx)
+	}
+	if err != nil {
 		st.Close()
-		return nil, nil, nil, fmt.Errorf("cannot prepare the database %s: %w", db, err)
+		return nil, fmt.Errorf("cannot prepare the database %s: %w", db, err)
 	}
-	return st, st, func() { st.Close() }, nil
+	return &stores{st, st, h, func() { st.Close() }}, nil
+}
+
+// osUser is who starts the imports: this example has no login, so the
+// user running it.
+func osUser(*http.Request) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "webimport"
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/webimport"
 )
 
@@ -62,21 +64,34 @@ func TestRun(t *testing.T) {
 }
 
 // TestSQLite runs an import into the SQLite store, as the command does by
-// default.
+// default, with the import history in the same database: the History page
+// lists the import.
 func TestSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	contacts, accts, closeDB, err := openStores(ctx, filepath.Join(t.TempDir(), "contacts.db"))
+	st, err := openStores(ctx, filepath.Join(t.TempDir(), "contacts.db"))
 	require.NoError(t, err)
-	defer closeDB()
-	e := newEnv(t, func(c *webimport.Config) { c.Contacts, c.Accounts = contacts, accts })
+	defer st.close()
+	e := newEnv(t, func(c *webimport.Config) {
+		c.Contacts, c.Accounts, c.History, c.User = st.contacts, st.accounts, st.history, osUser
+	})
 	c := newClient(t, e.ts.URL)
 	id := c.uploadSample()
 	c.post("/u/"+id+"/options", url.Values{"mode": {"upsert"}, "region": {"US"}, "accounts": {"create"}})
 	page := c.run(id)
 	assert.Equal(t, 8, count(t, page, "created"))
 	assert.Equal(t, 2, count(t, page, "failed"))
-	n, err := contacts.Count(ctx)
+	n, err := st.contacts.Count(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 8, n)
+
+	recs, _, err := st.history.List(ctx, importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, importer.ImportDone, recs[0].Status)
+	assert.Equal(t, 8, recs[0].Progress.Counts.Created)
+	assert.NotEmpty(t, recs[0].StartedBy)
+	status, _, body := c.do(http.MethodGet, "/history", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "/history/"+recs[0].ID)
 }
