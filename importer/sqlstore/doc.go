@@ -46,13 +46,23 @@
 // (a UNIQUE constraint, byte for byte); their accounts.NormalizeName keys
 // and lower-cased domains are indexed columns.
 //
+// On SQLite the multi-row inserts of a write are prepared once per
+// transaction, use INSERT OR IGNORE and run with foreign keys checked at
+// commit (PRAGMA defer_foreign_keys), so that no insert can abort half-way
+// and SQLite keeps no statement journal for it. On PostgreSQL inserts and
+// lookups are one statement over arrays per batch (unnest, = ANY), and the
+// Store runs ANALYZE on its tables as an import fills them (after 1,000
+// contacts, then each time twice as many), so that the planner never scans
+// a whole table for a batch's keys because it has no statistics yet.
+//
 // # Concurrent imports
 //
 // Imports may run at once from any number of goroutines, processes or
 // machines: the e-mail key and the external ID are unique among contacts
 // not marked duplicate (partial unique indexes; contacts an
 // importer.CreateDuplicate import creates beside a stored one are marked
-// and exempt), creates are INSERT … ON CONFLICT DO NOTHING, and a write
+// and exempt; the contacts marked duplicate have an index of their own),
+// creates are INSERT … ON CONFLICT DO NOTHING (OR IGNORE on SQLite), and a write
 // meeting a taken key stores nothing and returns an *importer.ConflictError
 // naming the keys, on which the importer matches the rows again and
 // updates. Migrating a database written before (schema version 3) keeps
