@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/importer/memstore"
 	"github.com/contactkit/contactkit/webimport"
 )
 
@@ -87,6 +88,7 @@ func TestBrowser(t *testing.T) {
 		c.Contacts = gate
 		c.BatchSize = 2
 		c.Prefix = "/import"
+		c.History = memstore.NewHistory()
 	})
 	e.seed(t)
 	// Mounted as a host mounts it: under a prefix of its own router.
@@ -283,6 +285,23 @@ func TestBrowser(t *testing.T) {
 	}
 	assert.True(t, seen["ryan.blake@example.com"], "the address inside \"Ryan Blake <…>\" is imported")
 	assert.True(t, seen["milton.waddams@initech.example"])
+
+	// The History page lists the import (not the dry run), and its record
+	// has the report's counts.
+	do("history",
+		chromedp.Navigate(host.URL+"/import/history"),
+		chromedp.WaitVisible(`#history`),
+	)
+	historyRows, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#history tbody tr").length`))
+	require.NoError(t, err)
+	assert.Equal(t, 1, historyRows, "the import, not its dry run")
+	assert.Equal(t, "done", text(`#history [data-state]`))
+	do("history record",
+		chromedp.Click(`#history tbody a`),
+		chromedp.WaitVisible(`#counts`),
+	)
+	assert.Equal(t, []string{"10", "7", "1", "2"}, []string{text(`[data-count=rows]`), text(`[data-count=created]`),
+		text(`[data-count=updated]`), text(`[data-count=failed]`)}, "the record's counts")
 	mu.Lock()
 	assert.Empty(t, jsErrors, "script errors in the pages")
 	mu.Unlock()
