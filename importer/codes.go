@@ -6,6 +6,16 @@ import (
 	"github.com/contactkit/contactkit/validate"
 )
 
+// Code is a stable, machine-readable reason for a problem with a row, a cell
+// or the input as a whole, in the form "area.reason". Codes never change once
+// published: hosts may store them, count them and translate them.
+//
+// It is validate.Code, the module's one problem vocabulary: the codes of
+// the reader (csv.*, package csvreader), of the pipeline (row.*, import.*),
+// of values (validate's), of mapping and of accounts are all of this type,
+// so they compare and count without conversions.
+type Code = validate.Code
+
 // Codes of the import pipeline, beside the reader's csv.* codes and the
 // validate.* codes of values. They are stable: hosts may store and translate them.
 const (

@@ -27,12 +27,16 @@ func TestDecode(t *testing.T) {
 	require.NoError(t, err)
 
 	var rows []DecodedRow[decodeContact]
+	type problem struct {
+		Line int
+		Code Code
+	}
 	var problems []problem
 	for row, err := range Decode[decodeContact](r) {
 		if err != nil {
 			var re *RowError
 			require.ErrorAs(t, err, &re)
-			problems = append(problems, problemOf(re))
+			problems = append(problems, problem{Line: re.Line, Code: re.Code})
 			continue
 		}
 		rows = append(rows, row)

@@ -161,7 +161,7 @@ func checkFuzzReport(t *testing.T, rep *importer.Report, err error, maxLine int)
 	case errors.Is(err, importer.ErrMapping), errors.As(err, &rde), errors.As(err, &rowErr),
 		errors.Is(err, importer.ErrEmptyFile), errors.Is(err, importer.ErrSpreadsheet), errors.Is(err, importer.ErrBinaryFile),
 		errors.Is(err, importer.ErrNotText):
-		if !strings.HasPrefix(err.Error(), "importer: ") {
+		if !hasPackagePrefix(err) {
 			t.Fatalf("error %q does not start with the package name", err)
 		}
 	default:

@@ -36,7 +36,7 @@ func TestNotTextRandomBytes(t *testing.T) {
 				st := memstore.New()
 				rep, err := importer.Import(t.Context(), bytes.NewReader(in), st, importer.Config{})
 				require.ErrorIs(t, err, importer.ErrNotText, "seed %d, %d bytes", seed, len(in))
-				assert.EqualError(t, err, "importer: not a text file")
+				assert.EqualError(t, err, "csvreader: not a text file")
 				assert.Zero(t, rep.Rows)
 				assert.Empty(t, st.All())
 			}

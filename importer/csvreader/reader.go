@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -46,19 +46,19 @@ func (m HeaderMode) String() string {
 	return "HeaderMode(" + strconv.Itoa(int(m)) + ")"
 }
 
-// NoSkip as ReaderConfig.SkipLines turns preamble detection off: the header
+// NoSkip as Config.SkipLines turns preamble detection off: the header
 // is the first non-blank line.
 const NoSkip = -1
 
-// Defaults of ReaderConfig's limits.
+// Defaults of Config's limits.
 const (
 	DefaultMaxRecordBytes = 1 << 20
 	DefaultMaxColumns     = 4096
 )
 
-// ReaderConfig configures a Reader. The zero value detects everything and
+// Config configures a Reader. The zero value detects everything and
 // applies the default limits.
-type ReaderConfig struct {
+type Config struct {
 	// Encoding forces the character encoding by its WHATWG label or IANA
 	// name ("windows-1250", "ISO-8859-2", "utf-16le", "shift_jis"), as
 	// golang.org/x/text knows them. A byte order mark at the start of the
@@ -84,7 +84,8 @@ type ReaderConfig struct {
 	Header HeaderMode
 	// HeaderHint, if not nil, reports whether a cell's text is a column
 	// name the host knows (its schema's labels and synonyms), as evidence
-	// for a header row with HeaderAuto. Import sets it from Config.Schema.
+	// for a header row with HeaderAuto. importer.Import sets it from its
+	// Config.Schema.
 	HeaderHint func(name string) bool
 	// SkipLines is the number of physical lines before the header (or, with
 	// HeaderNone, before the first record) to skip. Zero means detect a
@@ -111,7 +112,7 @@ type ReaderConfig struct {
 	ReuseRecord bool
 }
 
-func (c ReaderConfig) normalized() (ReaderConfig, error) {
+func (c Config) normalized() (Config, error) {
 	switch {
 	case c.MaxRecordBytes < 0:
 		return c, fmt.Errorf("%w: MaxRecordBytes %d", ErrInvalidConfig, c.MaxRecordBytes)
@@ -206,7 +207,7 @@ type Record struct {
 //
 // A Reader is not safe for concurrent use.
 type Reader struct {
-	cfg ReaderConfig
+	cfg Config
 	sc  *scanner
 	dec textDecoder
 
@@ -251,11 +252,11 @@ type plan struct {
 // *ReadError if r fails or the first record is over a limit, a *RowError if
 // the header is malformed, and an error wrapping ErrUnknownEncoding or
 // ErrInvalidConfig for a bad cfg.
-func NewReader(r io.Reader, cfg ReaderConfig) (*Reader, error) {
+func NewReader(r io.Reader, cfg Config) (*Reader, error) {
 	return newReader(r, cfg, nil)
 }
 
-func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
+func newReader(r io.Reader, cfg Config, p *plan) (*Reader, error) {
 	c, err := cfg.normalized()
 	if err != nil {
 		return nil, err
@@ -351,7 +352,7 @@ func newReader(r io.Reader, cfg ReaderConfig, p *plan) (*Reader, error) {
 }
 
 // sniff decides the encoding, delimiter, preamble and header.
-func sniff(head []byte, truncated bool, c ReaderConfig) (*plan, error) {
+func sniff(head []byte, truncated bool, c Config) (*plan, error) {
 	fb, err := lookupEncoding(c.Fallback)
 	if err != nil {
 		return nil, err
@@ -602,6 +603,11 @@ func (r *Reader) Dialect() Dialect {
 	d.Encoding = r.dec.cs.name
 	return d
 }
+
+// ReusesRecord reports whether Config.ReuseRecord is set: the Fields of a
+// returned Record are overwritten by the next Read, so a caller that keeps
+// them must copy them.
+func (r *Reader) ReusesRecord() bool { return r.cfg.ReuseRecord }
 
 // BlankRows returns the number of blank rows after the header skipped so
 // far.

@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -44,7 +44,7 @@ func TestPeek(t *testing.T) {
 	b.WriteString("last;l@example.com\n")
 	input := b.String()
 
-	fresh, err := NewReader(strings.NewReader(input), ReaderConfig{})
+	fresh, err := NewReader(strings.NewReader(input), Config{})
 	require.NoError(t, err)
 	want := readAll(t, fresh)
 	require.NoError(t, want.Fatal)
@@ -64,7 +64,7 @@ func TestPeek(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			pv, r, err := Peek(tt.r(), ReaderConfig{}, tt.n)
+			pv, r, err := Peek(tt.r(), Config{}, tt.n)
 			require.NoError(t, err)
 			assert.Equal(t, fresh.Dialect(), pv.Dialect)
 			assert.Equal(t, 4, pv.Dialect.HeaderLine)
@@ -97,7 +97,7 @@ func TestPeekSeeksBackToWhereTheReaderWas(t *testing.T) {
 	_, err = f.Seek(5, io.SeekStart)
 	require.NoError(t, err)
 
-	pv, r, err := Peek(f, ReaderConfig{}, 1)
+	pv, r, err := Peek(f, Config{}, 1)
 	require.NoError(t, err)
 	assert.Equal(t, []Record{rec(2, "1", "2")}, pv.Rows)
 	assert.False(t, pv.EOF)
@@ -107,13 +107,13 @@ func TestPeekSeeksBackToWhereTheReaderWas(t *testing.T) {
 
 func TestPeekErrors(t *testing.T) {
 	t.Parallel()
-	_, _, err := Peek(strings.NewReader(""), ReaderConfig{}, 5)
+	_, _, err := Peek(strings.NewReader(""), Config{}, 5)
 	assert.ErrorIs(t, err, ErrEmptyFile)
 
-	_, _, err = Peek(strings.NewReader("a\n1\n"+strings.Repeat("x", 300)+"\n"), ReaderConfig{MaxRecordBytes: 100}, 5)
+	_, _, err = Peek(strings.NewReader("a\n1\n"+strings.Repeat("x", 300)+"\n"), Config{MaxRecordBytes: 100}, 5)
 	assert.ErrorIs(t, err, ErrRecordTooLarge, "a read error in the preview rows")
 
-	pv, r, err := Peek(strings.NewReader("a\n1\n"+strings.Repeat("x", 300)+"\n"), ReaderConfig{MaxRecordBytes: 100}, 1)
+	pv, r, err := Peek(strings.NewReader("a\n1\n"+strings.Repeat("x", 300)+"\n"), Config{MaxRecordBytes: 100}, 1)
 	require.NoError(t, err, "the bad record is beyond the preview")
 	assert.Len(t, pv.Rows, 1)
 	res := readAll(t, r)
@@ -125,7 +125,7 @@ func TestPeekKeepsTheDecisionsOfTheSniff(t *testing.T) {
 	// Plain ASCII for the whole head, then windows-1252: both passes make the
 	// same switch at the same row.
 	in := []byte("a,b\n" + asciiRows() + "Jos\xe9,x\n")
-	pv, r, err := Peek(bytes.NewReader(in), ReaderConfig{}, 2)
+	pv, r, err := Peek(bytes.NewReader(in), Config{}, 2)
 	require.NoError(t, err)
 	assert.Equal(t, "utf-8", pv.Dialect.Encoding)
 	res := readAll(t, r)

@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/contactkit/contactkit/validate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,32 +18,32 @@ func TestReaderLimits(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
-		cfg     ReaderConfig
+		cfg     Config
 		rows    int // good rows before the error
 		line    int
-		code    Code
+		code    validate.Code
 		message string
 	}{
 		{
 			name: "line over the limit",
 			in:   "a,b\n1,2\n3," + long + "\n5,6\n",
-			cfg:  ReaderConfig{MaxRecordBytes: 100},
+			cfg:  Config{MaxRecordBytes: 100},
 			rows: 1, line: 3, code: CodeRecordTooLarge,
-			message: "importer: line 3: csv.record_too_large: record longer than 100 bytes",
+			message: "csvreader: line 3: csv.record_too_large: record longer than 100 bytes",
 		},
 		{
 			name: "quoted record over the limit, on many short lines",
 			in:   "a,b\n1,\"" + strings.Repeat("ab\n", 50) + "\"\n5,6\n",
-			cfg:  ReaderConfig{MaxRecordBytes: 100},
+			cfg:  Config{MaxRecordBytes: 100},
 			rows: 0, line: 2, code: CodeRecordTooLarge,
-			message: "importer: line 2: csv.record_too_large: record longer than 100 bytes (it is inside a quoted field: is a closing quote missing?)",
+			message: "csvreader: line 2: csv.record_too_large: record longer than 100 bytes (it is inside a quoted field: is a closing quote missing?)",
 		},
 		{
 			name: "too many columns",
 			in:   "a,b\n1,2\n1,2,3,4,5\n",
-			cfg:  ReaderConfig{MaxColumns: 4},
+			cfg:  Config{MaxColumns: 4},
 			rows: 1, line: 3, code: CodeTooManyColumns,
-			message: "importer: line 3: csv.too_many_columns: more than 4 fields",
+			message: "csvreader: line 3: csv.too_many_columns: more than 4 fields",
 		},
 		{
 			name: "default column limit",
@@ -52,7 +53,7 @@ func TestReaderLimits(t *testing.T) {
 		{
 			name: "a long blank line stops the read too",
 			in:   "a\n" + strings.Repeat(" ", 60) + "\n" + strings.Repeat(" ", 60) + "\n1\n" + strings.Repeat(" ", 101) + "\n",
-			cfg:  ReaderConfig{MaxRecordBytes: 100},
+			cfg:  Config{MaxRecordBytes: 100},
 			rows: 1, line: 5, code: CodeRecordTooLarge,
 		},
 	}
@@ -84,7 +85,7 @@ func TestReaderLimits(t *testing.T) {
 func TestReaderRecordAtTheLimit(t *testing.T) {
 	t.Parallel()
 	line := "1," + strings.Repeat("x", 97) + "\n" // 100 bytes
-	r, err := NewReader(strings.NewReader("a,b\n"+line), ReaderConfig{MaxRecordBytes: 100})
+	r, err := NewReader(strings.NewReader("a,b\n"+line), Config{MaxRecordBytes: 100})
 	require.NoError(t, err)
 	res := readAll(t, r)
 	require.NoError(t, res.Fatal)
@@ -96,7 +97,7 @@ func TestReaderRecordAtTheLimit(t *testing.T) {
 func TestReaderEndlessLine(t *testing.T) {
 	t.Parallel()
 	src := &endless{}
-	r, err := NewReader(io.MultiReader(strings.NewReader("a,b\n1,2\n"), src), ReaderConfig{})
+	r, err := NewReader(io.MultiReader(strings.NewReader("a,b\n1,2\n"), src), Config{})
 	require.NoError(t, err)
 	res := readAll(t, r)
 	assert.Len(t, res.Rows, 1)
@@ -129,7 +130,7 @@ func TestReaderBoundedMemory(t *testing.T) {
 			var before, now runtime.MemStats
 			runtime.ReadMemStats(&before)
 
-			r, err := NewReader(src, ReaderConfig{ReuseRecord: reuse})
+			r, err := NewReader(src, Config{ReuseRecord: reuse})
 			require.NoError(t, err)
 			var rows int
 			var maxHeap uint64

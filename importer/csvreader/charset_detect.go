@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -24,8 +24,8 @@ import (
 // candidate's languages looks like (letters of their alphabets, case,
 // frequent characters, kana, hangul; no control characters, stray symbols
 // or undecodable bytes). The best score wins; a close second or a low best
-// makes the detection unsure, which Import reports when the header or the
-// sample rows do not map (EncodingError).
+// makes the detection unsure, which EncodingProblem reports when the
+// header or the sample rows do not map (EncodingError).
 
 // detectSampleSize is how many bytes of non-ASCII lines are scored.
 const detectSampleSize = 64 << 10
@@ -414,21 +414,23 @@ var freq = sync.OnceValue(func() *frequencies {
 })
 
 // EncodingError says that the decoded header and rows look wrong: the
-// character encoding is likely the problem. Import returns it, instead of
-// a mapping error, when the mapping fails on text the detection was unsure
-// of or that holds invalid bytes. It matches ErrEncodingUnclear.
+// character encoding is likely the problem. Reader.EncodingProblem returns
+// it when what the caller made of the text (importer.Import: a mapping of
+// the header) fails on text the detection was unsure of or that holds
+// invalid bytes. It matches ErrEncodingUnclear.
 type EncodingError struct {
 	// Encoding is the encoding the file was read in.
 	Encoding string
 	// Candidates are the likeliest encodings, best first; one of them set
-	// as ReaderConfig.Encoding may read the file right.
+	// as Config.Encoding may read the file right.
 	Candidates []string
-	// Err is the error the wrong text led to (the mapping's).
+	// Err is the error the wrong text led to (for importer.Import, the
+	// mapping's).
 	Err error
 }
 
 func (e *EncodingError) Error() string {
-	return fmt.Sprintf("importer: %s: the file's character encoding is the problem: read as %s, its header and rows do not look like text (likely encodings: %s; set one as the encoding) (%v)",
+	return fmt.Sprintf("csvreader: %s: the file's character encoding is the problem: read as %s, its header and rows do not look like text (likely encodings: %s; set one as the encoding) (%v)",
 		CodeEncodingUnclear, e.Encoding, strings.Join(e.Candidates, ", "), e.Err)
 }
 
@@ -438,7 +440,8 @@ func (e *EncodingError) Unwrap() []error { return []error{ErrEncodingUnclear, e.
 // EncodingProblem returns an *EncodingError wrapping err when the text read
 // so far suggests a wrong character encoding: the detection was unsure, or
 // the header or a row held bytes invalid in the encoding. Otherwise it
-// returns nil. Import calls it when the mapping fails.
+// returns nil. Call it when the header or the rows turn out unusable
+// (importer.Import does when the mapping fails).
 func (r *Reader) EncodingProblem(err error) error {
 	suspect := r.dec.invalidSeen
 	for _, p := range r.problems {

@@ -1,5 +1,5 @@
 //go:build !race
 
-package importer
+package csvreader
 
 const raceEnabled = false

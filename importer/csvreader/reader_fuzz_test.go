@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/contactkit/contactkit/validate"
 )
 
 // fuzzRead is everything one pass of a Reader produced.
 type fuzzRead struct {
 	lines  []int
 	fields [][]string
-	codes  []Code
+	codes  []validate.Code
 	cut    []bool // the row had cells past the header (CodeExtraFields)
 	fatal  error
 }
@@ -49,7 +51,7 @@ func FuzzReader(f *testing.F) {
 		f.Add([]byte(s), byte(i), i%2 == 0, i%3 == 0)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, delim byte, lazy, noHeader bool) {
-		cfg := ReaderConfig{
+		cfg := Config{
 			Delimiter:      []rune{0, ',', ';', '\t', '|'}[int(delim)%5],
 			LazyQuotes:     lazy,
 			MaxRecordBytes: 512,

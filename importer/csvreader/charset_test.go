@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ func TestReaderCharset(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       []byte
-		cfg      ReaderConfig
+		cfg      Config
 		encoding string
 		bom      bool
 		rows     []Record
@@ -73,23 +73,23 @@ func TestReaderCharset(t *testing.T) {
 			problems: []problem{{Line: 2, Column: 2, Code: CodeInvalidEncoding, Value: "M\uFFFDlaga"}},
 		},
 		{
-			name: "forced windows-1250", in: mustEncode(t, charmap.Windows1250, "a,b\nDvořák,Łódź\n"), cfg: ReaderConfig{Encoding: "windows-1250"},
+			name: "forced windows-1250", in: mustEncode(t, charmap.Windows1250, "a,b\nDvořák,Łódź\n"), cfg: Config{Encoding: "windows-1250"},
 			encoding: "windows-1250", rows: []Record{rec(2, "Dvořák", "Łódź")},
 		},
 		{
-			name: "forced by IANA name", in: mustEncode(t, charmap.CodePage437, "a,b\nÇa,ü\n"), cfg: ReaderConfig{Encoding: "IBM437"},
+			name: "forced by IANA name", in: mustEncode(t, charmap.CodePage437, "a,b\nÇa,ü\n"), cfg: Config{Encoding: "IBM437"},
 			encoding: "IBM437", rows: []Record{rec(2, "Ça", "ü")},
 		},
 		{
-			name: "EBCDIC is transcoded before parsing", in: mustEncode(t, charmap.CodePage037, "a,b\nx,\"y,z\"\n"), cfg: ReaderConfig{Encoding: "IBM037"},
+			name: "EBCDIC is transcoded before parsing", in: mustEncode(t, charmap.CodePage037, "a,b\nx,\"y,z\"\n"), cfg: Config{Encoding: "IBM037"},
 			encoding: "IBM037", rows: []Record{rec(2, "x", "y,z")},
 		},
 		{
-			name: "Shift_JIS forced", in: mustEncode(t, japanese.ShiftJIS, "名前|メモ\n山田|表示\n"), cfg: ReaderConfig{Encoding: "shift_jis"},
+			name: "Shift_JIS forced", in: mustEncode(t, japanese.ShiftJIS, "名前|メモ\n山田|表示\n"), cfg: Config{Encoding: "shift_jis"},
 			encoding: "shift_jis", rows: []Record{rec(2, "山田", "表示")},
 		},
 		{
-			name: "a BOM wins over a forced encoding", in: append([]byte("\xef\xbb\xbf"), text...), cfg: ReaderConfig{Encoding: "windows-1252"},
+			name: "a BOM wins over a forced encoding", in: append([]byte("\xef\xbb\xbf"), text...), cfg: Config{Encoding: "windows-1252"},
 			encoding: "utf-8", bom: true, rows: []Record{rec(2, "José", "Málaga")},
 		},
 		{
@@ -133,7 +133,7 @@ func TestReaderCharset(t *testing.T) {
 
 func TestReaderEncodingReportedBeforeSwitch(t *testing.T) {
 	t.Parallel()
-	r, err := NewReader(strings.NewReader("a,b\n"+asciiRows()+"Jos\xe9,x\n"), ReaderConfig{})
+	r, err := NewReader(strings.NewReader("a,b\n"+asciiRows()+"Jos\xe9,x\n"), Config{})
 	require.NoError(t, err)
 	assert.Equal(t, "utf-8", r.Dialect().Encoding, "ASCII so far")
 	readAll(t, r)
@@ -150,7 +150,7 @@ func TestInputOffsetProgresses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			r, err := NewReader(bytes.NewReader(in), ReaderConfig{})
+			r, err := NewReader(bytes.NewReader(in), Config{})
 			require.NoError(t, err)
 			var last int64
 			for i := 0; ; i++ {

@@ -1,4 +1,4 @@
-package importer_test
+package csvreader_test
 
 import (
 	"errors"
@@ -7,13 +7,13 @@ import (
 	"log"
 	"strings"
 
-	"github.com/contactkit/contactkit/importer"
+	"github.com/contactkit/contactkit/importer/csvreader"
 )
 
 // A LinkedIn export: a "Notes:" preamble, then the header. A short row is
 // padded (a file-level warning), a stray quote is text (a warning on its
 // row); only bytes invalid in the encoding make a row error.
-func Example_reader() {
+func ExampleReader() {
 	const export = "Notes:\n" +
 		"\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n" +
 		"\n" +
@@ -24,7 +24,7 @@ func Example_reader() {
 		"Robert \"Bob\",Jones,rob@example.com,Initech\n" +
 		"Eve,Jones,eve@example.com,Initech\n"
 
-	r, err := importer.NewReader(strings.NewReader(export), importer.ReaderConfig{})
+	r, err := csvreader.NewReader(strings.NewReader(export), csvreader.Config{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -35,13 +35,13 @@ func Example_reader() {
 		if err == io.EOF {
 			break
 		}
-		var rowErr *importer.RowError
+		var rowErr *csvreader.RowError
 		if errors.As(err, &rowErr) {
 			fmt.Println("skipped:", rowErr)
 			continue
 		}
 		if err != nil {
-			log.Fatal(err) // a *importer.ReadError: over a limit, or I/O
+			log.Fatal(err) // a *csvreader.ReadError: over a limit, or I/O
 		}
 		fmt.Printf("%d %q\n", rec.Line, rec.Fields)
 		for _, w := range rec.Warnings {
@@ -57,10 +57,10 @@ func Example_reader() {
 	// 5 ["Ana" "García" "" "Acme, Inc."]
 	// 6 ["Bob" "Smith" "bob@example.com" ""]
 	// 8 ["Robert \"Bob\"" "Jones" "rob@example.com" "Initech"]
-	//   warning: importer: line 8, column 1 (First Name): csv.bare_quote: a quote inside an unquoted field: read as text
+	//   warning: csvreader: line 8, column 1 (First Name): csv.bare_quote: a quote inside an unquoted field: read as text
 	// 9 ["Eve" "Jones" "eve@example.com" "Initech"]
 	// blank rows: 1
-	// warning: importer: line 6: csv.short_rows: rows shorter than the header: 1 row has fewer fields than the header's 4 (lines 6); their missing cells are empty
+	// warning: csvreader: line 6: csv.short_rows: rows shorter than the header: 1 row has fewer fields than the header's 4 (lines 6); their missing cells are empty
 }
 
 // Peek gives a mapping screen its sample, then the Reader for the import.
@@ -68,7 +68,7 @@ func ExamplePeek() {
 	// A German Excel export: windows-1252, semicolons.
 	upload := strings.NewReader("Vorname;Nachname;E-Mail\r\nJ\xfcrgen;Wei\xdf;j@example.de\r\n\xc4nne;\xd6zt\xfcrk;a@example.de\r\n")
 
-	preview, r, err := importer.Peek(upload, importer.ReaderConfig{}, 1)
+	preview, r, err := csvreader.Peek(upload, csvreader.Config{}, 1)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -87,31 +87,4 @@ func ExamplePeek() {
 	// sample: [Jürgen Weiß j@example.de]
 	// import: [Jürgen Weiß j@example.de]
 	// import: [Änne Öztürk a@example.de]
-}
-
-// Decode streams rows into a struct; the columns it lacks are in Extra.
-func ExampleDecode() {
-	type contact struct {
-		Name  string `csv:"Name"`
-		Email string `csv:"Email"`
-		Score int    `csv:"Score"`
-	}
-	r, err := importer.NewReader(strings.NewReader("Name\tEmail\tScore\tTwitter\nAda\tada@example.com\t9\t@ada\nBob\tbob@example.com\tlots\t\n"), importer.ReaderConfig{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	for row, err := range importer.Decode[contact](r) {
-		if errors.Is(err, importer.ErrDecode) {
-			fmt.Println("line", row.Line, "skipped")
-			continue
-		}
-		if err != nil {
-			log.Fatal(err)
-		}
-		twitter, _ := row.Lookup("Twitter")
-		fmt.Printf("%+v %s\n", row.Value, twitter)
-	}
-	// Output:
-	// {Name:Ada Email:ada@example.com Score:9} @ada
-	// line 3 skipped
 }

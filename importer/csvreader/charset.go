@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 )
 
 // DefaultFallback is the code page used for input that is not valid UTF-8
-// when ReaderConfig.Fallback is empty: what Excel on Windows writes in
+// when Config.Fallback is empty: what Excel on Windows writes in
 // Western Europe and the Americas.
 const DefaultFallback = "windows-1252"
 

@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// goldenRead is what a golden file under testdata/reader/golden holds.
+// goldenRead is what a golden file under testdata/golden holds.
 type goldenRead struct {
 	Dialect        Dialect   `json:"dialect"`
 	Header         []string  `json:"header"`
@@ -22,14 +22,14 @@ type goldenRead struct {
 	readResult
 }
 
-// The fixtures under testdata/reader are byte-exact copies of what real
+// The fixtures under testdata are byte-exact copies of what real
 // programs export (testdata/** is -text in .gitattributes).
 func TestReaderGolden(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
 		file string
-		cfg  ReaderConfig
+		cfg  Config
 		// What the fixture is about, checked besides the golden file.
 		encoding string
 		bom      bool
@@ -38,9 +38,9 @@ func TestReaderGolden(t *testing.T) {
 		{name: "excel_unicode_text_utf16le", file: "excel_unicode_text_utf16le.txt", encoding: "utf-16le", bom: true, delim: '\t'},
 		{name: "utf16be_bom", file: "utf16be_bom.csv", encoding: "utf-16be", bom: true, delim: ','},
 		{name: "excel_de_windows1252", file: "excel_de_windows1252.csv", encoding: "windows-1252", delim: ';'},
-		{name: "windows1250_forced", file: "windows1250.csv", cfg: ReaderConfig{Encoding: "windows-1250"}, encoding: "windows-1250", delim: ','},
-		{name: "windows1250_label_cp1250", file: "windows1250.csv", cfg: ReaderConfig{Encoding: "cp1250"}, encoding: "windows-1250", delim: ','},
-		{name: "windows1250_as_fallback", file: "windows1250.csv", cfg: ReaderConfig{Fallback: "windows-1250"}, encoding: "windows-1250", delim: ','},
+		{name: "windows1250_forced", file: "windows1250.csv", cfg: Config{Encoding: "windows-1250"}, encoding: "windows-1250", delim: ','},
+		{name: "windows1250_label_cp1250", file: "windows1250.csv", cfg: Config{Encoding: "cp1250"}, encoding: "windows-1250", delim: ','},
+		{name: "windows1250_as_fallback", file: "windows1250.csv", cfg: Config{Fallback: "windows-1250"}, encoding: "windows-1250", delim: ','},
 		// Detected from its text (Czech and Polish letters), not taken for
 		// the default fallback, windows-1252, as it used to be.
 		{name: "windows1250_detected", file: "windows1250.csv", encoding: "windows-1250", delim: ','},
@@ -52,7 +52,7 @@ func TestReaderGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			in, err := os.ReadFile(filepath.Join("testdata", "reader", tt.file))
+			in, err := os.ReadFile(filepath.Join("testdata", tt.file))
 			require.NoError(t, err)
 			r, err := NewReader(bytes.NewReader(in), tt.cfg)
 			require.NoError(t, err)
@@ -68,7 +68,7 @@ func TestReaderGolden(t *testing.T) {
 			assert.Equal(t, string(tt.delim), string(got.Dialect.Delimiter), "delimiter")
 			assert.Equal(t, int64(len(in)), r.InputOffset(), "input offset at the end")
 
-			checkGolden(t, filepath.Join("testdata", "reader", "golden", tt.name+".json"), got)
+			checkGolden(t, filepath.Join("testdata", "golden", tt.name+".json"), got)
 		})
 	}
 }

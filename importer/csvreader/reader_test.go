@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"errors"
@@ -6,16 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/contactkit/contactkit/validate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // problem is the comparable part of a *RowError.
 type problem struct {
-	Line   int    `json:"line"`
-	Column int    `json:"column,omitempty"`
-	Code   Code   `json:"code"`
-	Value  string `json:"value,omitempty"`
+	Line   int           `json:"line"`
+	Column int           `json:"column,omitempty"`
+	Code   validate.Code `json:"code"`
+	Value  string        `json:"value,omitempty"`
 }
 
 func problemOf(e *RowError) problem {
@@ -74,7 +75,7 @@ func TestReader(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       string
-		cfg      ReaderConfig
+		cfg      Config
 		delim    rune // 0: do not check
 		header   []string
 		rows     []Record
@@ -140,7 +141,7 @@ func TestReader(t *testing.T) {
 		{
 			name:    "forced delimiter",
 			in:      "a;b,c\n1;2,3\n",
-			cfg:     ReaderConfig{Delimiter: ';'},
+			cfg:     Config{Delimiter: ';'},
 			delim:   ';',
 			header:  []string{"a", "b,c"},
 			rows:    []Record{rec(2, "1", "2,3")},
@@ -156,7 +157,7 @@ func TestReader(t *testing.T) {
 		{
 			name:    "preamble forced",
 			in:      "a,b,c,d\nignored\nname,email\nAda,ada@example.com\n",
-			cfg:     ReaderConfig{SkipLines: 2},
+			cfg:     Config{SkipLines: 2},
 			header:  []string{"name", "email"},
 			rows:    []Record{rec(4, "Ada", "ada@example.com")},
 			skipped: 2,
@@ -164,7 +165,7 @@ func TestReader(t *testing.T) {
 		{
 			name:     "preamble detection off",
 			in:       "Notes:\nname,email\nAda,ada@example.com\n",
-			cfg:      ReaderConfig{SkipLines: NoSkip},
+			cfg:      Config{SkipLines: NoSkip},
 			header:   []string{"Notes:"},
 			rows:     []Record{rec(2, "name"), rec(3, "Ada")},
 			warnings: []problem{{Line: 2, Column: 2, Code: CodeExtraFields, Value: "email"}, {Line: 3, Column: 2, Code: CodeExtraFields, Value: "ada@example.com"}},
@@ -243,7 +244,7 @@ func TestReader(t *testing.T) {
 		{
 			name:   "lazy quotes",
 			in:     "a,b\n5'10\",x\n\"ab\"c\",y\n",
-			cfg:    ReaderConfig{LazyQuotes: true},
+			cfg:    Config{LazyQuotes: true},
 			header: []string{"a", "b"},
 			rows:   []Record{rec(2, `5'10"`, "x"), rec(3, `ab"c`, "y")},
 		},
@@ -256,7 +257,7 @@ func TestReader(t *testing.T) {
 		{
 			name:   "no header",
 			in:     "1,2\n\n3,4\n",
-			cfg:    ReaderConfig{Header: HeaderNone},
+			cfg:    Config{Header: HeaderNone},
 			header: []string{"Column 1", "Column 2"},
 			rows:   []Record{rec(1, "1", "2"), rec(3, "3", "4")},
 			blank:  1,
@@ -308,7 +309,7 @@ func TestReader(t *testing.T) {
 
 func TestReaderHeaderProblems(t *testing.T) {
 	t.Parallel()
-	r, err := NewReader(strings.NewReader("Email,Name,,email, name ,Phone,\n1,2,3,4,5,6\n"), ReaderConfig{})
+	r, err := NewReader(strings.NewReader("Email,Name,,email, name ,Phone,\n1,2,3,4,5,6\n"), Config{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Email", "Name", "", "email", "name", "Phone"}, r.Header())
 	var got []problem
@@ -322,12 +323,12 @@ func TestReaderHeaderProblems(t *testing.T) {
 	}, got)
 	dup := r.HeaderProblems()[1]
 	assert.ErrorIs(t, dup, ErrDuplicateHeader)
-	assert.Equal(t, "importer: line 1, column 4 (email): csv.duplicate_header: duplicate header name: same as column 1", dup.Error())
+	assert.Equal(t, "csvreader: line 1, column 4 (email): csv.duplicate_header: duplicate header name: same as column 1", dup.Error())
 }
 
 func TestReaderRowErrorIdentity(t *testing.T) {
 	t.Parallel()
-	r, err := NewReader(strings.NewReader("a,b\n1\n2,3\"\n\"4,5\n"), ReaderConfig{})
+	r, err := NewReader(strings.NewReader("a,b\n1\n2,3\"\n\"4,5\n"), Config{})
 	require.NoError(t, err)
 
 	rec, err := r.Read()
@@ -342,7 +343,7 @@ func TestReaderRowErrorIdentity(t *testing.T) {
 	w := rec.Warnings[0]
 	assert.ErrorIs(t, w, ErrBareQuote)
 	assert.NotErrorIs(t, w, ErrFieldCount)
-	assert.EqualError(t, w, `importer: line 3, column 2 (b): csv.bare_quote: a quote inside an unquoted field: read as text`)
+	assert.EqualError(t, w, `csvreader: line 3, column 2 (b): csv.bare_quote: a quote inside an unquoted field: read as text`)
 
 	rec, err = r.Read()
 	require.NoError(t, err, "an unterminated quote is text on its line")
@@ -358,7 +359,7 @@ func TestReaderRowErrorIdentity(t *testing.T) {
 	fw := r.FileWarnings()
 	require.Len(t, fw, 1)
 	assert.ErrorIs(t, fw[0], ErrShortRows)
-	assert.Equal(t, "importer: line 2: csv.short_rows: rows shorter than the header: 1 row has fewer fields than the header's 2 (lines 2); their missing cells are empty", fw[0].Error())
+	assert.Equal(t, "csvreader: line 2: csv.short_rows: rows shorter than the header: 1 row has fewer fields than the header's 2 (lines 2); their missing cells are empty", fw[0].Error())
 }
 
 func TestNewReaderErrors(t *testing.T) {
@@ -366,28 +367,28 @@ func TestNewReaderErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
-		cfg  ReaderConfig
+		cfg  Config
 		want error
 	}{
-		{"empty", "", ReaderConfig{}, ErrEmptyFile},
-		{"only a BOM", "\xef\xbb\xbf", ReaderConfig{}, ErrEmptyFile},
-		{"only blank lines", "\n\r\n , \n", ReaderConfig{}, ErrEmptyFile},
-		{"skipping past the end", "a,b\n1,2\n", ReaderConfig{SkipLines: 5}, ErrEmptyFile},
-		{"xlsx uploaded as CSV", "PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", ReaderConfig{}, ErrSpreadsheet},
-		{"xls uploaded as CSV", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", ReaderConfig{}, ErrSpreadsheet},
-		{"PNG screenshot", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ReaderConfig{}, ErrBinaryFile},
-		{"WebP image", "RIFF\x24\x00\x00\x00WEBPVP8 ", ReaderConfig{}, ErrBinaryFile},
-		{"gzipped CSV", "\x1f\x8b\x08\x00\x00\x00\x00\x00", ReaderConfig{}, ErrBinaryFile},
-		{"unknown encoding", "a\n", ReaderConfig{Encoding: "klingon"}, ErrUnknownEncoding},
-		{"unknown fallback", "a\n", ReaderConfig{Fallback: "klingon"}, ErrUnknownEncoding},
-		{"quote as delimiter", "a\n", ReaderConfig{Delimiter: '"'}, ErrInvalidConfig},
-		{"line break as delimiter", "a\n", ReaderConfig{Delimiter: '\n'}, ErrInvalidConfig},
-		{"non-ASCII delimiter", "a\n", ReaderConfig{Delimiter: '§'}, ErrInvalidConfig},
-		{"negative limit", "a\n", ReaderConfig{MaxRecordBytes: -1}, ErrInvalidConfig},
-		{"negative columns", "a\n", ReaderConfig{MaxColumns: -1}, ErrInvalidConfig},
-		{"bad skip", "a\n", ReaderConfig{SkipLines: -2}, ErrInvalidConfig},
-		{"bad header mode", "a\n", ReaderConfig{Header: 7}, ErrInvalidConfig},
-		{"header over the limit", strings.Repeat("x", 100) + "\n1\n", ReaderConfig{MaxRecordBytes: 50}, ErrRecordTooLarge},
+		{"empty", "", Config{}, ErrEmptyFile},
+		{"only a BOM", "\xef\xbb\xbf", Config{}, ErrEmptyFile},
+		{"only blank lines", "\n\r\n , \n", Config{}, ErrEmptyFile},
+		{"skipping past the end", "a,b\n1,2\n", Config{SkipLines: 5}, ErrEmptyFile},
+		{"xlsx uploaded as CSV", "PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", Config{}, ErrSpreadsheet},
+		{"xls uploaded as CSV", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", Config{}, ErrSpreadsheet},
+		{"PNG screenshot", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", Config{}, ErrBinaryFile},
+		{"WebP image", "RIFF\x24\x00\x00\x00WEBPVP8 ", Config{}, ErrBinaryFile},
+		{"gzipped CSV", "\x1f\x8b\x08\x00\x00\x00\x00\x00", Config{}, ErrBinaryFile},
+		{"unknown encoding", "a\n", Config{Encoding: "klingon"}, ErrUnknownEncoding},
+		{"unknown fallback", "a\n", Config{Fallback: "klingon"}, ErrUnknownEncoding},
+		{"quote as delimiter", "a\n", Config{Delimiter: '"'}, ErrInvalidConfig},
+		{"line break as delimiter", "a\n", Config{Delimiter: '\n'}, ErrInvalidConfig},
+		{"non-ASCII delimiter", "a\n", Config{Delimiter: '§'}, ErrInvalidConfig},
+		{"negative limit", "a\n", Config{MaxRecordBytes: -1}, ErrInvalidConfig},
+		{"negative columns", "a\n", Config{MaxColumns: -1}, ErrInvalidConfig},
+		{"bad skip", "a\n", Config{SkipLines: -2}, ErrInvalidConfig},
+		{"bad header mode", "a\n", Config{Header: 7}, ErrInvalidConfig},
+		{"header over the limit", strings.Repeat("x", 100) + "\n1\n", Config{MaxRecordBytes: 50}, ErrRecordTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,7 +396,7 @@ func TestNewReaderErrors(t *testing.T) {
 			r, err := NewReader(strings.NewReader(tt.in), tt.cfg)
 			assert.Nil(t, r)
 			assert.ErrorIs(t, err, tt.want)
-			assert.True(t, strings.HasPrefix(err.Error(), "importer: "), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "csvreader: "), err.Error())
 		})
 	}
 }
@@ -403,7 +404,7 @@ func TestNewReaderErrors(t *testing.T) {
 func TestNewReaderReadFailure(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("disk on fire")
-	_, err := NewReader(io.MultiReader(strings.NewReader("a,b\n"), &failingReader{err: boom}), ReaderConfig{})
+	_, err := NewReader(io.MultiReader(strings.NewReader("a,b\n"), &failingReader{err: boom}), Config{})
 	assert.ErrorIs(t, err, boom)
 	assert.ErrorIs(t, err, ErrReadFailed)
 }
@@ -412,7 +413,7 @@ func TestReaderReadFailureIsSticky(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("connection reset")
 	head := "a,b\n" + strings.Repeat("1,2\n", sniffSize/4+10) // more than the sniffed head
-	r, err := NewReader(io.MultiReader(strings.NewReader(head), &failingReader{err: boom}), ReaderConfig{})
+	r, err := NewReader(io.MultiReader(strings.NewReader(head), &failingReader{err: boom}), Config{})
 	require.NoError(t, err)
 	res := readAll(t, r)
 	require.Error(t, res.Fatal)
@@ -432,7 +433,7 @@ func (f *failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 func TestReaderReuseRecord(t *testing.T) {
 	t.Parallel()
-	r, err := NewReader(strings.NewReader("a,b\n1,2\n3,4\n"), ReaderConfig{ReuseRecord: true})
+	r, err := NewReader(strings.NewReader("a,b\n1,2\n3,4\n"), Config{ReuseRecord: true})
 	require.NoError(t, err)
 	r1, err := r.Read()
 	require.NoError(t, err)
@@ -446,7 +447,7 @@ func TestReaderReuseRecord(t *testing.T) {
 
 func TestReaderAll(t *testing.T) {
 	t.Parallel()
-	r, err := NewReader(strings.NewReader("a,b\n1,2\n3\xff\n4,5\n6,7\n"), ReaderConfig{Encoding: "utf-8"})
+	r, err := NewReader(strings.NewReader("a,b\n1,2\n3\xff\n4,5\n6,7\n"), Config{Encoding: "utf-8"})
 	require.NoError(t, err)
 	var lines []int
 	var errs int
@@ -466,7 +467,7 @@ func TestReaderAll(t *testing.T) {
 	require.NoError(t, err, "breaking out of All leaves the rest to read")
 	assert.Equal(t, 5, rec.Line)
 
-	r, err = NewReader(strings.NewReader("a\n1\n"+strings.Repeat("x", 100)+"\n2\n"), ReaderConfig{MaxRecordBytes: 50})
+	r, err = NewReader(strings.NewReader("a\n1\n"+strings.Repeat("x", 100)+"\n2\n"), Config{MaxRecordBytes: 50})
 	require.NoError(t, err)
 	var got []error
 	for _, err := range r.All() {
@@ -485,14 +486,14 @@ func TestRowErrorMessage(t *testing.T) {
 		want string
 	}{
 		{"full", &RowError{Line: 12, Column: 3, Field: "email", Code: "email.invalid", Err: errors.New("validate: not an e-mail address")},
-			"importer: line 12, column 3 (email): email.invalid: validate: not an e-mail address"},
-		{"row only, message from the code", &RowError{Line: 4, Code: CodeFieldCount}, "importer: line 4: csv.field_count: wrong number of fields"},
-		{"unknown code without error", &RowError{Line: 1, Code: "x.y"}, "importer: line 1: x.y"},
-		{"no line", &RowError{Field: "Twitter", Code: "import.unmapped_column"}, "importer: (Twitter): import.unmapped_column"},
-		{"nothing but a code", &RowError{Code: "import.x"}, "importer: import.x"},
-		{"column without line", &RowError{Column: 2, Code: CodeEmptyHeader}, "importer: column 2: csv.empty_header: empty header name"},
+			"csvreader: line 12, column 3 (email): email.invalid: validate: not an e-mail address"},
+		{"row only, message from the code", &RowError{Line: 4, Code: CodeFieldCount}, "csvreader: line 4: csv.field_count: wrong number of fields"},
+		{"unknown code without error", &RowError{Line: 1, Code: "x.y"}, "csvreader: line 1: x.y"},
+		{"no line", &RowError{Field: "Twitter", Code: "import.unmapped_column"}, "csvreader: (Twitter): import.unmapped_column"},
+		{"nothing but a code", &RowError{Code: "import.x"}, "csvreader: import.x"},
+		{"column without line", &RowError{Column: 2, Code: CodeEmptyHeader}, "csvreader: column 2: csv.empty_header: empty header name"},
 		{"read error", &ReadError{Line: 7, Code: CodeRecordTooLarge, Err: errTooLarge{max: 10}},
-			"importer: line 7: csv.record_too_large: record longer than 10 bytes"},
+			"csvreader: line 7: csv.record_too_large: record longer than 10 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

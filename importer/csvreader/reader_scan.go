@@ -1,10 +1,12 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/contactkit/contactkit/validate"
 )
 
 // scanBufferSize is the read buffer of the record scanner. A line longer
@@ -55,7 +57,7 @@ type scanner struct {
 // scanWarn is a liberty the scanner took with a record: the Reader turns it
 // into a warning *RowError.
 type scanWarn struct {
-	code   Code
+	code   validate.Code
 	column int // 1-based
 	value  string
 	err    error
@@ -63,7 +65,7 @@ type scanWarn struct {
 
 // parseError is a malformed record: the reader turns it into a *RowError.
 type parseError struct {
-	code   Code
+	code   validate.Code
 	column int    // 1-based
 	value  []byte // raw bytes of the field so far
 	err    error
@@ -129,7 +131,7 @@ func (s *scanner) readLine(startLine int, quoted bool) ([]byte, error) {
 	return line, nil
 }
 
-func (s *scanner) fail(line int, code Code, err error) error {
+func (s *scanner) fail(line int, code validate.Code, err error) error {
 	s.err = &ReadError{Line: line, Code: code, Err: err}
 	return s.err
 }
@@ -189,7 +191,7 @@ func (s *scanner) readRecord() (int, error) {
 	return s.parse(start, line, false)
 }
 
-func (s *scanner) warn(code Code, column int, value []byte, err error) {
+func (s *scanner) warn(code validate.Code, column int, value []byte, err error) {
 	if s.lazy && code == CodeBareQuote {
 		return
 	}

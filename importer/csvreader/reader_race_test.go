@@ -1,6 +1,6 @@
 //go:build race
 
-package importer
+package csvreader
 
 // raceEnabled: the race detector slows the reader down about tenfold, so
 // the big-stream test reads a tenth of the data.

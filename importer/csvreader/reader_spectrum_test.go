@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 
 // spectrumDir is the csv-spectrum corpus, shared by the project and never
 // copied into it (see its README.md).
-var spectrumDir = filepath.Join("..", "..", "shared", "testdata", "csv-spectrum")
+var spectrumDir = filepath.Join("..", "..", "..", "shared", "testdata", "csv-spectrum")
 
 // TestCSVSpectrum reads every csv-spectrum file and compares the rows with
 // the expected JSON (an array of objects keyed by the header).
@@ -33,7 +33,7 @@ func TestCSVSpectrum(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			want := readSpectrumJSON(t, name)
-			got := readSpectrumCSV(t, path, ReaderConfig{})
+			got := readSpectrumCSV(t, path, Config{})
 			assert.Equal(t, want, got)
 		})
 	}
@@ -54,7 +54,7 @@ func TestCSVSpectrumLocationCoordinates(t *testing.T) {
 
 	// By default the bare quotes are text, with a warning that names the
 	// cell (the file itself spells the degree signs as U+FFFD).
-	r, err := NewReader(in, ReaderConfig{})
+	r, err := NewReader(in, Config{})
 	require.NoError(t, err)
 	res := readAll(t, r)
 	require.NoError(t, res.Fatal)
@@ -71,7 +71,7 @@ func TestCSVSpectrumLocationCoordinates(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &want))
 	require.Equal(t, "1234567890", want["Contact Phone Number"], "the known disagreement")
 	want["Contact Phone Number"] = "2095257564"
-	assert.Equal(t, []map[string]string{want}, readSpectrumCSV(t, path, ReaderConfig{LazyQuotes: true}))
+	assert.Equal(t, []map[string]string{want}, readSpectrumCSV(t, path, Config{LazyQuotes: true}))
 }
 
 // spectrumMissing skips a test whose corpus is absent, unless the CI
@@ -125,7 +125,7 @@ func readSpectrumJSON(t *testing.T, name string) []map[string]string {
 	return want
 }
 
-func readSpectrumCSV(t *testing.T, path string, cfg ReaderConfig) []map[string]string {
+func readSpectrumCSV(t *testing.T, path string, cfg Config) []map[string]string {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -34,7 +34,7 @@ type Preview struct {
 // sniffed head, or more if the first n rows need it) and replays them before
 // the rest of r. Peek returns the errors of NewReader, and a *ReadError met
 // within the first n rows.
-func Peek(r io.Reader, cfg ReaderConfig, n int) (*Preview, *Reader, error) {
+func Peek(r io.Reader, cfg Config, n int) (*Preview, *Reader, error) {
 	var (
 		start    int64
 		seeker   io.Seeker

@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -23,10 +23,10 @@ var benchData = sync.OnceValue(func() []byte {
 func BenchmarkReader(b *testing.B) {
 	for _, bc := range []struct {
 		name string
-		cfg  ReaderConfig
+		cfg  Config
 	}{
-		{"ReuseRecord", ReaderConfig{ReuseRecord: true}},
-		{"NewRecord", ReaderConfig{}},
+		{"ReuseRecord", Config{ReuseRecord: true}},
+		{"NewRecord", Config{}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			data := benchData()

@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 // The most frequent characters of Chinese (simplified and traditional),
 // Japanese kanji and Korean hangul syllables, for charset detection: text

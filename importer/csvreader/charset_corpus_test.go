@@ -1,4 +1,4 @@
-package importer
+package csvreader
 
 import (
 	"bytes"
@@ -150,7 +150,7 @@ func corpusEncoding(t *testing.T, name string) encoding.Encoding {
 // it names is want, and whether in decodes with it to text.
 func detectCorpusFile(t *testing.T, in []byte, text, want string) (named, right bool) {
 	t.Helper()
-	r, err := NewReader(bytes.NewReader(in), ReaderConfig{})
+	r, err := NewReader(bytes.NewReader(in), Config{})
 	if err != nil {
 		t.Logf("%s: %v", want, err)
 		return false, false
