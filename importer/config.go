@@ -179,36 +179,50 @@ type Config struct {
 	Progress func(Progress)
 	// OnCommit, if not nil, is called after each committed batch with its
 	// write events, in file order (never in a dry run). An error from it
-	// stops the import; the batch stays committed.
+	// stops the import; the batch stays committed. It is the older,
+	// narrower hook: its events are made from the created and updated
+	// Outcomes, and it is called after OnOutcomes.
 	OnCommit func(ctx context.Context, events []Event) error
-	// OnOutcomes, if not nil, is called once per committed batch, right
-	// after the store commit, with one Outcome per row of the batch in file
-	// order: created, updated and unchanged rows, and also the skipped and
-	// failed ones. It is the import's complete record of what it did with
-	// every row (OnCommit is the older, narrower hook: write events only).
-	// In a dry run it is not called. An error from it stops the import like
-	// a store error; the batch stays committed.
+	// OnOutcomes, if not nil, is called after each store commit with one
+	// Outcome per row of the batch, in file order: created, updated and
+	// unchanged rows, and also the skipped and failed ones, so that the
+	// calls together hold every non-blank row once. A store commit is a
+	// batch, or a part of it when a row has the key of an earlier,
+	// uncommitted row of its batch (that row waits for the part before it).
+	// It is called from the goroutine that called Import, after the
+	// batch's History Append and before OnCommit. The outcomes belong to
+	// the callee. In a dry run it is not called (nothing is committed; the
+	// Report counts what would happen). An error from it stops the import
+	// like a store error; the batch stays committed. Account imports do
+	// not call it.
 	OnOutcomes func(ctx context.Context, outcomes []Outcome) error
 
 	// History, if not nil and not a dry run, journals the import (issue
-	// 20): the import Begins HistoryRecord before the first row (its ID is
-	// returned in Report.ImportID), Appends each committed batch's
-	// outcomes as JournalEntries with the progress so far (counts and last
-	// committed line) right after the batch's store commit, and Finishes
-	// the record done, failed (a store, callback or History error) or
-	// cancelled (the context). An error from the History stops the import
-	// like a store error: the batch whose Append failed stays committed in
-	// the store, but is missing from the journal; the record is then
-	// Finished failed when the History still answers.
+	// 20): the import Begins HistoryRecord once the mapping is known and
+	// before any row is written (the record's ID is returned in
+	// Report.ImportID), Appends each store commit's outcomes as
+	// JournalEntries (Outcome.JournalEntry) with the progress so far
+	// (counts and last committed line) right after the commit, and at the
+	// end stores the final counts and Finishes the record done, failed (a
+	// store, hook or History error) or cancelled (the context). A commit's
+	// Append is made even when the context is done by then (within 30
+	// seconds), since its rows are in the store. An error from the History
+	// stops the import like a store error: the batch whose Append failed
+	// stays committed in the store but is missing from the journal (the
+	// error says through which line the store holds the rows), and the
+	// record is Finished failed if the History still answers. Append and
+	// Finish are retried like store calls (Config.Retry); Begin is not.
+	// Account imports do not journal.
 	History History
 	// HistoryRecord is the record History.Begin is given: set Kind (zero
 	// means ImportKindCSV), Source and StartedBy. The importer fills
-	// Options and Mapping with the import's configuration and mapping as
-	// JSON when they are nil, and Status and Started. An ID the History
-	// already holds fails the import with ErrImportExists before any row
-	// is written (resuming a journaled import by ID is not built: resume
-	// with ResumeAfterLine under a new record). Empty ID means the History
-	// assigns one.
+	// Options (the choices that decide outcomes, as JSON) and Mapping (the
+	// mapping used, as JSON) when they are nil, and sets Status, Started
+	// and Progress. An ID the History already holds fails the import with
+	// an error wrapping ErrImportExists before any row is written:
+	// resuming a journaled import by its ID is not built (resume with
+	// ResumeAfterLine, which journals under a new record, the rows before
+	// it as skipped). Empty ID means the History assigns one.
 	HistoryRecord ImportRecord
 
 	// TotalBytes is the input's size if known, for Progress; zero means unknown.

@@ -110,6 +110,27 @@
 // exempt. memstore and sqlstore keep keys unique; storetest proves it for
 // any store with two imports of overlapping files at once.
 //
+// # Outcomes and history
+//
+// Every non-blank row gets exactly one Outcome, decided in one place after
+// its batch's store commit: created, updated, unchanged, skipped (with the
+// reason) or failed, the contact's ID, each field the row changed with its
+// value before and after (an absent value and an empty one kept apart),
+// the tags it added, its account link before and after, the accounts it
+// created, and its problems. The Report's counts, Config.Progress and
+// Config.OnCommit's events are made from the outcomes; Config.OnOutcomes
+// receives them per store commit, in file order (not in a dry run).
+//
+// With Config.History set (not in a dry run), the import is journaled: it
+// Begins Config.HistoryRecord (Report.ImportID is its ID), Appends each
+// commit's outcomes as JournalEntries with the counts and the last
+// committed line, and Finishes the record done, failed or cancelled, the
+// record's counts then equal the Report's. The journal is enough to undo
+// the import down to the values it overwrote; a History error stops the
+// import like a store error, the batch concerned staying in the store.
+// Undo and resuming an import by its ID are not built yet; package
+// historytest's RunImports proves the journal restores the store.
+//
 // # Errors
 //
 // Bad data is not a Go error. A problem with a row is a *RowError with the

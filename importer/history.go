@@ -15,8 +15,8 @@ import (
 // ImportRecord per import, CSV, web or automatic, and its journal, one
 // JournalEntry per row saying what the import did to the store, so that an
 // import can be listed, resumed by ID and undone down to the values it
-// overwrote. This is the store alone: the import pipeline does not write
-// to it yet, and undo and resume by ID, which will read it, are not built.
+// overwrote. An import writes it when Config.History is set; undo and
+// resume by ID, which will read it, are not built.
 //
 // The life of an import in it:
 //

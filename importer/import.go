@@ -1375,6 +1375,7 @@ func (r *run) outcome(rw *row, full bool) Outcome {
 // fields as changes from absent, its tags as added, its account link.
 func (r *run) createdChanges(rw *row, o *Outcome) {
 	c := &rw.c
+	o.Changes = make([]JournalChange, 0, 4+len(rw.vals))
 	set := func(field, v string) {
 		if v != "" {
 			o.Changes = append(o.Changes, JournalChange{Field: field, After: Present(v)})
