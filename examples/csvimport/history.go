@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -67,6 +68,17 @@ func openHistory(ctx context.Context, st *stores) (importer.History, error) {
 	return h, nil
 }
 
+// missingFile reports whether db names a SQLite file that does not exist
+// (not a PostgreSQL URL or an SQLite "file:" URI, which are opened as
+// given).
+func missingFile(db string) bool {
+	if strings.Contains(db, "://") || strings.HasPrefix(db, "file:") {
+		return false
+	}
+	_, err := os.Stat(db)
+	return errors.Is(err, os.ErrNotExist)
+}
+
 // historyItem is one import as -history -json prints it.
 type historyItem struct {
 	ID        string    `json:"id"`
@@ -100,8 +112,7 @@ func newHistoryItem(r importer.ImportRecord) historyItem {
 // no import (it is not created).
 func listHistory(ctx context.Context, o *options, stdout io.Writer) error {
 	var items []historyItem
-	_, statErr := os.Stat(o.db)
-	if o.db != memoryDB && !errors.Is(statErr, os.ErrNotExist) {
+	if o.db != memoryDB && !missingFile(o.db) {
 		st, err := openStores(ctx, o)
 		if err != nil {
 			return err

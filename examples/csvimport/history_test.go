@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -195,4 +198,55 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// On PostgreSQL (-db a URL) imports are recorded and listed, and the
+// export reads the store, in a schema of the test's own (search_path).
+func TestHistoryExportPostgres(t *testing.T) {
+	t.Parallel()
+	base := os.Getenv("CONTACTKIT_POSTGRES_URL")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx := t.Context()
+	db, err := sql.Open("pgx", base)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	if err := db.PingContext(ctx); err != nil {
+		if os.Getenv("CONTACTKIT_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("no PostgreSQL (set CONTACTKIT_POSTGRES_URL): %v — CONTACTKIT_REQUIRE_POSTGRES=1 makes this a failure", err)
+		}
+		t.Skipf("no PostgreSQL (set CONTACTKIT_POSTGRES_URL); skipping: %v", err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "ck_csvimport_test_" + hex.EncodeToString(b)
+	_, err = db.ExecContext(ctx, `CREATE SCHEMA "`+schema+`"`)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if _, err := db.ExecContext(context.Background(), `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	url := base + sep + "search_path=" + schema
+
+	dir := t.TempDir()
+	rep := importJSON(t, "-db", url, sample)
+	items := historyJSON(t, url)
+	require.Len(t, items, 1)
+	assert.Equal(t, rep.Created, items[0].Created)
+	assert.Equal(t, string(importer.ImportDone), items[0].Status)
+
+	out := filepath.Join(dir, "export.csv")
+	res := runCmd(t, "-db", url, "-export", out)
+	require.Equal(t, exitOK, res.code, res.stderr)
+	rows := readCSV(t, out)
+	assert.Len(t, rows, 1+rep.Created)
+	again := filepath.Join(dir, "again.csv")
+	importJSON(t, "-db", memoryDB, "-export", again, out)
+	assert.Equal(t, rows, readCSV(t, again), "same contacts")
 }

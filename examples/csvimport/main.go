@@ -397,8 +397,8 @@ func exportOnly(ctx context.Context, o *options, stdout io.Writer) error {
 	if err := checkOutputs(o); err != nil {
 		return err
 	}
-	if _, err := os.Stat(o.db); o.db != memoryDB && err != nil {
-		return failf("cannot open the database %s: %w", o.db, err)
+	if o.db != memoryDB && missingFile(o.db) {
+		return failf("cannot open the database %s: %w", o.db, os.ErrNotExist)
 	}
 	st, err := openStores(ctx, o)
 	if err != nil {
