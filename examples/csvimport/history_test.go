@@ -42,7 +42,13 @@ func TestHistoryListsImports(t *testing.T) {
 
 	first := importJSON(t, "-db", db, sample)
 	second := writeFile(t, dir, "second.csv", "Email,First name\njane.doe@acme.example,Janet\nnew@example.com,New\nnot-an-address,Bad\n")
-	rep := importJSON(t, "-db", db, second)
+	res := runCmd(t, "-json", "-db", db, second)
+	require.Equal(t, exitOK, res.code, res.stderr)
+	var rep struct {
+		report
+		ImportID string `json:"import_id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &rep))
 	require.Equal(t, 1, rep.Created)
 	require.Equal(t, 1, rep.Updated)
 	require.Equal(t, 1, rep.Failed)
@@ -51,6 +57,7 @@ func TestHistoryListsImports(t *testing.T) {
 	items := historyJSON(t, db)
 	require.Len(t, items, 2)
 	newest, oldest := items[0], items[1]
+	assert.Equal(t, rep.ImportID, newest.ID, "the report's import_id")
 	assert.Equal(t, "second.csv", newest.File)
 	assert.Equal(t, "contacts.csv", oldest.File)
 	assert.False(t, newest.Started.Before(oldest.Started), "newest first")
@@ -90,7 +97,7 @@ func TestHistoryListsImports(t *testing.T) {
 	assert.Equal(t, []string{"updated", "created", "failed"}, lines, "lines 2, 3 and 4")
 
 	// The table names each import.
-	res := runCmd(t, "-db", db, "-history")
+	res = runCmd(t, "-db", db, "-history")
 	require.Equal(t, exitOK, res.code, res.stderr)
 	out := strings.Split(strings.TrimSpace(res.stdout), "\n")
 	require.Len(t, out, 3, res.stdout)
