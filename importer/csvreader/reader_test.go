@@ -443,6 +443,11 @@ func TestReaderReuseRecord(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"3", "4"}, r2.Fields)
 	assert.Equal(t, &first[0], &r2.Fields[0], "the slice is reused")
+	assert.True(t, r.ReusesRecord(), "a caller that keeps Fields learns it must copy them")
+
+	r, err = NewReader(strings.NewReader("a,b\n1,2\n"), Config{})
+	require.NoError(t, err)
+	assert.False(t, r.ReusesRecord())
 }
 
 func TestReaderAll(t *testing.T) {
