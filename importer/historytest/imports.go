@@ -23,7 +23,8 @@ import (
 // RunImports runs the importer's journaling suite against histories made
 // by h: imports into an in-memory contact store with Config.History set,
 // checking that the journal holds exactly each row's outcome and enough to
-// restore the store as it was before the import. Every subtest gets its
+// restore the store as it was before the import (undo, from the before
+// values) and to replay the import on that (from the after values). Every subtest gets its
 // own History and runs in parallel with the others.
 func RunImports(t *testing.T, h Harness) {
 	t.Helper()
@@ -149,6 +150,64 @@ func undo(t *testing.T, m map[string]importer.Contact, journal []importer.Journa
 		}
 		if len(c.Tags) == 0 {
 			c.Tags = nil
+		}
+		m[e.ContactID] = c
+	}
+}
+
+// redo replays a journal forward on a snapshot, oldest entry first, from
+// the after values alone: it must give the store as the import left it,
+// which proves the after values and the created contacts complete.
+func redo(t *testing.T, m map[string]importer.Contact, journal []importer.JournalEntry) {
+	t.Helper()
+	for _, e := range journal {
+		var c importer.Contact
+		switch e.Outcome {
+		case importer.JournalCreated:
+			require.NotContains(t, m, e.ContactID, "line %d", e.Line)
+			c.ID = e.ContactID
+		case importer.JournalUpdated:
+			var ok bool
+			c, ok = m[e.ContactID]
+			require.True(t, ok, "line %d: contact %s", e.Line, e.ContactID)
+		default:
+			continue
+		}
+		for _, ch := range e.Changes {
+			a := ch.After
+			switch ch.Field {
+			case importer.JournalEmail:
+				c.Email = a.Value
+			case importer.JournalPhone:
+				c.Phone = a.Value
+			case importer.JournalExternalID:
+				c.ExternalID = a.Value
+			case importer.JournalStatus:
+				c.Status = importer.Status(a.Value)
+			case importer.JournalTags:
+				c.Tags = nil
+				if a.Set {
+					require.NoError(t, json.Unmarshal([]byte(a.Value), &c.Tags))
+				}
+			default:
+				c.Fields = maps(c.Fields)
+				if a.Set {
+					c.Fields[ch.Field] = a.Value
+				} else {
+					delete(c.Fields, ch.Field)
+				}
+			}
+		}
+		for _, tag := range e.TagsAdded {
+			if !slices.Contains(c.Tags, tag) {
+				c.Tags = append(c.Tags, tag)
+			}
+		}
+		if e.AccountAfter.Set {
+			c.AccountID = e.AccountAfter.Value
+		}
+		if len(c.Fields) == 0 {
+			c.Fields = nil
 		}
 		m[e.ContactID] = c
 	}
@@ -315,8 +374,11 @@ func testImportJournalModes(t *testing.T, h importer.History) {
 			}
 			assert.Equal(t, F, entry(t, journal, 5).Outcome, "a failed row is journaled")
 
+			replayed := snapshot(st)
 			undo(t, after, journal)
 			assert.Equal(t, before, after, "the journal restores the store as it was")
+			redo(t, after, journal)
+			assert.Equal(t, replayed, after, "the journal replays the import")
 		})
 	}
 }
@@ -370,8 +432,11 @@ func testImportJournalAccounts(t *testing.T, h importer.History) {
 	assert.Len(t, accts.All(), len(beforeAccts)+len(createdAccts), "the journal names every account the import created")
 	assert.Equal(t, rep.AccountsCreated, len(createdAccts))
 
+	replayed := snapshot(st)
 	undo(t, after, journal)
 	assert.Equal(t, before, after, "the journal restores the contacts' links")
+	redo(t, after, journal)
+	assert.Equal(t, replayed, after, "the journal replays the links")
 }
 
 // failingHistory fails Append number failAt (from 1) and counts Finish
