@@ -11,5 +11,6 @@ import (
 // TestImportJournal runs the importer's journaling suite on the in-memory
 // History (importer/sqlstore runs it on SQLite).
 func TestImportJournal(t *testing.T) {
+	t.Parallel()
 	historytest.RunImports(t, func(*testing.T) importer.History { return memstore.NewHistory() })
 }

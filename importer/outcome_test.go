@@ -26,6 +26,7 @@ zed@example.com,Zed
 `
 
 func TestOutcomesStreamEveryRowPerBatchInFileOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := memstore.New()
 	_, err := st.Create(ctx, []importer.Contact{
@@ -108,6 +109,7 @@ func TestOutcomesStreamEveryRowPerBatchInFileOrder(t *testing.T) {
 }
 
 func TestOutcomesOfResumedRowsAreSkipped(t *testing.T) {
+	t.Parallel()
 	var all []importer.Outcome
 	rep, err := importer.Import(context.Background(), strings.NewReader(outcomesFile), memstore.New(), importer.Config{
 		ResumeAfterLine: 3,
@@ -125,6 +127,7 @@ func TestOutcomesOfResumedRowsAreSkipped(t *testing.T) {
 }
 
 func TestOutcomesHookErrorStopsWithTheBatchCommitted(t *testing.T) {
+	t.Parallel()
 	errHook := errors.New("hook down")
 	st := memstore.New()
 	calls := 0
@@ -143,6 +146,7 @@ func TestOutcomesHookErrorStopsWithTheBatchCommitted(t *testing.T) {
 }
 
 func TestOutcomesNotInADryRun(t *testing.T) {
+	t.Parallel()
 	called := false
 	rep, err := importer.Import(context.Background(), strings.NewReader(outcomesFile), memstore.New(), importer.Config{
 		DryRun:     true,

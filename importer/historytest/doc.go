@@ -37,6 +37,15 @@
 // age and by count, never a running import (also when a resume races it),
 // and removes journals with their imports. Methods given a cancelled context return its error.
 //
+// Imports: RunImports, opted in the same way, runs imports into an
+// in-memory contact store with importer.Config.History set to the History
+// (create-only, update-only, upsert, fill-empty, overwrite with replaced
+// tags, account links) and checks that the journal holds each row's
+// outcome, that it undoes the import to the whole store as it was and
+// replays it to the store as it became, that the record's counts are the
+// report's, and what a failing Append, a cancelled context, an existing
+// ID and a dry run do.
+//
 // The suite never relies on timing: concurrency is proven by outcomes.
 //
 // # Errors
