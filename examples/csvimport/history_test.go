@@ -86,7 +86,7 @@ func TestHistoryListsImports(t *testing.T) {
 	h, err := sqlstore.NewHistory(st.DB(), sqlstore.HistoryConfig{})
 	require.NoError(t, err)
 	var lines []string
-	for e, err := range h.Journal(context.Background(), newest.ID, 0) {
+	for e, err := range h.Journal(t.Context(), newest.ID, 0) {
 		require.NoError(t, err)
 		lines = append(lines, string(e.Outcome))
 		if e.Outcome == importer.JournalUpdated {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -36,7 +35,7 @@ type result struct {
 func runCmd(t *testing.T, args ...string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
+	code := run(t.Context(), args, &stdout, &stderr)
 	return result{code, stdout.String(), stderr.String()}
 }
 
@@ -107,7 +106,7 @@ func codesAt(ps []problem) []string {
 
 func openDB(t *testing.T, path string) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), path, sqlstore.Config{})
+	st, err := sqlstore.Open(t.Context(), path, sqlstore.Config{})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	return st
@@ -115,7 +114,7 @@ func openDB(t *testing.T, path string) *sqlstore.Store {
 
 func lookup(t *testing.T, st importer.Store, email string) importer.Contact {
 	t.Helper()
-	got, err := st.Lookup(context.Background(), importer.KeyEmail, []string{importer.EmailKey(email)})
+	got, err := st.Lookup(t.Context(), importer.KeyEmail, []string{importer.EmailKey(email)})
 	require.NoError(t, err)
 	require.Len(t, got, 1, "one contact %s", email)
 	return got[0]
@@ -123,7 +122,7 @@ func lookup(t *testing.T, st importer.Store, email string) importer.Contact {
 
 func count(t *testing.T, st importer.Store) int {
 	t.Helper()
-	n, err := st.Count(context.Background())
+	n, err := st.Count(t.Context())
 	require.NoError(t, err)
 	return n
 }
@@ -185,7 +184,7 @@ func TestSample(t *testing.T) {
 	bill := lookup(t, st, "bill.lumbergh@initech.example")
 	assert.Empty(t, bill.Phone, "a bad phone is dropped, the row kept")
 
-	names, err := st.FindAccountsByName(context.Background(), []string{"Acme Inc", "ACME, Inc.", "Initech"})
+	names, err := st.FindAccountsByName(t.Context(), []string{"Acme Inc", "ACME, Inc.", "Initech"})
 	require.NoError(t, err)
 	assert.Len(t, names, 3, "the near-duplicate name is a second account, with a warning")
 	assert.Equal(t, names["Acme Inc"].ID, jane.AccountID)
@@ -243,7 +242,7 @@ func TestSecondRun(t *testing.T) {
 	st := openDB(t, db)
 	assert.Equal(t, 25, count(t, st))
 	all := 0
-	for _, err := range st.ListAccounts(context.Background()) {
+	for _, err := range st.ListAccounts(t.Context()) {
 		require.NoError(t, err)
 		all++
 	}
@@ -283,7 +282,7 @@ func TestDryRun(t *testing.T) {
 		assert.Equal(t, "Founder", jane.Fields["job_title"])
 		assert.Empty(t, jane.Phone)
 		n := 0
-		for _, err := range st.ListAccounts(context.Background()) {
+		for _, err := range st.ListAccounts(t.Context()) {
 			require.NoError(t, err)
 			n++
 		}

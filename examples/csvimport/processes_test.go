@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -87,7 +86,7 @@ func importTwoAtOnce(t *testing.T, bin, db string, files ...string) []report {
 // up to them.
 func assertEachOnce(t *testing.T, st importer.Store, distinct int, reps []report) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	n, err := st.Count(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, distinct, n, "the store holds one contact per distinct address")

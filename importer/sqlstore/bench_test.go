@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -19,7 +18,7 @@ func BenchmarkCreateLookup10k(b *testing.B) {
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
 			s := be.open(b)
-			ctx := context.Background()
+			ctx := b.Context()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for it := 0; it < b.N; it++ {

@@ -2,7 +2,6 @@ package sqlstore_test
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -99,7 +98,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	resume, err := strconv.Atoi(os.Getenv(crashEnvResume))
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	st, err := sqlstore.Open(ctx, db, sqlstore.Config{})
 	require.NoError(t, err)
 	defer st.Close()
@@ -298,7 +297,7 @@ func checkDurable(t *testing.T, db, file string, line int) {
 	defer st.Close()
 	have := map[string]bool{}
 	for part := range slices.Chunk(emails, 500) {
-		got, err := st.Lookup(context.Background(), importer.KeyEmail, part)
+		got, err := st.Lookup(t.Context(), importer.KeyEmail, part)
 		require.NoError(t, err)
 		for _, c := range got {
 			have[importer.EmailKey(c.Email)] = true
@@ -311,9 +310,9 @@ func checkDurable(t *testing.T, db, file string, line int) {
 
 func openSQLite(t *testing.T, db string) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), db, sqlstore.Config{})
+	st, err := sqlstore.Open(t.Context(), db, sqlstore.Config{})
 	require.NoError(t, err)
-	require.NoError(t, st.Migrate(context.Background()))
+	require.NoError(t, st.Migrate(t.Context()))
 	return st
 }
 
@@ -328,7 +327,7 @@ func sqliteCount(t *testing.T, db string) int {
 	t.Helper()
 	st := openSQLite(t, db)
 	defer st.Close()
-	n, err := st.Count(context.Background())
+	n, err := st.Count(t.Context())
 	require.NoError(t, err)
 	return n
 }
@@ -344,7 +343,7 @@ func crashSnapshot(t *testing.T, st importer.Store, emails []string) []string {
 	}
 	var out []string
 	for part := range slices.Chunk(keys, 500) {
-		got, err := st.Lookup(context.Background(), importer.KeyEmail, part)
+		got, err := st.Lookup(t.Context(), importer.KeyEmail, part)
 		require.NoError(t, err)
 		for _, c := range got {
 			c.ID = ""

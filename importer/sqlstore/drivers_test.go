@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -23,14 +22,14 @@ import (
 func TestOpenWithoutDriver(t *testing.T) {
 	restore := sqlstore.SetDriverNamesForTest(sqlstore.SQLite, "no-such-driver")
 	defer restore()
-	_, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlstore.Config{})
+	_, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "c.db"), sqlstore.Config{})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, sqlstore.ErrNoDriver), "%v", err)
 	assert.True(t, errors.Is(err, sqlstore.ErrConfig), "%v", err)
 	assert.Contains(t, err.Error(), `_ "modernc.org/sqlite"`)
 
 	restore()
-	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlstore.Config{})
+	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "c.db"), sqlstore.Config{})
 	require.NoError(t, err, "with modernc.org/sqlite registered")
 	require.NoError(t, st.Close())
 }

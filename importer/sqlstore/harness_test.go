@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"context"
 	"database/sql"
 	"path/filepath"
 	"testing"
@@ -38,17 +37,17 @@ func newPostgres(t testing.TB) *sqlstore.Store {
 	schema := sqltest.Schema(t, db, "ck_test_")
 	s, err := sqlstore.New(db, sqlstore.Config{Schema: schema})
 	require.NoError(t, err)
-	require.NoError(t, s.Migrate(context.Background()))
+	require.NoError(t, s.Migrate(t.Context()))
 	return s
 }
 
 // newSQLiteMemory returns a migrated store on a private in-memory database.
 func newSQLiteMemory(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.Open(context.Background(), ":memory:", sqlstore.Config{})
+	s, err := sqlstore.Open(t.Context(), ":memory:", sqlstore.Config{})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
-	require.NoError(t, s.Migrate(context.Background()))
+	require.NoError(t, s.Migrate(t.Context()))
 	return s
 }
 
@@ -56,10 +55,10 @@ func newSQLiteMemory(t testing.TB) *sqlstore.Store {
 // temporary directory, with prefixed table names.
 func newSQLiteFile(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "contacts.db"), sqlstore.Config{TablePrefix: "ck_"})
+	s, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "contacts.db"), sqlstore.Config{TablePrefix: "ck_"})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
-	require.NoError(t, s.Migrate(context.Background()))
+	require.NoError(t, s.Migrate(t.Context()))
 	return s
 }
 

@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -24,7 +23,7 @@ func newHistoryPostgres(t testing.TB) *sqlstore.History {
 	db := postgresDB(t)
 	h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{Schema: sqltest.Schema(t, db, "ck_hist_")})
 	require.NoError(t, err)
-	require.NoError(t, h.Migrate(context.Background()))
+	require.NoError(t, h.Migrate(t.Context()))
 	return h
 }
 
@@ -34,7 +33,7 @@ func newHistorySQLiteMemory(t testing.TB) *sqlstore.History {
 	t.Helper()
 	h, err := sqlstore.NewHistory(sqltest.OpenSQLite(t, ":memory:"), sqlstore.HistoryConfig{})
 	require.NoError(t, err)
-	require.NoError(t, h.Migrate(context.Background()))
+	require.NoError(t, h.Migrate(t.Context()))
 	return h
 }
 
@@ -45,7 +44,7 @@ func newHistorySQLiteFile(t testing.TB) *sqlstore.History {
 	db := sqltest.OpenSQLite(t, filepath.Join(t.TempDir(), "history.db"))
 	h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{TablePrefix: "ck_"})
 	require.NoError(t, err)
-	require.NoError(t, h.Migrate(context.Background()))
+	require.NoError(t, h.Migrate(t.Context()))
 	return h
 }
 
@@ -227,7 +226,7 @@ func BenchmarkHistoryAppend(b *testing.B) {
 			s := newSQLiteFile(tb)
 			h, err := sqlstore.NewHistory(s.DB(), sqlstore.HistoryConfig{TablePrefix: "ck_"})
 			require.NoError(tb, err)
-			require.NoError(tb, h.Migrate(context.Background()))
+			require.NoError(tb, h.Migrate(b.Context()))
 			return s, h
 		}},
 		{"postgres", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
@@ -235,16 +234,16 @@ func BenchmarkHistoryAppend(b *testing.B) {
 			schema := sqltest.Schema(tb, db, "ck_bench_")
 			s, err := sqlstore.New(db, sqlstore.Config{Schema: schema})
 			require.NoError(tb, err)
-			require.NoError(tb, s.Migrate(context.Background()))
+			require.NoError(tb, s.Migrate(b.Context()))
 			h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{Schema: schema})
 			require.NoError(tb, err)
-			require.NoError(tb, h.Migrate(context.Background()))
+			require.NoError(tb, h.Migrate(b.Context()))
 			return s, h
 		}},
 	} {
 		b.Run(be.name+"/journal", func(b *testing.B) {
 			_, h := be.open(b)
-			ctx := context.Background()
+			ctx := b.Context()
 			rec, err := h.Begin(ctx, importer.ImportRecord{Kind: importer.ImportKindCSV})
 			require.NoError(b, err)
 			entries := make([]importer.JournalEntry, batch)
@@ -268,7 +267,7 @@ func BenchmarkHistoryAppend(b *testing.B) {
 		})
 		b.Run(be.name+"/contacts", func(b *testing.B) {
 			s, _ := be.open(b)
-			ctx := context.Background()
+			ctx := b.Context()
 			cs := make([]importer.Contact, batch)
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -34,7 +34,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := b.open(t) // migrated once
-			ctx := context.Background()
+			ctx := t.Context()
 			ids, err := s.Create(ctx, []importer.Contact{{Email: "a@example.com", Fields: map[string]string{"k": "v"}, Tags: []string{"t"}}})
 			require.NoError(t, err)
 			require.NoError(t, s.Migrate(ctx), "a second Migrate succeeds")
@@ -53,7 +53,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 
 func TestTablePlacement(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	t.Run("sqlite prefix", func(t *testing.T) {
 		t.Parallel()
 		s, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "x.db"), sqlstore.Config{TablePrefix: "crm_"})
@@ -143,13 +143,13 @@ func TestDialectDetection(t *testing.T) {
 
 func TestOpenDetectsDialectFromDataSource(t *testing.T) {
 	t.Parallel()
-	s, err := sqlstore.Open(context.Background(), ":memory:", sqlstore.Config{})
+	s, err := sqlstore.Open(t.Context(), ":memory:", sqlstore.Config{})
 	require.NoError(t, err)
 	defer s.Close()
 	assert.Equal(t, sqlstore.SQLite, s.Dialect())
 
 	postgresDB(t)
-	p, err := sqlstore.Open(context.Background(), postgresURL(), sqlstore.Config{})
+	p, err := sqlstore.Open(t.Context(), postgresURL(), sqlstore.Config{})
 	require.NoError(t, err)
 	defer p.Close()
 	assert.Equal(t, sqlstore.Postgres, p.Dialect())
@@ -170,7 +170,7 @@ func TestUnknownIDsAreNotFound(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := b.open(t)
-			ctx := context.Background()
+			ctx := t.Context()
 			ids, err := s.Create(ctx, []importer.Contact{{Email: "a@example.com"}})
 			require.NoError(t, err)
 			for _, id := range []string{"", "0", "-1", "0" + ids[0], " " + ids[0], "99999999999999999999", "1e3", ids[0] + "0"} {
@@ -190,7 +190,7 @@ func TestUpdatesOfOneContactApplyInOrder(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := b.open(t)
-			ctx := context.Background()
+			ctx := t.Context()
 			ids, err := s.Create(ctx, []importer.Contact{{Email: "a@example.com", Phone: "+14155550100", Tags: []string{"old"}, Fields: map[string]string{"a": "1", "b": "2"}}})
 			require.NoError(t, err)
 			id := ids[0]
@@ -221,7 +221,7 @@ func TestCreateOrderAcrossChunks(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := b.open(t)
-			ctx := context.Background()
+			ctx := t.Context()
 			const n = 1500 // more than one INSERT statement
 			cs := make([]importer.Contact, n)
 			keys := make([]string, n)
@@ -247,7 +247,7 @@ func TestCancelledWritesAreNotTransient(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := b.open(t)
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := context.WithCancel(t.Context())
 			cancel()
 			_, err := s.WriteBatch(ctx, []importer.Contact{{Email: "a@example.com"}}, nil)
 			assert.ErrorIs(t, err, context.Canceled)
@@ -290,7 +290,7 @@ func TestTransientErrorsAreMarked(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := sqlstore.WrapForTest(context.Background(), "op", tc.err)
+			err := sqlstore.WrapForTest(t.Context(), "op", tc.err)
 			assert.ErrorIs(t, err, tc.err, "the driver's error stays in the chain")
 			assert.Equal(t, tc.transient, errors.Is(err, importer.ErrTransient))
 		})
@@ -299,7 +299,7 @@ func TestTransientErrorsAreMarked(t *testing.T) {
 
 func TestBusySQLiteIsTransient(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "busy.db")
 	s, err := sqlstore.Open(ctx, path, sqlstore.Config{})
 	require.NoError(t, err)
@@ -343,7 +343,7 @@ func TestMigrateRecomputesStaleNameKeys(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := b.open(t)
-			ctx := context.Background()
+			ctx := t.Context()
 			c, err := s.CreateAccounts(ctx, []accounts.Account{{Name: "ACME, Inc."}, {Name: "Globex"}})
 			require.NoError(t, err)
 			// As if the keys had been computed by an older NormalizeName.
@@ -367,7 +367,7 @@ func TestOneStoreHoldsContactsAndAccounts(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := b.open(t)
-			ctx := context.Background()
+			ctx := t.Context()
 			acc, err := s.CreateAccounts(ctx, []accounts.Account{{Name: "Acme", Domain: "acme.com"}})
 			require.NoError(t, err)
 			ids, err := s.Create(ctx, []importer.Contact{{Email: "ann@acme.com", AccountID: acc[0].Account.ID}})
@@ -389,7 +389,7 @@ func TestListAccountsPages(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := b.open(t)
-			ctx := context.Background()
+			ctx := t.Context()
 			const n = 1234 // several pages
 			in := make([]accounts.Account, n)
 			for i := range in {
