@@ -80,7 +80,10 @@ func (r *run) beginHistory(ctx context.Context) error {
 	rec.Progress = ImportProgress{}
 	got, err := cfg.History.Begin(ctx, rec)
 	if err != nil {
-		return fmt.Errorf("importer: history: begin import %q: %w", rec.ID, err)
+		if rec.ID == "" {
+			return fmt.Errorf("importer: history: begin import: %w", err)
+		}
+		return fmt.Errorf("importer: history: begin import %s: %w", rec.ID, err)
 	}
 	r.hist, r.rep.ImportID = cfg.History, got.ID
 	return nil
