@@ -2,11 +2,12 @@ package importer
 
 import "encoding/json"
 
-// Outcome is what an import did with one row of the file: the one place
-// that decides it. Every non-blank row read gets exactly one Outcome; the
-// Report's counts, the progress, OnCommit's events and the History's
-// journal are all derived from the outcomes (Config.OnOutcomes delivers
-// them per committed batch).
+// Outcome is what an import did with one row of the file, decided once
+// per row after its batch's store commit. Every non-blank row read gets
+// exactly one Outcome; the Report's counts, the progress, OnCommit's events
+// and the History's journal are all made from the outcomes, and
+// Config.OnOutcomes receives them per store commit. A dry run makes them
+// for its counts only.
 type Outcome struct {
 	// Line is the row's first line in the file.
 	Line int `json:"line"`
