@@ -36,6 +36,8 @@ func RunImports(t *testing.T, h Harness) {
 		{"JournalOfAccountLinks", testImportJournalAccounts},
 		{"AppendFailureStopsWithTheBatchCommitted", testImportAppendFails},
 		{"CancelledImportIsFinishedCancelled", testImportCancelled},
+		{"StoreFailureIsFinishedFailed", testImportStoreFails},
+		{"EachCommitIsJournaledWithItsProgress", testImportProgressPerCommit},
 		{"ExistingIDWritesNothing", testImportExistingID},
 		{"DryRunIsNotJournaled", testImportDryRun},
 	}
@@ -543,4 +545,72 @@ func testImportDryRun(t *testing.T, h importer.History) {
 	recs, _, err := h.List(ctx, importer.HistoryQuery{})
 	require.NoError(t, err)
 	assert.Empty(t, recs, "a dry run is not journaled")
+}
+
+// failingStore fails its WriteBatch number failAt (from 1).
+type failingStore struct {
+	*memstore.Store
+	mu     sync.Mutex
+	writes int
+	failAt int
+}
+
+var errStoreDown = errors.New("store down")
+
+func (f *failingStore) WriteBatch(ctx context.Context, creates []importer.Contact, updates []importer.Update) ([]string, error) {
+	f.mu.Lock()
+	f.writes++
+	n := f.writes
+	f.mu.Unlock()
+	if n == f.failAt {
+		return nil, errStoreDown
+	}
+	return f.Store.WriteBatch(ctx, creates, updates)
+}
+
+func testImportStoreFails(t *testing.T, h importer.History) {
+	ctx := context.Background()
+	st := &failingStore{Store: memstore.New(), failAt: 2}
+	rep, err := importer.Import(ctx, strings.NewReader(manyRows(10)), st, importer.Config{
+		BatchSize: 3, History: h, MaxRetries: -1,
+		HistoryRecord: importer.ImportRecord{Source: importer.ImportSource{FileName: "contacts.csv"}, StartedBy: "user:7"},
+	})
+	require.ErrorIs(t, err, errStoreDown)
+	require.ErrorIs(t, err, importer.ErrStore)
+	rec, gerr := h.Get(ctx, rep.ImportID)
+	require.NoError(t, gerr)
+	checkRecord(t, rec, rep, importer.ImportFailed)
+	assert.Equal(t, []int64{2, 3, 4}, lines(readJournal(t, h, rep.ImportID)), "the journal holds the committed batch")
+}
+
+func testImportProgressPerCommit(t *testing.T, h importer.History) {
+	ctx := context.Background()
+	var id string
+	var seen []int64
+	rep, err := importer.Import(ctx, strings.NewReader(manyRows(10)), memstore.New(), importer.Config{
+		BatchSize: 4, History: h,
+		OnOutcomes: func(ctx context.Context, outs []importer.Outcome) error {
+			// The History has the commit by now: OnOutcomes comes after
+			// its Append. The ID is the only running import's.
+			if id == "" {
+				recs, _, err := h.List(ctx, importer.HistoryQuery{Status: importer.ImportRunning})
+				require.NoError(t, err)
+				require.Len(t, recs, 1)
+				id = recs[0].ID
+			}
+			rec, err := h.Get(ctx, id)
+			require.NoError(t, err)
+			last := int64(outs[len(outs)-1].Line)
+			assert.Equal(t, importer.ImportRunning, rec.Status)
+			assert.Equal(t, last, rec.Progress.LastLine, "progress is stored with the commit")
+			journal := readJournal(t, h, id)
+			assert.Equal(t, last, journal[len(journal)-1].Line)
+			assert.Equal(t, len(journal), rec.Progress.Counts.Rows)
+			seen = append(seen, last)
+			return nil
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, id, rep.ImportID)
+	assert.Equal(t, []int64{5, 9, 11}, seen, "one Append per commit")
 }
