@@ -42,9 +42,10 @@
 // (create-only, update-only, upsert, fill-empty, overwrite with replaced
 // tags, account links) and checks that the journal holds each row's
 // outcome, that it undoes the import to the whole store as it was and
-// replays it to the store as it became, that the record's counts are the
-// report's, and what a failing Append, a cancelled context, an existing
-// ID and a dry run do.
+// replays it to the store as it became, that each commit is journaled
+// with its progress before OnOutcomes sees it, that the record's counts
+// are the report's, and what a failing Append, a failing store, a
+// cancelled context, an existing ID and a dry run do.
 //
 // The suite never relies on timing: concurrency is proven by outcomes.
 //
