@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/contactkit/contactkit/accounts"
 	"github.com/contactkit/contactkit/importer"
-	"github.com/contactkit/contactkit/importer/sqlstore"
 	"github.com/contactkit/contactkit/mapping"
 )
 
@@ -20,9 +17,6 @@ import (
 // name, tags joined by the field's separator ("|"). Every cell passes
 // through mapping.NeutralizeFormula. The file is written through
 // atomicFile, so it appears whole or not at all.
-
-// exportPage is how many contacts the SQL export reads per query.
-const exportPage = 500
 
 // exportContacts writes every contact of st to path and returns how many.
 func exportContacts(ctx context.Context, st *stores, schema *mapping.Schema, path string) (int, error) {
@@ -111,114 +105,6 @@ func accountNames(ctx context.Context, st accounts.Store) (map[string]string, er
 		names[a.ID] = a.Name
 	}
 	return names, nil
-}
-
-// sqlContacts calls fn with every contact of the SQL store, in creation
-// order, reading pages of exportPage contacts (the tables are those
-// sqlstore.Store.Migrate documents, without a prefix).
-func sqlContacts(ctx context.Context, st *sqlstore.Store, fn func(importer.Contact) error) error {
-	db := st.DB()
-	ph := func(n int) string {
-		if st.Dialect() == sqlstore.Postgres {
-			return "$" + strconv.Itoa(n)
-		}
-		return "?"
-	}
-	var after int64
-	for {
-		page, ids, err := contactPage(ctx, db, ph, after)
-		if err != nil || len(page) == 0 {
-			return err
-		}
-		lo, hi := ids[0], ids[len(ids)-1]
-		pos := make(map[int64]int, len(ids))
-		for i, id := range ids {
-			pos[id] = i
-		}
-		err = query(ctx, db, `SELECT contact_id, key, value FROM contact_fields WHERE contact_id BETWEEN `+ph(1)+` AND `+ph(2),
-			[]any{lo, hi}, func(rows *sql.Rows) error {
-				var id int64
-				var k, v string
-				if err := rows.Scan(&id, &k, &v); err != nil {
-					return err
-				}
-				c := &page[pos[id]]
-				if c.Fields == nil {
-					c.Fields = map[string]string{}
-				}
-				c.Fields[k] = v
-				return nil
-			})
-		if err != nil {
-			return err
-		}
-		err = query(ctx, db, `SELECT contact_id, tag FROM contact_tags WHERE contact_id BETWEEN `+ph(1)+` AND `+ph(2)+` ORDER BY contact_id, seq`,
-			[]any{lo, hi}, func(rows *sql.Rows) error {
-				var id int64
-				var tag string
-				if err := rows.Scan(&id, &tag); err != nil {
-					return err
-				}
-				c := &page[pos[id]]
-				c.Tags = append(c.Tags, tag)
-				return nil
-			})
-		if err != nil {
-			return err
-		}
-		for _, c := range page {
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		after = hi
-	}
-}
-
-func contactPage(ctx context.Context, db *sql.DB, ph func(int) string, after int64) ([]importer.Contact, []int64, error) {
-	var page []importer.Contact
-	var ids []int64
-	err := query(ctx, db, `SELECT id, email, phone, external_id, status, account_id FROM contacts WHERE id > `+ph(1)+
-		` ORDER BY id LIMIT `+strconv.Itoa(exportPage), []any{after}, func(rows *sql.Rows) error {
-		var id int64
-		var c importer.Contact
-		if err := rows.Scan(&id, &c.Email, &c.Phone, &c.ExternalID, &c.Status, &c.AccountID); err != nil {
-			return err
-		}
-		c.ID = strconv.FormatInt(id, 10)
-		page = append(page, c)
-		ids = append(ids, id)
-		return nil
-	})
-	return page, ids, err
-}
-
-// query runs q and calls fn for each row.
-func query(ctx context.Context, db *sql.DB, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return rows.Close()
-}
-
-// memContacts calls fn with every contact of the in-memory store.
-func memContacts(all []importer.Contact, fn func(importer.Contact) error) error {
-	for _, c := range all {
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 var _ io.Writer = (*atomicFile)(nil)

@@ -477,13 +477,20 @@ type stores struct {
 	close    func()
 }
 
-// each calls fn with every stored contact, in creation order.
+// each calls fn with every stored contact, in creation order (both stores
+// are importer.ContactListers).
 func (st *stores) each(ctx context.Context, fn func(importer.Contact) error) error {
-	if st.db != nil {
-		return sqlContacts(ctx, st.db, fn)
+	l, ok := st.contacts.(importer.ContactLister)
+	if !ok {
+		return fmt.Errorf("the %s store cannot list its contacts", st.name)
 	}
-	if m, ok := st.contacts.(*memstore.Store); ok {
-		return memContacts(m.All(), fn)
+	for c, err := range l.ListContacts(ctx) {
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
 	}
 	return nil
 }

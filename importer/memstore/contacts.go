@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"sync"
@@ -291,4 +292,31 @@ func clone(c importer.Contact) importer.Contact {
 	}
 	c.Tags = slices.Clone(c.Tags)
 	return c
+}
+
+// ListContacts implements importer.ContactLister: every contact in creation
+// order, copied when it is reached, so that the store is never locked
+// while the caller holds the sequence.
+func (s *Store) ListContacts(ctx context.Context) iter.Seq2[importer.Contact, error] {
+	return func(yield func(importer.Contact, error) bool) {
+		s.mu.RLock()
+		ids := make([]*entry, 0, len(s.contacts))
+		for _, e := range s.contacts {
+			ids = append(ids, e)
+		}
+		s.mu.RUnlock()
+		slices.SortFunc(ids, func(a, b *entry) int { return cmp.Compare(a.seq, b.seq) })
+		for _, e := range ids {
+			if err := ctx.Err(); err != nil {
+				yield(importer.Contact{}, fmt.Errorf("memstore: list contacts: %w", err))
+				return
+			}
+			s.mu.RLock()
+			c := clone(e.c)
+			s.mu.RUnlock()
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
 }

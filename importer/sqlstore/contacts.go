@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 
@@ -788,4 +789,55 @@ func (s *Store) deferForeignKeys(ctx context.Context, tx *sql.Tx) error {
 	}
 	_, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`)
 	return err
+}
+
+// ListContacts implements importer.ContactLister: every contact in
+// creation (ID) order, read listPage contacts at a time, each page with its
+// fields and tags in one read-only transaction; no connection is held
+// between pages.
+func (s *Store) ListContacts(ctx context.Context) iter.Seq2[importer.Contact, error] {
+	return func(yield func(importer.Contact, error) bool) {
+		var after int64
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(importer.Contact{}, s.wrap(ctx, "list contacts", err))
+				return
+			}
+			var page []importer.Contact
+			err := s.readTx(ctx, func(tx *sql.Tx) error {
+				page = page[:0]
+				b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id, duplicate FROM `, s.t.contacts,
+					` WHERE id > `).Arg(after).SQL(` ORDER BY id LIMIT `).Arg(listPage)
+				err := b.Each(ctx, tx, func(rows *sql.Rows) error {
+					var (
+						id int64
+						c  importer.Contact
+					)
+					if err := rows.Scan(&id, &c.Email, &c.Phone, &c.ExternalID, &c.Status, &c.AccountID, &c.Duplicate); err != nil {
+						return err
+					}
+					c.ID = formatID(id)
+					page = append(page, c)
+					return nil
+				})
+				if err != nil || len(page) == 0 {
+					return err
+				}
+				return s.loadDetails(ctx, tx, page)
+			})
+			if err != nil {
+				yield(importer.Contact{}, s.wrap(ctx, "list contacts", err))
+				return
+			}
+			for _, c := range page {
+				if !yield(c, nil) {
+					return
+				}
+			}
+			if len(page) < listPage {
+				return
+			}
+			after, _ = parseID(page[len(page)-1].ID)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -84,6 +85,7 @@ func RunOptions(t *testing.T, h Harness, o Options) {
 		fn   func(t *testing.T, s importer.Store, o *Options)
 	}{
 		{"CreateAssignsIDsInOrder", testCreate},
+		{"ListContactsWholeStore", testListContacts},
 		{"CreateEmptyBatch", testCreateEmpty},
 		{"LookupByEmailIsCaseInsensitive", testLookupEmail},
 		{"LookupByPhoneAndExternalID", testLookupOtherKeys},
@@ -450,4 +452,53 @@ func extID(o *Options, id string) string {
 		return ""
 	}
 	return id
+}
+
+// testListContacts: a store that lists its contacts (importer.ContactLister)
+// yields every one, in creation order, as Lookup returns it, across more
+// than one page, and stops when the caller stops.
+func testListContacts(t *testing.T, s importer.Store, o *Options) {
+	l, ok := s.(importer.ContactLister)
+	if !ok {
+		t.Skip("the store does not implement importer.ContactLister")
+	}
+	const n = 1234 // more than a page of the SQL store (500)
+	cs := make([]importer.Contact, n)
+	for i := range cs {
+		cs[i] = importer.Contact{Email: fmt.Sprintf("list%04d@example.com", i), Fields: map[string]string{"n": strconv.Itoa(i)}}
+	}
+	cs[7].Tags = tags(o, "vip", "2024")
+	cs[7].Phone = "+14155550107"
+	ids := create(t, s, cs...)
+
+	var got []importer.Contact
+	for c, err := range l.ListContacts(ctx(t)) {
+		require.NoError(t, err)
+		got = append(got, c)
+	}
+	require.Len(t, got, n)
+	for i, c := range got {
+		require.Equal(t, ids[i], c.ID, "creation order")
+		require.Equal(t, cs[i].Email, c.Email)
+		require.Equal(t, strconv.Itoa(i), c.Fields["n"])
+	}
+	assert.Equal(t, lookupOne(t, s, importer.KeyEmail, cs[7].Email), got[7], "as Lookup returns it")
+
+	seen := 0
+	for _, err := range l.ListContacts(ctx(t)) {
+		require.NoError(t, err)
+		seen++
+		if seen == 3 {
+			break
+		}
+	}
+	assert.Equal(t, 3, seen, "the caller may stop early")
+
+	cancelled, cancel := context.WithCancel(ctx(t))
+	cancel()
+	var last error
+	for _, err := range l.ListContacts(cancelled) {
+		last = err
+	}
+	assert.ErrorIs(t, last, context.Canceled, "a cancelled context is yielded as an error")
 }
