@@ -42,7 +42,9 @@ type Source interface {
 	// Read returns the next row; a *RowError for a bad row (the caller goes
 	// on reading); io.EOF at the end; any other error stops the import.
 	// The importer keeps Record.Fields after the next Read: a Source must
-	// not reuse them (a *Reader with ReuseRecord is handled).
+	// not reuse them, unless it says so with a ReusesRecord() bool method
+	// that returns true (a *Reader with ReuseRecord does): then the
+	// importer copies them.
 	Read() (Record, error)
 }
 
@@ -52,6 +54,7 @@ type (
 	blankCounter  interface{ BlankRows() int }
 	offsetter     interface{ InputOffset() int64 }
 	headerChecker interface{ HeaderProblems() []*RowError }
+	recordReuser  interface{ ReusesRecord() bool }
 )
 
 // ImportFrom imports the rows of src into st; see Import.
@@ -141,7 +144,7 @@ type pulled struct {
 func readOne(src Source) pulled {
 	rec, err := src.Read()
 	fields := rec.Fields
-	if rd, ok := src.(*Reader); ok && rd.ReusesRecord() {
+	if rr, ok := src.(recordReuser); ok && rr.ReusesRecord() {
 		fields = slices.Clone(fields)
 	}
 	if err != nil {
