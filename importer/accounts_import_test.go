@@ -1,7 +1,6 @@
 package importer_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -30,7 +29,7 @@ eve@gmail.com,Eve,
 
 func importAccounts(t *testing.T, st accounts.Store, file string, cfg importer.Config) *importer.Report {
 	t.Helper()
-	rep, err := importer.ImportAccounts(context.Background(), strings.NewReader(file), st, cfg)
+	rep, err := importer.ImportAccounts(t.Context(), strings.NewReader(file), st, cfg)
 	require.NoError(t, err)
 	checkCounts(t, rep)
 	return rep
@@ -38,7 +37,7 @@ func importAccounts(t *testing.T, st accounts.Store, file string, cfg importer.C
 
 func accountByName(t *testing.T, st *memstore.Accounts, name string) accounts.Account {
 	t.Helper()
-	m, err := st.FindAccountsByName(context.Background(), []string{name})
+	m, err := st.FindAccountsByName(t.Context(), []string{name})
 	require.NoError(t, err)
 	a, ok := m[name]
 	require.True(t, ok, "account %q", name)
@@ -125,7 +124,7 @@ func TestAccountImportDryRun(t *testing.T) {
 
 func TestAccountImportNeedsNames(t *testing.T) {
 	t.Parallel()
-	_, err := importer.ImportAccounts(context.Background(), strings.NewReader("Industry\nTools\n"), memstore.NewAccounts(), importer.Config{})
+	_, err := importer.ImportAccounts(t.Context(), strings.NewReader("Industry\nTools\n"), memstore.NewAccounts(), importer.Config{})
 	assert.ErrorIs(t, err, importer.ErrMapping)
 	rep := importAccounts(t, memstore.NewAccounts(), "Account Name,Industry\n,Tools\nAcme,x\n", importer.Config{})
 	assert.Equal(t, 1, rep.Failed, "a row without a name is rejected")

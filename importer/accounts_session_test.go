@@ -1,7 +1,6 @@
 package importer_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -38,7 +37,7 @@ func TestImportsShareOneResolver(t *testing.T) {
 	for g := range imports {
 		contacts[g] = memstore.New()
 		wg.Go(func() {
-			reps[g], errs[g] = importer.Import(context.Background(), strings.NewReader(file), contacts[g],
+			reps[g], errs[g] = importer.Import(t.Context(), strings.NewReader(file), contacts[g],
 				importer.Config{DryRun: g%2 == 1, Accounts: res, BatchSize: 50, Workers: 2})
 		})
 	}

@@ -93,7 +93,7 @@ func TestCancelAtEveryPoint(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				mem := memstore.New()
-				ctx, cancel := context.WithCancel(context.Background())
+				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
 				cfg := reliabilityConfig()
 				st := pt.setup(&cfg, mem, cancel)
@@ -109,7 +109,7 @@ func TestCancelAtEveryPoint(t *testing.T) {
 				if resume {
 					again.ResumeAfterLine = rep.LastCommittedLine
 				}
-				rest, err := importer.Import(context.Background(), strings.NewReader(file), mem, again)
+				rest, err := importer.Import(t.Context(), strings.NewReader(file), mem, again)
 				require.NoError(t, err)
 				checkCounts(t, rest)
 				sameContacts(t, snapshot(t, clean, emails), snapshot(t, mem, emails), "the re-run completes the import exactly")
@@ -134,7 +134,7 @@ func TestCancelAtRandomMoments(t *testing.T) {
 			t.Parallel()
 			mem := memstore.New()
 			slow := storetest.NewFaults(storetest.Fault{Times: storetest.Forever, Latency: 200 * time.Microsecond}).Wrap(mem)
-			ctx, cancel := context.WithTimeout(context.Background(), after)
+			ctx, cancel := context.WithTimeout(t.Context(), after)
 			defer cancel()
 			cfg := reliabilityConfig()
 			cfg.BatchSize = batch
@@ -145,7 +145,7 @@ func TestCancelAtRandomMoments(t *testing.T) {
 			}
 			checkCommitted(t, "", file, emails, cfg, rep, mem)
 			cfg.ResumeAfterLine = rep.LastCommittedLine
-			_, err = importer.Import(context.Background(), strings.NewReader(file), mem, cfg)
+			_, err = importer.Import(t.Context(), strings.NewReader(file), mem, cfg)
 			require.NoError(t, err)
 			sameContacts(t, snapshot(t, clean, emails), snapshot(t, mem, emails))
 		})

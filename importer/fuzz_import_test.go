@@ -112,7 +112,7 @@ func FuzzImport(f *testing.F) {
 		}
 
 		// A plain re-run creates nothing.
-		again, err := importer.Import(context.Background(), bytes.NewReader(data), st, cfg)
+		again, err := importer.Import(t.Context(), bytes.NewReader(data), st, cfg)
 		if err != nil {
 			t.Fatalf("re-run failed: %v", err)
 		}

@@ -39,7 +39,7 @@ func BenchmarkImportJournal(b *testing.B) {
 					b.StopTimer()
 					st := memstore.New()
 					if again {
-						_, err := importer.Import(context.Background(), bytes.NewReader(data), st, importer.Config{Region: "US"})
+						_, err := importer.Import(b.Context(), bytes.NewReader(data), st, importer.Config{Region: "US"})
 						if err != nil {
 							b.Fatal(err)
 						}
@@ -47,7 +47,7 @@ func BenchmarkImportJournal(b *testing.B) {
 					cfg := importer.Config{Region: "US", Merge: importer.MergeOverwrite}
 					h.set(&cfg)
 					b.StartTimer()
-					rep, err := importer.Import(context.Background(), bytes.NewReader(data), st, cfg)
+					rep, err := importer.Import(b.Context(), bytes.NewReader(data), st, cfg)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -2,7 +2,6 @@ package importer_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"runtime"
 	"strconv"
@@ -100,7 +99,7 @@ func emailCityMapping() *mapping.Mapping {
 func hostileImport(t *testing.T, src io.Reader, cfg importer.Config) (*memstore.Store, *importer.Report, error) {
 	t.Helper()
 	st := memstore.New()
-	rep, err := importer.Import(context.Background(), src, st, cfg)
+	rep, err := importer.Import(t.Context(), src, st, cfg)
 	require.NotNil(t, rep, "a report, whatever happens")
 	checkCounts(t, rep)
 	assert.Len(t, st.All(), rep.Created, "the store holds what the report says was created")

@@ -2,7 +2,6 @@ package importer_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -87,7 +86,7 @@ func BenchmarkImport(b *testing.B) {
 			var ms runtime.MemStats
 			for i := 0; i < b.N; i++ {
 				res := &accounts.Resolver{Store: memstore.NewAccounts(), DryRun: dry}
-				rep, err := importer.Import(context.Background(), bytes.NewReader(data), memstore.New(), importer.Config{
+				rep, err := importer.Import(b.Context(), bytes.NewReader(data), memstore.New(), importer.Config{
 					Region: "US", Accounts: res, DryRun: dry,
 					Progress: func(importer.Progress) {
 						runtime.ReadMemStats(&ms)

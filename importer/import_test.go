@@ -24,7 +24,7 @@ import (
 
 func imp(t *testing.T, st importer.Store, file string, cfg importer.Config) *importer.Report {
 	t.Helper()
-	rep, err := importer.Import(context.Background(), strings.NewReader(file), st, cfg)
+	rep, err := importer.Import(t.Context(), strings.NewReader(file), st, cfg)
 	require.NoError(t, err)
 	checkCounts(t, rep)
 	return rep
@@ -45,7 +45,7 @@ func checkCounts(t *testing.T, rep *importer.Report) {
 
 func byEmail(t *testing.T, st *memstore.Store, email string) importer.Contact {
 	t.Helper()
-	got, err := st.Lookup(context.Background(), importer.KeyEmail, []string{importer.EmailKey(email)})
+	got, err := st.Lookup(t.Context(), importer.KeyEmail, []string{importer.EmailKey(email)})
 	require.NoError(t, err)
 	require.Len(t, got, 1, "contacts with %s", email)
 	return got[0]
@@ -394,7 +394,7 @@ func TestErrorCSVAndBoundedReport(t *testing.T) {
 func TestNoEmailColumnWritesNothing(t *testing.T) {
 	t.Parallel()
 	st := memstore.New()
-	rep, err := importer.Import(context.Background(), strings.NewReader("name,city\nAnn,Rome\n"), st, importer.Config{})
+	rep, err := importer.Import(t.Context(), strings.NewReader("name,city\nAnn,Rome\n"), st, importer.Config{})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, importer.ErrMapping)
 	assert.NotNil(t, rep)
@@ -431,7 +431,7 @@ func TestCancelAndResume(t *testing.T) {
 	}
 	file := b.String()
 	st := memstore.New()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	var batches atomic.Int32
 	rep, err := importer.Import(ctx, strings.NewReader(file), st, importer.Config{BatchSize: 100,
 		OnCommit: func(context.Context, []importer.Event) error {
@@ -476,7 +476,7 @@ func TestTransientStoreErrorsAreRetried(t *testing.T) {
 
 	st2 := &flakyStore{Store: memstore.New()}
 	st2.fails.Store(100)
-	rep, err := importer.Import(context.Background(), strings.NewReader(basic), st2, importer.Config{MaxRetries: 2, Backoff: func(int) time.Duration { return 0 }})
+	rep, err := importer.Import(t.Context(), strings.NewReader(basic), st2, importer.Config{MaxRetries: 2, Backoff: func(int) time.Duration { return 0 }})
 	require.ErrorIs(t, err, importer.ErrStore)
 	assert.ErrorIs(t, err, importer.ErrTransient)
 	assert.Zero(t, rep.Created, "nothing failed is reported as committed")

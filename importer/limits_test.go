@@ -1,7 +1,6 @@
 package importer_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -52,7 +51,7 @@ func TestMaxRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			st := memstore.New()
-			rep, err := importer.Import(context.Background(), strings.NewReader(tt.file), st,
+			rep, err := importer.Import(t.Context(), strings.NewReader(tt.file), st,
 				importer.Config{MaxRows: tt.maxRows, BatchSize: tt.batch, Mapping: emailCityMapping()})
 			checkCounts(t, rep)
 			if tt.wantErr {
@@ -74,7 +73,7 @@ func TestMaxRows(t *testing.T) {
 func TestLimitsAreConfigurable(t *testing.T) {
 	t.Parallel()
 	run := func(t *testing.T, file string, cfg importer.Config) (*importer.Report, error) {
-		rep, err := importer.Import(context.Background(), strings.NewReader(file), memstore.New(), cfg)
+		rep, err := importer.Import(t.Context(), strings.NewReader(file), memstore.New(), cfg)
 		checkCounts(t, rep)
 		return rep, err
 	}
@@ -106,9 +105,9 @@ func TestLimitsAreConfigurable(t *testing.T) {
 	t.Run("Config.MaxChanges", func(t *testing.T) {
 		t.Parallel()
 		st := memstore.New()
-		_, err := importer.Import(context.Background(), strings.NewReader(rowsFile(8)), st, importer.Config{})
+		_, err := importer.Import(t.Context(), strings.NewReader(rowsFile(8)), st, importer.Config{})
 		require.NoError(t, err)
-		rep, err := importer.Import(context.Background(), strings.NewReader(strings.ReplaceAll(rowsFile(8), "example.com,c", "example.com,new")), st,
+		rep, err := importer.Import(t.Context(), strings.NewReader(strings.ReplaceAll(rowsFile(8), "example.com,c", "example.com,new")), st,
 			importer.Config{DryRun: true, MaxChanges: 3})
 		require.NoError(t, err)
 		assert.Len(t, rep.Changes, 3)

@@ -27,7 +27,7 @@ zed@example.com,Zed
 
 func TestOutcomesStreamEveryRowPerBatchInFileOrder(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	st := memstore.New()
 	_, err := st.Create(ctx, []importer.Contact{
 		{Email: "ann@example.com", Fields: map[string]string{"first_name": "Ann"}},
@@ -111,7 +111,7 @@ func TestOutcomesStreamEveryRowPerBatchInFileOrder(t *testing.T) {
 func TestOutcomesOfResumedRowsAreSkipped(t *testing.T) {
 	t.Parallel()
 	var all []importer.Outcome
-	rep, err := importer.Import(context.Background(), strings.NewReader(outcomesFile), memstore.New(), importer.Config{
+	rep, err := importer.Import(t.Context(), strings.NewReader(outcomesFile), memstore.New(), importer.Config{
 		ResumeAfterLine: 3,
 		OnOutcomes: func(_ context.Context, outs []importer.Outcome) error {
 			all = append(all, outs...)
@@ -131,7 +131,7 @@ func TestOutcomesHookErrorStopsWithTheBatchCommitted(t *testing.T) {
 	errHook := errors.New("hook down")
 	st := memstore.New()
 	calls := 0
-	rep, err := importer.Import(context.Background(), strings.NewReader(outcomesFile), st, importer.Config{
+	rep, err := importer.Import(t.Context(), strings.NewReader(outcomesFile), st, importer.Config{
 		BatchSize: 2,
 		OnOutcomes: func(context.Context, []importer.Outcome) error {
 			if calls++; calls == 2 {
@@ -148,7 +148,7 @@ func TestOutcomesHookErrorStopsWithTheBatchCommitted(t *testing.T) {
 func TestOutcomesNotInADryRun(t *testing.T) {
 	t.Parallel()
 	called := false
-	rep, err := importer.Import(context.Background(), strings.NewReader(outcomesFile), memstore.New(), importer.Config{
+	rep, err := importer.Import(t.Context(), strings.NewReader(outcomesFile), memstore.New(), importer.Config{
 		DryRun:     true,
 		OnOutcomes: func(context.Context, []importer.Outcome) error { called = true; return nil },
 	})

@@ -77,9 +77,9 @@ func checkCommitted(t *testing.T, seed, file string, emails []string, cfg import
 	want, wantRep := cleanImport(t, cfg, seed, firstLines(file, rep.LastCommittedLine))
 	assert.Equal(t, wantRep.Counts, rep.Counts, "the report counts the committed lines, no more, no less")
 	sameContacts(t, snapshot(t, want, emails), snapshot(t, st, emails), "the store holds the committed lines, no more, no less")
-	n, err := st.Count(context.Background())
+	n, err := st.Count(t.Context())
 	require.NoError(t, err)
-	m, err := want.Count(context.Background())
+	m, err := want.Count(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, m, n, "the store holds the contacts the report says were created")
 	for _, p := range rep.Errors {
@@ -129,7 +129,7 @@ func TestTransientStoreFailuresAreRetried(t *testing.T) {
 			if tt.limit {
 				cfg.ContactLimit = 1000
 			}
-			rep, err := importer.Import(context.Background(), strings.NewReader(file), st, cfg)
+			rep, err := importer.Import(t.Context(), strings.NewReader(file), st, cfg)
 			maxRetries := map[int]int{0: 5, -1: 0}[tt.retries]
 			if tt.retries > 0 {
 				maxRetries = tt.retries
@@ -187,7 +187,7 @@ func TestBackoffIsBounded(t *testing.T) {
 	assert.GreaterOrEqual(t, least, 775*time.Millisecond, "and at least half of that (the jitter takes at most half)")
 
 	file, _ := reliabilityFile(30)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	faults := storetest.NewFaults(storetest.Fault{Method: storetest.MethodWriteBatch, Times: storetest.Forever, Err: storetest.ErrInjectedTransient})
 	cfg := reliabilityConfig()
@@ -213,7 +213,7 @@ func TestPermanentStoreFailureAtEveryCall(t *testing.T) {
 	var calls int
 	{
 		faults := storetest.NewFaults()
-		_, err := importer.Import(context.Background(), strings.NewReader(file), faults.Wrap(memstore.New()), reliabilityConfig())
+		_, err := importer.Import(t.Context(), strings.NewReader(file), faults.Wrap(memstore.New()), reliabilityConfig())
 		require.NoError(t, err)
 		calls = faults.Calls(storetest.AnyMethod)
 		require.Greater(t, calls, 20)
@@ -224,7 +224,7 @@ func TestPermanentStoreFailureAtEveryCall(t *testing.T) {
 			mem := memstore.New()
 			faults := storetest.NewFaults(storetest.Fault{Call: call, Err: storetest.ErrInjected})
 			cfg := reliabilityConfig()
-			rep, err := importer.Import(context.Background(), strings.NewReader(file), faults.Wrap(mem), cfg)
+			rep, err := importer.Import(t.Context(), strings.NewReader(file), faults.Wrap(mem), cfg)
 			require.ErrorIs(t, err, importer.ErrStore)
 			require.ErrorIs(t, err, storetest.ErrInjected)
 			assert.Contains(t, err.Error(), fmt.Sprintf("committed through line %d", rep.LastCommittedLine))
@@ -232,7 +232,7 @@ func TestPermanentStoreFailureAtEveryCall(t *testing.T) {
 			checkCommitted(t, "", file, emails, cfg, rep, mem)
 
 			cfg.ResumeAfterLine = rep.LastCommittedLine
-			rest, err := importer.Import(context.Background(), strings.NewReader(file), mem, cfg)
+			rest, err := importer.Import(t.Context(), strings.NewReader(file), mem, cfg)
 			require.NoError(t, err)
 			checkCounts(t, rest)
 			sameContacts(t, snapshot(t, clean, emails), snapshot(t, mem, emails), "resumed, the store is that of a clean run")
@@ -262,7 +262,7 @@ func TestExhaustedRetriesAndLatency(t *testing.T) {
 			t.Parallel()
 			mem := memstore.New()
 			cfg := reliabilityConfig()
-			rep, err := importer.Import(context.Background(), strings.NewReader(file), storetest.NewFaults(tc.faults...).Wrap(mem), cfg)
+			rep, err := importer.Import(t.Context(), strings.NewReader(file), storetest.NewFaults(tc.faults...).Wrap(mem), cfg)
 			require.ErrorIs(t, err, importer.ErrStore)
 			assert.Positive(t, rep.LastCommittedLine)
 			checkCommitted(t, "", file, emails, cfg, rep, mem)
@@ -287,7 +287,7 @@ func TestHalfWrittenBatchOfANonAtomicStore(t *testing.T) {
 		mem := memstore.New()
 		faults := storetest.NewFaults(storetest.Fault{Method: storetest.MethodCreate, Call: 3, Half: true})
 		cfg := reliabilityConfig()
-		rep, err := importer.Import(context.Background(), strings.NewReader(file), faults.WrapPlain(mem), cfg)
+		rep, err := importer.Import(t.Context(), strings.NewReader(file), faults.WrapPlain(mem), cfg)
 		require.ErrorIs(t, err, importer.ErrStore)
 		require.ErrorIs(t, err, storetest.ErrInjected)
 		checkCounts(t, rep)
@@ -298,7 +298,7 @@ func TestHalfWrittenBatchOfANonAtomicStore(t *testing.T) {
 		assert.Subset(t, stored, snapshot(t, want, emails))
 
 		cfg.ResumeAfterLine = rep.LastCommittedLine
-		_, err = importer.Import(context.Background(), strings.NewReader(file), mem, cfg)
+		_, err = importer.Import(t.Context(), strings.NewReader(file), mem, cfg)
 		require.NoError(t, err)
 		sameContacts(t, snapshot(t, clean, emails), snapshot(t, mem, emails), "resumed: no duplicate, nothing lost")
 	})
@@ -310,10 +310,10 @@ func TestHalfWrittenBatchOfANonAtomicStore(t *testing.T) {
 		mem, _ := cleanImport(t, reliabilityConfig(), firstLines(file, 31))
 		before := len(mem.All())
 		faults := storetest.NewFaults(storetest.Fault{Method: storetest.MethodUpdate, Err: storetest.ErrInjected})
-		rep, err := importer.Import(context.Background(), strings.NewReader(file), faults.WrapPlain(mem), reliabilityConfig())
+		rep, err := importer.Import(t.Context(), strings.NewReader(file), faults.WrapPlain(mem), reliabilityConfig())
 		require.ErrorIs(t, err, importer.ErrStore)
 		assert.Greater(t, len(mem.All()), before+rep.Created, "created, not counted")
-		_, err = importer.Import(context.Background(), strings.NewReader(file), mem, reliabilityConfig())
+		_, err = importer.Import(t.Context(), strings.NewReader(file), mem, reliabilityConfig())
 		require.NoError(t, err)
 		sameContacts(t, snapshot(t, clean, emails), snapshot(t, mem, emails), "a plain re-run: no duplicate, nothing lost")
 	})
@@ -322,7 +322,7 @@ func TestHalfWrittenBatchOfANonAtomicStore(t *testing.T) {
 		t.Parallel()
 		mem := memstore.New()
 		faults := storetest.NewFaults(storetest.Fault{Method: storetest.MethodCreate, Call: 2, Half: true, Err: storetest.ErrInjectedTransient})
-		rep, err := importer.Import(context.Background(), strings.NewReader(file), faults.WrapPlain(mem), reliabilityConfig())
+		rep, err := importer.Import(t.Context(), strings.NewReader(file), faults.WrapPlain(mem), reliabilityConfig())
 		require.NoError(t, err, "the retry succeeds")
 		stored := snapshot(t, mem, emails)
 		assert.Greater(t, len(stored), rep.Created, "the retried half is stored twice")

@@ -1,7 +1,6 @@
 package importer_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,7 +43,7 @@ other@example.com,Turin,,,
 				st, first := cleanImport(t, cfg, seed, firstLines(file, cut))
 				cfg := cfg
 				cfg.ResumeAfterLine = cut
-				rest, err := importer.Import(context.Background(), strings.NewReader(file), st, cfg)
+				rest, err := importer.Import(t.Context(), strings.NewReader(file), st, cfg)
 				require.NoError(t, err, name)
 				checkCounts(t, rest)
 				assert.Equal(t, cut-1, rest.SkippedBy[importer.CodeBeforeResume], name)
@@ -98,7 +97,7 @@ func snapshot(t testing.TB, st importer.Store, emails []string) []importer.Conta
 	}
 	var out []importer.Contact
 	for part := range slices.Chunk(keys, 500) {
-		got, err := st.Lookup(context.Background(), importer.KeyEmail, part)
+		got, err := st.Lookup(t.Context(), importer.KeyEmail, part)
 		require.NoError(t, err)
 		out = append(out, got...)
 	}
@@ -131,7 +130,7 @@ func cleanImport(t testing.TB, cfg importer.Config, files ...string) (*memstore.
 			continue
 		}
 		var err error
-		rep, err = importer.Import(context.Background(), strings.NewReader(file), st, cfg)
+		rep, err = importer.Import(t.Context(), strings.NewReader(file), st, cfg)
 		require.NoError(t, err)
 	}
 	return st, rep

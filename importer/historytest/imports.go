@@ -76,7 +76,7 @@ func sameNames(file string) *mapping.Mapping {
 func seed(t *testing.T) *memstore.Store {
 	t.Helper()
 	st := memstore.New()
-	_, err := st.Create(context.Background(), []importer.Contact{
+	_, err := st.Create(t.Context(), []importer.Contact{
 		{Email: "ann@example.com", Phone: "+41441234567", Fields: map[string]string{"first_name": "Ann", "city": "Basel"},
 			Tags: []string{"a"}, Status: importer.StatusSubscribed},
 		{Email: "bob@example.com", Fields: map[string]string{"first_name": "Bob", "city": ""}, Tags: []string{"b"}},
@@ -226,7 +226,7 @@ func maps(m map[string]string) map[string]string {
 // entries OnOutcomes received, and the import's journal and record.
 func journaled(t *testing.T, h importer.History, st importer.Store, file string, cfg importer.Config) (*importer.Report, []importer.JournalEntry, []importer.JournalEntry, importer.ImportRecord) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	var streamed []importer.JournalEntry
 	cfg.History = h
 	cfg.HistoryRecord = importer.ImportRecord{Source: importer.ImportSource{FileName: "contacts.csv"}, StartedBy: "user:7"}
@@ -247,7 +247,7 @@ func journaled(t *testing.T, h importer.History, st importer.Store, file string,
 func readJournal(t *testing.T, h importer.History, id string) []importer.JournalEntry {
 	t.Helper()
 	var out []importer.JournalEntry
-	for e, err := range h.Journal(context.Background(), id, 0) {
+	for e, err := range h.Journal(t.Context(), id, 0) {
 		require.NoError(t, err)
 		out = append(out, e)
 	}
@@ -386,7 +386,7 @@ func testImportJournalModes(t *testing.T, h importer.History) {
 }
 
 func testImportJournalAccounts(t *testing.T, h importer.History) {
-	ctx := context.Background()
+	ctx := t.Context()
 	st, accts := memstore.New(), memstore.NewAccounts()
 	res := &accounts.Resolver{Store: accts}
 	_, err := importer.Import(ctx, strings.NewReader("email,company\nzed@example.com,Beta\npat@example.com,\n"), st,
@@ -485,7 +485,7 @@ func manyRows(n int) string {
 }
 
 func testImportAppendFails(t *testing.T, h importer.History) {
-	ctx := context.Background()
+	ctx := t.Context()
 	st := memstore.New()
 	fh := &failingHistory{History: h, failAt: 2}
 	var hooked int
@@ -505,7 +505,7 @@ func testImportAppendFails(t *testing.T, h importer.History) {
 }
 
 func testImportCancelled(t *testing.T, h importer.History) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	st := memstore.New()
 	rep, err := importer.Import(ctx, strings.NewReader(manyRows(10)), st, importer.Config{
@@ -513,7 +513,7 @@ func testImportCancelled(t *testing.T, h importer.History) {
 		OnOutcomes: func(context.Context, []importer.Outcome) error { cancel(); return nil },
 	})
 	require.ErrorIs(t, err, context.Canceled)
-	rec, gerr := h.Get(context.Background(), rep.ImportID)
+	rec, gerr := h.Get(t.Context(), rep.ImportID)
 	require.NoError(t, gerr)
 	checkRecord(t, rec, rep, importer.ImportCancelled)
 	journal := readJournal(t, h, rep.ImportID)
@@ -523,7 +523,7 @@ func testImportCancelled(t *testing.T, h importer.History) {
 }
 
 func testImportExistingID(t *testing.T, h importer.History) {
-	ctx := context.Background()
+	ctx := t.Context()
 	rec, err := h.Begin(ctx, importer.ImportRecord{ID: "taken", Kind: importer.ImportKindCSV})
 	require.NoError(t, err)
 	st := memstore.New()
@@ -534,7 +534,7 @@ func testImportExistingID(t *testing.T, h importer.History) {
 }
 
 func testImportDryRun(t *testing.T, h importer.History) {
-	ctx := context.Background()
+	ctx := t.Context()
 	st := seed(t)
 	called := false
 	rep, err := importer.Import(ctx, strings.NewReader(importFile), st, importer.Config{DryRun: true, History: h,
@@ -569,7 +569,7 @@ func (f *failingStore) WriteBatch(ctx context.Context, creates []importer.Contac
 }
 
 func testImportStoreFails(t *testing.T, h importer.History) {
-	ctx := context.Background()
+	ctx := t.Context()
 	st := &failingStore{Store: memstore.New(), failAt: 2}
 	rep, err := importer.Import(ctx, strings.NewReader(manyRows(10)), st, importer.Config{
 		BatchSize: 3, History: h, MaxRetries: -1,
@@ -584,7 +584,7 @@ func testImportStoreFails(t *testing.T, h importer.History) {
 }
 
 func testImportProgressPerCommit(t *testing.T, h importer.History) {
-	ctx := context.Background()
+	ctx := t.Context()
 	var id string
 	var seen []int64
 	rep, err := importer.Import(ctx, strings.NewReader(manyRows(10)), memstore.New(), importer.Config{
