@@ -21,10 +21,11 @@ type pageJob struct {
 	// Header names the columns: the service's field names, then the
 	// external ID column.
 	Header []string
-	// Rows hold one record each, one value per column.
-	Rows [][]string
-	// IDs are the service record IDs of the rows.
-	IDs []string
+	// Records are the page's records, keyed by their service IDs, with
+	// their named fields; record i is the importer's "line" i+1.
+	Records []Record
+	// ExternalIDs are the records' contact external IDs, one per record.
+	ExternalIDs []string
 	// names are the record field names of the columns ("" for the
 	// external ID and a missing e-mail).
 	names []string
@@ -33,6 +34,10 @@ type pageJob struct {
 	Status       importer.Status
 	BatchSize    int
 	OnCommit     func(ctx context.Context, events []importer.Event) error
+	// History and HistoryRecord, when History is not nil, journal the
+	// page's import (Config.History).
+	History       importer.History
+	HistoryRecord importer.ImportRecord
 }
 
 // pageResult is what importing a pageJob did.
@@ -46,21 +51,40 @@ type pageResult struct {
 // returns nil.
 type importStep func(ctx context.Context, job *pageJob) (pageResult, error)
 
-// pageSource serves a pageJob's rows as an importer source; Line is the
-// 1-based row number.
-type pageSource struct {
+// recordSource serves a pageJob's keyed records to the importer (an
+// importer.Source): each record's named fields are placed under the
+// header's columns as it is read, with its external ID in the last column;
+// no CSV text in between. A record's Line is its 1-based position in the
+// page, which is how its outcome finds its record ID again (recordID).
+type recordSource struct {
 	job  *pageJob
 	next int
 }
 
-func (s *pageSource) Header() []string { return s.job.Header }
+func (s *recordSource) Header() []string { return s.job.Header }
 
-func (s *pageSource) Read() (importer.Record, error) {
-	if s.next >= len(s.job.Rows) {
+func (s *recordSource) Read() (importer.Record, error) {
+	if s.next >= len(s.job.Records) {
 		return importer.Record{}, io.EOF
 	}
+	x := s.job.Records[s.next]
+	row := make([]string, len(s.job.Header)) // the importer keeps it
+	for i, n := range s.job.names {
+		if n != "" {
+			row[i] = x.Fields[n]
+		}
+	}
+	row[len(row)-1] = s.job.ExternalIDs[s.next]
 	s.next++
-	return importer.Record{Line: s.next, Fields: s.job.Rows[s.next-1]}, nil
+	return importer.Record{Line: s.next, Fields: row}, nil
+}
+
+// recordID returns the service ID of the record at line (1-based), or "".
+func (j *pageJob) recordID(line int) string {
+	if line >= 1 && line <= len(j.Records) {
+		return j.Records[line-1].ID
+	}
+	return ""
 }
 
 // externalIDHeader is the header of the column that carries the contact's
@@ -228,16 +252,10 @@ func (fr *fieldResolver) prepare(ctx context.Context, def *Definition, recs []Re
 	emailKey := schema.Fields[ei].Key
 	job := fr.newJob(schema, extKey, emailKey, names)
 	job.Contacts = contacts
-	for _, x := range recs {
-		row := make([]string, len(job.Header))
-		for i, n := range job.names {
-			if n != "" {
-				row[i] = x.Fields[n]
-			}
-		}
-		row[len(row)-1] = fr.r.cfg.ExternalID(def, x.ID)
-		job.Rows = append(job.Rows, row)
-		job.IDs = append(job.IDs, x.ID)
+	job.Records = recs
+	job.ExternalIDs = make([]string, len(recs))
+	for i, x := range recs {
+		job.ExternalIDs[i] = fr.r.cfg.ExternalID(def, x.ID)
 	}
 	return job, nil
 }

@@ -6,13 +6,15 @@ import (
 	"github.com/contactkit/contactkit/importer"
 )
 
-// defaultStep imports a job with importer.ImportFrom: contacts matched by
-// external ID, then e-mail; side effects suppressed; empty cells never
-// erase. Outcomes are the importer's, as in a CSV import: a record rejected
-// (no e-mail, an invalid one, …) is failed, with its reason; a record the
-// importer skips (the contact limit) is skipped.
+// defaultStep imports a job with importer.ImportFrom from a recordSource:
+// contacts matched by external ID, then e-mail; side effects suppressed;
+// empty cells never erase. The page's result is made from the importer's
+// per-record outcomes (Config.OnOutcomes), each naming its record by its
+// position: a record rejected (no e-mail, an invalid one, …) is failed,
+// with its first reason; a record the importer skips (the contact limit)
+// is skipped, with its reason.
 func defaultStep(ctx context.Context, job *pageJob) (pageResult, error) {
-	src := &pageSource{job: job}
+	var out pageResult
 	cfg := importer.Config{
 		Schema:              job.Schema,
 		Mapping:             job.Mapping,
@@ -25,47 +27,51 @@ func defaultStep(ctx context.Context, job *pageJob) (pageResult, error) {
 		SuppressSideEffects: true,
 		BatchSize:           job.BatchSize,
 		OnCommit:            job.OnCommit,
-		// Keep every problem of the page: the run record counts them by
-		// reason.
-		MaxProblems: len(job.Rows)*(len(job.Header)+2) + 16,
+		OnOutcomes: func(_ context.Context, outs []importer.Outcome) error {
+			for _, o := range outs {
+				out.add(job, o)
+			}
+			return nil
+		},
+		History:       job.History,
+		HistoryRecord: job.HistoryRecord,
 	}
-	rep, err := importer.ImportFrom(ctx, src, job.Contacts, cfg)
-	if err != nil {
+	if _, err := importer.ImportFrom(ctx, &recordSource{job: job}, job.Contacts, cfg); err != nil {
 		return pageResult{}, err
 	}
-	return resultOf(job, rep), nil
+	return out, nil
 }
 
-// resultOf turns an importer report into a pageResult.
-func resultOf(job *pageJob, rep *importer.Report) pageResult {
-	out := pageResult{Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged,
-		Skipped: rep.Skipped, Failed: rep.Failed}
-	recordID := func(line int) string {
-		if line >= 1 && line <= len(job.IDs) {
-			return job.IDs[line-1]
+// add counts one record's outcome.
+func (out *pageResult) add(job *pageJob, o importer.Outcome) {
+	id := job.recordID(o.Line)
+	switch o.Kind {
+	case importer.JournalCreated:
+		out.Created++
+	case importer.JournalUpdated:
+		out.Updated++
+	case importer.JournalUnchanged:
+		out.Unchanged++
+	case importer.JournalSkipped:
+		out.Skipped++
+		addCount(&out.SkippedBy, string(o.Reason))
+		p := Problem{RecordID: id, Code: o.Reason, Skipped: true}
+		for _, q := range o.Problems {
+			if q.Action == importer.ActionSkipped {
+				p.Field, p.Code = q.Field, q.Code
+				break
+			}
 		}
-		return ""
-	}
-	for code, n := range rep.SkippedBy {
-		if out.SkippedBy == nil {
-			out.SkippedBy = make(map[string]int)
+		out.Problems = append(out.Problems, p)
+	case importer.JournalFailed:
+		out.Failed++
+		// One reason per failed record: its first rejecting problem.
+		for _, q := range o.Problems {
+			if q.Action == importer.ActionRejected {
+				addCount(&out.FailedBy, string(q.Code))
+				out.Problems = append(out.Problems, Problem{RecordID: id, Field: q.Field, Code: q.Code})
+				break
+			}
 		}
-		out.SkippedBy[string(code)] += n
 	}
-	for _, p := range rep.Errors {
-		if p.Action == importer.ActionSkipped && p.Line > 0 {
-			out.Problems = append(out.Problems, Problem{RecordID: recordID(p.Line), Field: p.Field, Code: p.Code, Skipped: true})
-		}
-	}
-	// One reason per rejected row: its first rejecting problem.
-	seen := make(map[int]bool)
-	for _, p := range rep.Errors {
-		if p.Action != importer.ActionRejected || p.Line <= 0 || seen[p.Line] {
-			continue
-		}
-		seen[p.Line] = true
-		addCount(&out.FailedBy, string(p.Code))
-		out.Problems = append(out.Problems, Problem{RecordID: recordID(p.Line), Field: p.Field, Code: p.Code})
-	}
-	return out
 }
