@@ -80,6 +80,9 @@ const (
 	ClearPhone      = "phone"
 	ClearExternalID = "external_id"
 	ClearAccount    = "account_id"
+	// ClearStatus unsets the subscription status (Undo uses it to give
+	// back a status that was not set).
+	ClearStatus = "status"
 )
 
 // Update changes some parts of one stored contact; parts left at their zero
@@ -94,8 +97,8 @@ type Update struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Set gives fields their new values.
 	Set map[string]string `json:"set,omitempty"`
-	// Clear erases fields by key; ClearPhone, ClearExternalID and
-	// ClearAccount erase the dedicated parts.
+	// Clear erases fields by key; ClearPhone, ClearExternalID,
+	// ClearAccount and ClearStatus erase the dedicated parts.
 	Clear []string `json:"clear,omitempty"`
 	// AddTags are added to the contact's tags where absent.
 	AddTags []string `json:"add_tags,omitempty"`

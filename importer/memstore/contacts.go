@@ -251,6 +251,8 @@ func apply(c *importer.Contact, u importer.Update) {
 			c.ExternalID = ""
 		case importer.ClearAccount:
 			c.AccountID = ""
+		case importer.ClearStatus:
+			c.Status = ""
 		default:
 			delete(c.Fields, k)
 		}
