@@ -436,6 +436,11 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 				rec.IDsMigrated += n
 			}
 			job.ContactLimit, job.Status, job.BatchSize = limit, r.cfg.Status, r.cfg.BatchSize
+			if r.cfg.History != nil {
+				job.History = r.cfg.History
+				job.HistoryRecord = importer.ImportRecord{Kind: importer.ImportKindAuto, StartedBy: rec.Trigger,
+					Source: importer.ImportSource{Service: imp.Service, Account: imp.Account, Run: rec.ID}}
+			}
 			if r.cfg.OnCommit != nil {
 				job.OnCommit = func(ctx context.Context, events []importer.Event) error {
 					return r.cfg.OnCommit(ctx, ref, events)

@@ -51,6 +51,16 @@ type Config struct {
 	// always false: automatic import fires no autoresponders, webhooks or
 	// notifications. An error stops the run (what is committed stays).
 	OnCommit func(ctx context.Context, ref Ref, events []importer.Event) error
+	// History, if not nil, keeps the automatic imports in the same import
+	// history as the file imports (issue 20): each page a run writes is
+	// journaled as an import of kind importer.ImportKindAuto, its Source
+	// naming the service, the account and the run (RunRecord.ID) and its
+	// StartedBy the trigger (TriggerSchedule or TriggerManual), with one
+	// journal entry per record, whose line is the record's position in the
+	// page. A History error fails the run like a store error. The History
+	// is shared by every workspace: give each workspace's runner its own
+	// when the history must be kept apart by tenant.
+	History importer.History
 
 	// Incremental is the interval of imports of services with
 	// Info.UpdatedSince; zero means 30 minutes. FullRefetch is that of
