@@ -598,6 +598,8 @@ func foldUpdates(updates []importer.Update) ([]*folded, error) {
 				f.externalID.to("")
 			case importer.ClearAccount:
 				f.accountID.to("")
+			case importer.ClearStatus:
+				f.status.to("")
 			default:
 				if f.fields == nil {
 					f.fields = make(map[string]*string)
