@@ -219,11 +219,30 @@ type Config struct {
 	// Options (the choices that decide outcomes, as JSON) and Mapping (the
 	// mapping used, as JSON) when they are nil, and sets Status, Started
 	// and Progress. An ID the History already holds fails the import with
-	// an error wrapping ErrImportExists before any row is written:
-	// resuming a journaled import by its ID is not built (resume with
-	// ResumeAfterLine, which journals under a new record, the rows before
-	// it as skipped). Empty ID means the History assigns one.
+	// an error wrapping ErrImportExists before any row is written (unless
+	// Resume is set). Empty ID means the History assigns one.
+	// (ResumeAfterLine alone journals under a new record, the rows before
+	// the line as skipped.)
 	HistoryRecord ImportRecord
+	// Resume continues the import HistoryRecord.ID of History from its own
+	// record instead of beginning a new one: the record must be running
+	// (its process died), failed or cancelled, and HistoryRecord.Source.SHA256
+	// must equal the record's (the same file); otherwise the import fails
+	// before any row is written with an error wrapping ErrResumeMismatch
+	// (ErrImportNotFound when there is no such record). The record is set
+	// running again, rows up to its Progress.LastLine are skipped as with
+	// ResumeAfterLine (which Resume overrides), the rest is journaled to the
+	// same record, whose counts go on from the interrupted run's: when it
+	// ends they are those of one uninterrupted import (the Report counts
+	// this run only, the rows before the line as skipped). Give the same
+	// file and options as the interrupted run. A record that is running
+	// because another process is still importing cannot be told apart: the
+	// caller resumes only what it knows has stopped. Rows committed to the
+	// store after the record's last journaled line (the process died
+	// between the two) are imported again: the store ends the same, but
+	// they count as updated or unchanged rather than created. A dry run
+	// checks the record and skips to its line, changing nothing.
+	Resume bool
 
 	// TotalBytes is the input's size if known, for Progress; zero means unknown.
 	TotalBytes int64

@@ -192,6 +192,9 @@ type run struct {
 	// the import, once begun.
 	outcomes bool
 	hist     History
+	// resumedFrom is the interrupted run's progress when Config.Resume
+	// continues its record, else nil.
+	resumedFrom *ImportProgress
 	// acctSeen holds the accounts created by this import that an Outcome
 	// already names in AccountsCreated.
 	acctSeen map[string]bool

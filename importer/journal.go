@@ -44,6 +44,9 @@ type recordOptions struct {
 // run) and sets Report.ImportID.
 func (r *run) beginHistory(ctx context.Context) error {
 	cfg := r.cfg
+	if cfg.Resume {
+		return r.resumeHistory(ctx)
+	}
 	if cfg.History == nil || cfg.DryRun {
 		return nil
 	}
@@ -110,7 +113,7 @@ func (r *run) journal(ctx context.Context, outs []Outcome) error {
 func (r *run) appendHistory(ctx context.Context, entries []JournalEntry) error {
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), historyTimeout)
 	defer cancel()
-	progress := ImportProgress{Counts: r.rep.Counts, LastLine: int64(r.rep.LastCommittedLine)}
+	progress := r.historyProgress()
 	return r.retry(hctx, func() error { return r.hist.Append(hctx, r.rep.ImportID, entries, progress) })
 }
 
