@@ -109,7 +109,7 @@ func TestContactLimit(t *testing.T) {
 	assert.Equal(t, 1, rec.Updated, "the existing contact is updated")
 	assert.Equal(t, 2, rec.Created, "up to the limit")
 	assert.Equal(t, 2, rec.Skipped)
-	assert.Equal(t, map[string]int{string(importer.CodeContactLimit): 2}, rec.SkippedBy, "the run says why")
+	assert.Equal(t, map[importer.Code]int{importer.CodeContactLimit: 2}, rec.SkippedBy, "the run says why")
 	assert.Equal(t, 3, e.count("w1"))
 
 	e.svc.Put("acct", "r0000", map[string]string{"email": "p0@example.com", "first_name": "Still updated"})
@@ -132,7 +132,7 @@ func TestRecordsWithoutValidEmailFail(t *testing.T) {
 	assert.Equal(t, 1, rec.Created)
 	assert.Equal(t, 3, rec.Failed, "a record without a valid e-mail fails, as its row does in a CSV import")
 	assert.Zero(t, rec.Skipped)
-	assert.Equal(t, map[string]int{"value.required": 2, "email.invalid": 1}, rec.FailedBy, "every failed record is counted by reason")
+	assert.Equal(t, map[importer.Code]int{"value.required": 2, "email.invalid": 1}, rec.FailedBy, "every failed record is counted by reason")
 	var ids []string
 	for _, p := range rec.Problems {
 		assert.False(t, p.Skipped)

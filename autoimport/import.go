@@ -220,9 +220,10 @@ type RunRecord struct {
 	Skipped   int `json:"skipped"`
 	Failed    int `json:"failed"`
 	// SkippedBy and FailedBy count skipped and failed records by reason
-	// code (e.g. "email.invalid", the contact limit).
-	SkippedBy map[string]int `json:"skipped_by,omitempty"`
-	FailedBy  map[string]int `json:"failed_by,omitempty"`
+	// code (e.g. "email.invalid", the contact limit, CodeNoID), in the
+	// module's one problem vocabulary (validate.Code).
+	SkippedBy map[importer.Code]int `json:"skipped_by,omitempty"`
+	FailedBy  map[importer.Code]int `json:"failed_by,omitempty"`
 	// Problems are the first problems (at most Config.MaxProblems), each
 	// naming the service record.
 	Problems []Problem `json:"problems,omitempty"`

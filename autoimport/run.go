@@ -552,9 +552,9 @@ func (r *Runner) dedupe(recs []Record, res *Resume, rec *RunRecord) []Record {
 // CodeNoID counts records a connector returned without an ID (skipped).
 const CodeNoID = "autoimport.no_id"
 
-func addCount(m *map[string]int, code string) {
+func addCount(m *map[importer.Code]int, code importer.Code) {
 	if *m == nil {
-		*m = make(map[string]int)
+		*m = make(map[importer.Code]int)
 	}
 	(*m)[code]++
 }
@@ -567,13 +567,13 @@ func (r *Runner) count(rec *RunRecord, out pageResult) {
 	rec.Failed += out.Failed
 	for c, n := range out.SkippedBy {
 		if rec.SkippedBy == nil {
-			rec.SkippedBy = make(map[string]int)
+			rec.SkippedBy = make(map[importer.Code]int)
 		}
 		rec.SkippedBy[c] += n
 	}
 	for c, n := range out.FailedBy {
 		if rec.FailedBy == nil {
-			rec.FailedBy = make(map[string]int)
+			rec.FailedBy = make(map[importer.Code]int)
 		}
 		rec.FailedBy[c] += n
 	}

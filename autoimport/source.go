@@ -43,7 +43,7 @@ type pageJob struct {
 // pageResult is what importing a pageJob did.
 type pageResult struct {
 	Created, Updated, Unchanged, Skipped, Failed int
-	SkippedBy, FailedBy                          map[string]int
+	SkippedBy, FailedBy                          map[importer.Code]int
 	Problems                                     []Problem
 }
 

@@ -54,7 +54,7 @@ func (out *pageResult) add(job *pageJob, o importer.Outcome) {
 		out.Unchanged++
 	case importer.JournalSkipped:
 		out.Skipped++
-		addCount(&out.SkippedBy, string(o.Reason))
+		addCount(&out.SkippedBy, o.Reason)
 		p := Problem{RecordID: id, Code: o.Reason, Skipped: true}
 		for _, q := range o.Problems {
 			if q.Action == importer.ActionSkipped {
@@ -68,7 +68,7 @@ func (out *pageResult) add(job *pageJob, o importer.Outcome) {
 		// One reason per failed record: its first rejecting problem.
 		for _, q := range o.Problems {
 			if q.Action == importer.ActionRejected {
-				addCount(&out.FailedBy, string(q.Code))
+				addCount(&out.FailedBy, q.Code)
 				out.Problems = append(out.Problems, Problem{RecordID: id, Field: q.Field, Code: q.Code})
 				break
 			}

@@ -503,12 +503,12 @@ func TestOutcomesMatchCSVImport(t *testing.T) {
 	assert.Equal(t, [4]int{rep.Created, rep.Updated, rep.Skipped, rep.Failed}, [4]int{rec.Created, rec.Updated, rec.Skipped, rec.Failed},
 		"created, updated, skipped, failed")
 	assert.Equal(t, 2, rec.Failed, "an invalid or missing e-mail is failed in both (a display name is reduced to its address, issue 18)")
-	csvFailed := make(map[string]int)
+	csvFailed := make(map[importer.Code]int)
 	seen := make(map[int]bool)
 	for _, p := range rep.Errors {
 		if p.Action == importer.ActionRejected && !seen[p.Line] {
 			seen[p.Line] = true
-			csvFailed[string(p.Code)]++
+			csvFailed[p.Code]++
 		}
 	}
 	assert.Equal(t, csvFailed, rec.FailedBy, "the same reasons")

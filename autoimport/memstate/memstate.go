@@ -17,6 +17,7 @@ package memstate
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -67,22 +68,11 @@ func cloneSync(s autoimport.Sync) autoimport.Sync {
 
 func cloneRun(r *autoimport.RunRecord) *autoimport.RunRecord {
 	c := *r
-	c.SkippedBy = cloneMap(r.SkippedBy)
-	c.FailedBy = cloneMap(r.FailedBy)
+	c.SkippedBy = maps.Clone(r.SkippedBy)
+	c.FailedBy = maps.Clone(r.FailedBy)
 	c.Problems = slices.Clone(r.Problems)
 	c.FieldsCreated = slices.Clone(r.FieldsCreated)
 	return &c
-}
-
-func cloneMap(m map[string]int) map[string]int {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]int, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }
 
 // Create implements autoimport.Store.

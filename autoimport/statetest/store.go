@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contactkit/contactkit/autoimport"
+	"github.com/contactkit/contactkit/importer"
 )
 
 // Harness makes a new, empty Store for one subtest. It may register
@@ -433,7 +434,7 @@ func testRuns(t *testing.T, s autoimport.Store) {
 	full := &autoimport.RunRecord{Workspace: "w1", Import: "i1", ID: "r2", Trigger: autoimport.TriggerManual,
 		Started: at(1), Finished: at(2), Full: true, Resumed: true, Complete: true, Pages: 4, Records: 3500,
 		Duplicates: 1, Created: 3000, Updated: 400, Unchanged: 50, Skipped: 40, Failed: 10,
-		SkippedBy: map[string]int{"email.invalid": 40}, FailedBy: map[string]int{"x.y": 10},
+		SkippedBy: map[importer.Code]int{"email.invalid": 40}, FailedBy: map[importer.Code]int{"x.y": 10},
 		Problems:      []autoimport.Problem{{RecordID: "42", Field: "email", Code: "email.invalid", Skipped: true}},
 		FieldsCreated: []string{"company_affiliations"}, Gone: 2,
 		WatermarkBefore: at(-5), WatermarkAfter: at(1), Error: "boom", ErrorCode: autoimport.ErrorCodeService,
