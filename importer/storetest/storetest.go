@@ -86,6 +86,7 @@ func RunOptions(t *testing.T, h Harness, o Options) {
 	}{
 		{"CreateAssignsIDsInOrder", testCreate},
 		{"ListContactsWholeStore", testListContacts},
+		{"DeleteContacts", testDelete},
 		{"CreateEmptyBatch", testCreateEmpty},
 		{"LookupByEmailIsCaseInsensitive", testLookupEmail},
 		{"LookupByPhoneAndExternalID", testLookupOtherKeys},
