@@ -61,6 +61,7 @@ type options struct {
 	json        bool
 	history     bool
 	export      string
+	resume      string
 }
 
 // usageError is a problem with the command line (exit status 2).
@@ -110,6 +111,7 @@ func newFlagSet(o *options, mode, delimiter *string, tags *stringList) *flag.Fla
 	fs.IntVar(&o.preview, "preview", 0, "include the first `n` contacts as written (normalized) in the report")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON on stdout, and nothing else there")
 	fs.BoolVar(&o.history, "history", false, "list the imports recorded in -db, newest first (with -json: a JSON array), and import nothing")
+	fs.StringVar(&o.resume, "resume", "", "continue the interrupted, failed or cancelled import `ID` of -db (see -history) with its file, which must be unchanged (checked by SHA-256); give the same flags")
 	fs.StringVar(&o.export, "export", "", "write every contact of -db to `file` (CSV: the schema's fields, normalized), after the import when a CSV file is given")
 	fs.SetOutput(io.Discard)
 	return fs
@@ -140,6 +142,10 @@ func parseArgs(args []string) (*options, error) {
 		return nil, &usageError{"-history lists the imports of -db: give no CSV file"}
 	case o.history && o.export != "":
 		return nil, &usageError{"-history and -export: one at a time"}
+	case o.resume != "" && (len(files) == 0 || o.history):
+		return nil, &usageError{"-resume ID: give the import's CSV file again"}
+	case o.resume != "" && o.dryRun:
+		return nil, &usageError{"-resume and -dry-run: one at a time"}
 	case len(files) == 0 && (o.history || o.export != ""):
 	case len(files) == 0:
 		return nil, &usageError{"no CSV file given (usage: csvimport [flags] FILE.csv)"}
@@ -338,6 +344,9 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 	}
 	if history != nil {
 		cfg.History, cfg.HistoryRecord = history, record
+		if o.resume != "" {
+			cfg.Resume, cfg.HistoryRecord.ID = true, o.resume
+		}
 	}
 	if o.fillEmpty {
 		cfg.Merge = importer.MergeFillEmpty
@@ -357,6 +366,9 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		// Nothing was written: no report worth printing, and no error
 		// CSV (the deferred abort removes it).
 		return failf("cannot import %s: %w", o.file, err)
+	}
+	if err != nil && (errors.Is(err, importer.ErrResumeMismatch) || errors.Is(err, importer.ErrImportNotFound)) {
+		return failf("cannot resume import %s with %s: %w", termSafe(o.resume), o.file, err)
 	}
 	if errCSV != nil {
 		if cerr := errCSV.commit(); cerr != nil && err == nil {
