@@ -5,12 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/historytest"
-	"github.com/contactkit/contactkit/importer/sqlstore"
-	"github.com/contactkit/contactkit/internal/sqlbase/sqltest"
 )
 
 // TestImportJournalSQL runs the importer's journaling suite (imports with
@@ -37,29 +33,7 @@ func BenchmarkImportJournalSQL(b *testing.B) {
 		fmt.Fprintf(&file, "user%d@example.com,Name%d,City %d,t%d|vip\n", i, i, i%300, i%7)
 	}
 	data := file.String()
-	for _, be := range []struct {
-		name string
-		open func(testing.TB) (*sqlstore.Store, *sqlstore.History)
-	}{
-		{"sqlite-file", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
-			s := newSQLiteFile(tb)
-			h, err := sqlstore.NewHistory(s.DB(), sqlstore.HistoryConfig{TablePrefix: "ck_"})
-			require.NoError(tb, err)
-			require.NoError(tb, h.Migrate(tb.Context()))
-			return s, h
-		}},
-		{"postgres", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
-			db := postgresDB(tb)
-			schema := sqltest.Schema(tb, db, "ck_bench_")
-			s, err := sqlstore.New(db, sqlstore.Config{Schema: schema})
-			require.NoError(tb, err)
-			require.NoError(tb, s.Migrate(tb.Context()))
-			h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{Schema: schema})
-			require.NoError(tb, err)
-			require.NoError(tb, h.Migrate(tb.Context()))
-			return s, h
-		}},
-	} {
+	for _, be := range storeAndHistory {
 		for _, journal := range []bool{false, true} {
 			name := be.name + "/plain"
 			if journal {

@@ -218,29 +218,7 @@ func testBigJournal(t *testing.T, h *sqlstore.History, total int64) {
 // contacts in the same database.
 func BenchmarkHistoryAppend(b *testing.B) {
 	const batch = 1_000
-	for _, be := range []struct {
-		name string
-		open func(testing.TB) (*sqlstore.Store, *sqlstore.History)
-	}{
-		{"sqlite-file", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
-			s := newSQLiteFile(tb)
-			h, err := sqlstore.NewHistory(s.DB(), sqlstore.HistoryConfig{TablePrefix: "ck_"})
-			require.NoError(tb, err)
-			require.NoError(tb, h.Migrate(b.Context()))
-			return s, h
-		}},
-		{"postgres", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
-			db := postgresDB(tb)
-			schema := sqltest.Schema(tb, db, "ck_bench_")
-			s, err := sqlstore.New(db, sqlstore.Config{Schema: schema})
-			require.NoError(tb, err)
-			require.NoError(tb, s.Migrate(b.Context()))
-			h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{Schema: schema})
-			require.NoError(tb, err)
-			require.NoError(tb, h.Migrate(b.Context()))
-			return s, h
-		}},
-	} {
+	for _, be := range storeAndHistory {
 		b.Run(be.name+"/journal", func(b *testing.B) {
 			_, h := be.open(b)
 			ctx := b.Context()
@@ -281,4 +259,30 @@ func BenchmarkHistoryAppend(b *testing.B) {
 			}
 		})
 	}
+}
+
+// storeAndHistory are the databases the journaling benchmarks run on: a
+// contact store and a History in one database.
+var storeAndHistory = []struct {
+	name string
+	open func(testing.TB) (*sqlstore.Store, *sqlstore.History)
+}{
+	{"sqlite-file", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
+		s := newSQLiteFile(tb)
+		h, err := sqlstore.NewHistory(s.DB(), sqlstore.HistoryConfig{TablePrefix: "ck_"})
+		require.NoError(tb, err)
+		require.NoError(tb, h.Migrate(tb.Context()))
+		return s, h
+	}},
+	{"postgres", func(tb testing.TB) (*sqlstore.Store, *sqlstore.History) {
+		db := postgresDB(tb)
+		schema := sqltest.Schema(tb, db, "ck_bench_")
+		s, err := sqlstore.New(db, sqlstore.Config{Schema: schema})
+		require.NoError(tb, err)
+		require.NoError(tb, s.Migrate(tb.Context()))
+		h, err := sqlstore.NewHistory(db, sqlstore.HistoryConfig{Schema: schema})
+		require.NoError(tb, err)
+		require.NoError(tb, h.Migrate(tb.Context()))
+		return s, h
+	}},
 }
