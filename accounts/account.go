@@ -32,8 +32,8 @@ type Created struct {
 }
 
 // Store is where the host keeps accounts. It is deliberately small; extra
-// abilities are the optional interfaces KeyFinder, DomainFinder, Lister and
-// Updater, which callers type-assert.
+// abilities are the optional interfaces KeyFinder, DomainFinder, Lister,
+// Updater and Deleter, which callers type-assert.
 //
 // All methods must be safe for concurrent use by many goroutines. They
 // return ctx.Err() (possibly wrapped) when ctx is done before they finish.
@@ -115,6 +115,20 @@ type Updater interface {
 	// ErrNotFound (an *Error with the ID) and changes nothing. An ID given
 	// twice gets both updates in order.
 	UpdateAccounts(ctx context.Context, updates []Update) ([]Account, error)
+}
+
+// Deleter deletes accounts, for an undo of the import that created them
+// (importer.Undo). The caller decides which accounts nothing uses; a store
+// that also holds contacts (one database) makes sure of it.
+type Deleter interface {
+	// DeleteAccounts deletes the accounts with the given IDs, their fields
+	// with them, in one atomic step (after an error none is deleted). An
+	// ID the store does not hold is ignored, so that a repeated call is
+	// harmless; a deleted account's name may be created again, as a new
+	// account with a new ID. A store that also holds contacts keeps an
+	// account a contact still links to, and returns the IDs it kept in
+	// the order given (a store without contacts keeps none).
+	DeleteAccounts(ctx context.Context, ids []string) (kept []string, err error)
 }
 
 // Apply applies u to a, as Updater.UpdateAccounts does: Clear, then Set

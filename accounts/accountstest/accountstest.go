@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -65,6 +66,7 @@ func RunOptions(t *testing.T, h Harness, o Options) {
 		{"ListerStopsEarly", testListerEarly},
 		{"Updater", testUpdater},
 		{"UpdaterUnknownIDChangesNothing", testUpdaterUnknown},
+		{"DeleterDeletesAndNamesComeBackAsNewAccounts", testDeleter},
 	}
 	needsFields := map[string]bool{"ReturnedAccountsAreCopies": true, "EmptyFieldIsNotAbsent": true, "Updater": true, "UpdaterUnknownIDChangesNothing": true}
 	for _, tc := range tests {
@@ -494,4 +496,52 @@ func accountIDs(as []accounts.Account) []string {
 		out[i] = a.ID
 	}
 	return out
+}
+
+func testDeleter(t *testing.T, s accounts.Store, o *Options) {
+	d, ok := s.(accounts.Deleter)
+	if !ok {
+		t.Skip("store is not an accounts.Deleter")
+	}
+	c := create(t, s,
+		accounts.Account{Name: "Acme", Domain: "acme.com"},
+		accounts.Account{Name: "Beta GmbH", Domain: "beta.de"},
+		accounts.Account{Name: "Gamma"},
+	)
+	beta := c[1].Account.ID
+	kept, err := d.DeleteAccounts(ctx(t), []string{beta, "no-such-id"})
+	require.NoError(t, err, "an unknown ID is ignored")
+	assert.Empty(t, kept, "no contact links to the account")
+	assert.Equal(t, []string{"Acme", "Gamma"}, slices.Sorted(maps.Keys(find(t, s, "Acme", "Beta GmbH", "Gamma"))), "the deleted account is not found by name")
+	if kf, ok := s.(accounts.KeyFinder); ok {
+		got, err := kf.FindAccountsByKey(ctx(t), []string{accounts.NormalizeName("Beta GmbH")})
+		require.NoError(t, err)
+		assert.Empty(t, got, "nor by key")
+	}
+	if df, ok := s.(accounts.DomainFinder); ok {
+		got, err := df.FindAccountsByDomain(ctx(t), []string{"beta.de", "acme.com"})
+		require.NoError(t, err)
+		assert.NotContains(t, got, "beta.de", "nor by domain")
+		assert.Contains(t, got, "acme.com")
+	}
+	if l, ok := s.(accounts.Lister); ok {
+		var ids []string
+		for a, err := range l.ListAccounts(ctx(t)) {
+			require.NoError(t, err)
+			ids = append(ids, a.ID)
+		}
+		assert.Equal(t, []string{c[0].Account.ID, c[2].Account.ID}, ids, "nor listed")
+	}
+	if u, ok := s.(accounts.Updater); ok {
+		_, err := u.UpdateAccounts(ctx(t), []accounts.Update{{ID: beta, Set: map[string]string{"tier": "x"}}})
+		assert.ErrorIs(t, err, accounts.ErrNotFound, "nor updated")
+	}
+	kept, err = d.DeleteAccounts(ctx(t), []string{beta})
+	require.NoError(t, err, "deleting again is harmless")
+	assert.Empty(t, kept)
+
+	again := create(t, s, accounts.Account{Name: "Beta GmbH"})
+	assert.False(t, again[0].Existed, "the name can be created again")
+	assert.NotEqual(t, beta, again[0].Account.ID, "as a new account with a new ID")
+	assert.Equal(t, again[0].Account.ID, findOne(t, s, "Beta GmbH").ID)
 }

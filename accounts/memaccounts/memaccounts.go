@@ -12,8 +12,8 @@ import (
 )
 
 // Store is the in-memory reference accounts.Store. It also implements
-// accounts.KeyFinder, accounts.DomainFinder, accounts.Lister and
-// accounts.Updater. The zero value is an empty store ready to use; it is
+// accounts.KeyFinder, accounts.DomainFinder, accounts.Lister,
+// accounts.Updater and accounts.Deleter. The zero value is an empty store ready to use; it is
 // safe for concurrent use. IDs are "a1", "a2", … in creation order.
 type Store struct {
 	mu       sync.RWMutex
@@ -21,6 +21,7 @@ type Store struct {
 	byName   map[string]int
 	byKey    map[string][]int // NormalizeName key → positions, oldest first
 	byDomain map[string][]int // lower-case domain → positions, oldest first
+	gone     map[int]bool     // positions of deleted accounts (IDs are never reused)
 }
 
 // New returns an empty account store.
@@ -32,6 +33,7 @@ var (
 	_ accounts.DomainFinder = (*Store)(nil)
 	_ accounts.Lister       = (*Store)(nil)
 	_ accounts.Updater      = (*Store)(nil)
+	_ accounts.Deleter      = (*Store)(nil)
 )
 
 // FindAccountsByName implements accounts.Store.
@@ -203,7 +205,7 @@ func (s *Store) index(id string) (int, bool) {
 		return 0, false
 	}
 	i, err := strconv.Atoi(n)
-	if err != nil || i < 1 || i > len(s.list) {
+	if err != nil || i < 1 || i > len(s.list) || s.gone[i-1] {
 		return 0, false
 	}
 	return i - 1, true
@@ -213,9 +215,11 @@ func (s *Store) index(id string) (int, bool) {
 func (s *Store) All() []accounts.Account {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]accounts.Account, len(s.list))
+	out := make([]accounts.Account, 0, len(s.list)-len(s.gone))
 	for i, a := range s.list {
-		out[i] = a.Clone()
+		if !s.gone[i] {
+			out = append(out, a.Clone())
+		}
 	}
 	return out
 }
@@ -224,5 +228,45 @@ func (s *Store) All() []accounts.Account {
 func (s *Store) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.list)
+	return len(s.list) - len(s.gone)
+}
+
+// DeleteAccounts implements accounts.Deleter. The store holds no
+// contacts, so it keeps none: its caller checks the links.
+func (s *Store) DeleteAccounts(ctx context.Context, ids []string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		i, ok := s.index(id)
+		if !ok {
+			continue
+		}
+		a := s.list[i]
+		delete(s.byName, a.Name)
+		if k := accounts.NormalizeName(a.Name); k != "" {
+			s.byKey[k] = without(s.byKey[k], i)
+			if len(s.byKey[k]) == 0 {
+				delete(s.byKey, k)
+			}
+		}
+		s.unindexDomain(i)
+		s.list[i] = accounts.Account{ID: a.ID}
+		if s.gone == nil {
+			s.gone = map[int]bool{}
+		}
+		s.gone[i] = true
+	}
+	return nil, nil
+}
+
+func without(pos []int, i int) []int {
+	for k, p := range pos {
+		if p == i {
+			return append(pos[:k:k], pos[k+1:]...)
+		}
+	}
+	return pos
 }
