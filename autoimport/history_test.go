@@ -1,6 +1,8 @@
 package autoimport_test
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,4 +62,177 @@ func TestRunsInImportHistory(t *testing.T) {
 	require.Len(t, recs, 2, "the next run is its own import")
 	assert.Equal(t, rec2.ID, recs[0].Source.Run, "newest first")
 	assert.Equal(t, rec.ID, recs[1].Source.Run)
+}
+
+// A run of several pages is ONE import in the history: the pages journal
+// to one record, its lines numbered through the run (unique in the
+// journal), its counts the run's.
+func TestRunOfManyPagesIsOneImport(t *testing.T) {
+	t.Parallel()
+	hist := memstore.NewHistory()
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 2}, func(_ *env, c *autoimport.Config) {
+		c.History = hist
+		c.BatchSize = 1 // several commits a page
+	})
+	e.put(6, nil)
+	e.svc.Put("acct", "bad", map[string]string{"email": "not-an-email"})
+	imp := e.create(autoimport.Definition{})
+	rec := e.mustRun(imp.Ref())
+	require.Equal(t, 4, rec.Pages, "seven records in pages of two")
+	require.Equal(t, 6, rec.Created)
+	require.Equal(t, 1, rec.Failed)
+
+	recs, _, err := hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1, "one run, one import, however many pages")
+	got := recs[0]
+	assert.Equal(t, importer.ImportKindAuto, got.Kind)
+	assert.Equal(t, rec.ID, got.Source.Run)
+	assert.Equal(t, importer.ImportDone, got.Status)
+	assert.Equal(t, importer.Counts{Rows: 7, Created: 6, Failed: 1}, got.Progress.Counts, "the run's counts")
+	assert.Equal(t, int64(7), got.Progress.LastLine)
+
+	var lines []int64
+	outcomes := make(map[importer.JournalOutcome]int)
+	contacts := make(map[string]bool)
+	for entry, err := range hist.Journal(t.Context(), got.ID, 0) {
+		require.NoError(t, err)
+		lines = append(lines, entry.Line)
+		outcomes[entry.Outcome]++
+		if entry.ContactID != "" {
+			assert.False(t, contacts[entry.ContactID], "each contact journaled once")
+			contacts[entry.ContactID] = true
+		}
+	}
+	assert.Equal(t, []int64{1, 2, 3, 4, 5, 6, 7}, lines, "lines numbered through the run, each once")
+	assert.Equal(t, map[importer.JournalOutcome]int{importer.JournalCreated: 6, importer.JournalFailed: 1}, outcomes)
+	assert.Len(t, contacts, 6)
+}
+
+// A run stopped at its page budget is a finished import; the next run,
+// which goes on with the sync, is an import of its own.
+func TestRunAtPageBudgetIsOneImport(t *testing.T) {
+	t.Parallel()
+	hist := memstore.NewHistory()
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 2}, func(_ *env, c *autoimport.Config) {
+		c.History = hist
+		c.PageBudget = 2
+	})
+	e.put(6, nil)
+	imp := e.create(autoimport.Definition{})
+	first := e.mustRun(imp.Ref())
+	require.False(t, first.Complete)
+	second := e.mustRun(imp.Ref())
+	require.True(t, second.Complete)
+
+	recs, _, err := hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	for i, rec := range []*autoimport.RunRecord{second, first} {
+		assert.Equal(t, rec.ID, recs[i].Source.Run)
+		assert.Equal(t, importer.ImportDone, recs[i].Status)
+		assert.Equal(t, rec.Created, recs[i].Progress.Counts.Created)
+	}
+	assert.Equal(t, 4, recs[1].Progress.Counts.Created, "two pages of two")
+	assert.Equal(t, 2, recs[0].Progress.Counts.Created)
+}
+
+// A run that fails after some pages is one failed import holding what it
+// committed.
+func TestFailedRunIsOneFailedImport(t *testing.T) {
+	t.Parallel()
+	hist := memstore.NewHistory()
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 2}, func(_ *env, c *autoimport.Config) {
+		c.History = hist
+	})
+	e.put(8, nil)
+	e.svc.OnPage(func(_ string, served int) {
+		if served == 2 {
+			// The fourth request is refused (not retried).
+			e.svc.Fail(connectortest.Fault{Status: 400})
+		}
+	})
+	imp := e.create(autoimport.Definition{})
+	rec, err := e.run(imp.Ref())
+	require.ErrorIs(t, err, autoimport.ErrRefused)
+	require.Equal(t, 3, rec.Pages)
+
+	recs, _, err := hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, importer.ImportFailed, recs[0].Status)
+	assert.Equal(t, importer.Counts{Rows: 6, Created: 6}, recs[0].Progress.Counts)
+	n := 0
+	for _, err := range hist.Journal(t.Context(), recs[0].ID, 0) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 6, n, "the committed pages are journaled")
+}
+
+// deadHistory is a History that, once the process crashed, writes
+// nothing more.
+type deadHistory struct {
+	importer.History
+	crashed *atomic.Bool
+}
+
+func (h deadHistory) Append(ctx context.Context, id string, es []importer.JournalEntry, p importer.ImportProgress) error {
+	if h.crashed.Load() {
+		return errCrash
+	}
+	return h.History.Append(ctx, id, es, p)
+}
+
+func (h deadHistory) Finish(ctx context.Context, id string, s importer.ImportStatus, at time.Time) error {
+	if h.crashed.Load() {
+		return errCrash
+	}
+	return h.History.Finish(ctx, id, s, at)
+}
+
+// A run whose process died leaves its import running in the history; the
+// run that resumes the sync marks it failed, and is an import of its own.
+func TestDeadRunsImportFinishedByTheResumingRun(t *testing.T) {
+	t.Parallel()
+	hist := memstore.NewHistory()
+	crashed := new(bool2)
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 4}, func(e *env, c *autoimport.Config) {
+		c.BatchSize = 2
+		c.State = crashingState{Store: e.state, crashed: &crashed.b}
+		c.History = deadHistory{History: hist, crashed: &crashed.b}
+		e.wrapCont = nil
+	})
+	e.put(11, nil)
+	imp := e.create(autoimport.Definition{})
+	e.mu.Lock()
+	e.wrapCont = wrapCrash(&crashed.b, 4, true) // the second page's second write
+	e.mu.Unlock()
+	_, err := e.run(imp.Ref())
+	require.ErrorIs(t, err, errCrash)
+	recs, _, err := hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Equal(t, importer.ImportRunning, recs[0].Status, "the dead process finished nothing")
+	dead := recs[0].ID
+
+	e.mu.Lock()
+	e.wrapCont = nil
+	e.mu.Unlock()
+	crashed.b.Store(false)
+	e.clock.Add(6 * time.Minute) // the lease lapsed
+	rec, err := e.runWith(e.newRunner(), imp.Ref())
+	require.NoError(t, err)
+	require.True(t, rec.Resumed)
+	require.True(t, rec.Complete)
+
+	recs, _, err = hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	got, err := hist.Get(t.Context(), dead)
+	require.NoError(t, err)
+	assert.Equal(t, importer.ImportFailed, got.Status, "the dead run's import is not left running")
+	assert.Equal(t, rec.ID, recs[0].Source.Run)
+	assert.Equal(t, importer.ImportDone, recs[0].Status)
+	e.assertMirrors("w1")
 }

@@ -167,6 +167,10 @@ type Resume struct {
 	// completion (marking absent contacts, promoting the watermark) is
 	// left.
 	Done bool `json:"done,omitempty"`
+	// History is the import of Config.History the run that last
+	// committed a page journals to; a run that resumes the sync finishes
+	// it as failed if it is still running (that run died).
+	History string `json:"history,omitempty"`
 }
 
 // Lease gives one run the exclusive right to run an import until Expires.

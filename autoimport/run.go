@@ -85,6 +85,9 @@ func (r *Runner) run(ctx context.Context, ref Ref, force bool) (*RunRecord, erro
 		slog.String("service", imp.Service), slog.String("run", rec.ID), slog.String("trigger", trigger))
 
 	k := &keeper{r: r, ref: ref, token: token, last: imp.Sync.clone(), sc: newScrubber()}
+	if r.cfg.History != nil {
+		k.hist = &runHistory{History: r.cfg.History}
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	k.cancel = cancel
 	stop := k.heartbeat(runCtx)
@@ -116,6 +119,11 @@ func (r *Runner) finish(ctx context.Context, imp *Import, info Info, rec *RunRec
 	// Nothing of the credentials leaves the run: not in the error, the
 	// record, the attention message nor the log.
 	runErr = k.sc.error(runErr)
+	// The run is one import of the History: finished with the run's
+	// counts, as the run ended.
+	if err := k.hist.finish(bg, rec, runErr, ctx.Err() != nil); err != nil && runErr == nil {
+		runErr = err
+	}
 	var retry *RetryLaterError
 	switch {
 	case runErr == nil:
@@ -235,6 +243,9 @@ type keeper struct {
 	// sc scrubs the run's credentials from errors; set once they are
 	// opened, before the first fetch.
 	sc *scrubber
+	// hist journals the run as one import of Config.History; nil without
+	// one.
+	hist *runHistory
 
 	mu       sync.Mutex
 	last     Sync // the last sync state written
@@ -368,6 +379,9 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 		}
 	} else {
 		rec.Resumed = true
+		// The run that journaled the sync so far died: its import in
+		// the History is not running any more.
+		r.closeDead(ctx, st.Resume.History)
 	}
 	rec.Full, rec.Reconcile = st.Resume.Full, st.Resume.Reconcile
 	maxSize := info.PageLimit
@@ -436,8 +450,9 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 				rec.IDsMigrated += n
 			}
 			job.ContactLimit, job.Status, job.BatchSize = limit, r.cfg.Status, r.cfg.BatchSize
-			if r.cfg.History != nil {
-				job.History = r.cfg.History
+			if k.hist != nil {
+				k.hist.nextPage(len(keep))
+				job.History = k.hist
 				job.HistoryRecord = importer.ImportRecord{Kind: importer.ImportKindAuto, StartedBy: rec.Trigger,
 					Source: importer.ImportSource{Service: imp.Service, Account: imp.Account, Run: rec.ID}}
 			}
@@ -479,6 +494,9 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 		}
 		nres.Pages++
 		rec.Pages++
+		if k.hist != nil && k.hist.id != "" {
+			nres.History = k.hist.id
+		}
 		if page.Next == "" {
 			nres.Done = true
 		} else {

@@ -52,14 +52,21 @@ type Config struct {
 	// notifications. An error stops the run (what is committed stays).
 	OnCommit func(ctx context.Context, ref Ref, events []importer.Event) error
 	// History, if not nil, keeps the automatic imports in the same import
-	// history as the file imports (issue 20): each page a run writes is
-	// journaled as an import of kind importer.ImportKindAuto, its Source
-	// naming the service, the account and the run (RunRecord.ID) and its
-	// StartedBy the trigger (TriggerSchedule or TriggerManual), with one
-	// journal entry per record, whose line is the record's position in the
-	// page. A History error fails the run like a store error. The History
-	// is shared by every workspace: give each workspace's runner its own
-	// when the history must be kept apart by tenant.
+	// history as the file imports (issue 20): each run that hands records
+	// to the importer is ONE import of kind importer.ImportKindAuto, its
+	// Source naming the service, the account and the run (RunRecord.ID)
+	// and its StartedBy the trigger (TriggerSchedule or TriggerManual). Its
+	// journal has one entry per record the run imported or rejected, its
+	// lines numbering the run's records from 1 across its pages (each line
+	// once); its Options and Mapping are those of the run's first page.
+	// When the run ends it is finished with the run's counts (records
+	// without an ID count as skipped and have no entry): done when the run
+	// ended without error (complete or at its page budget), cancelled
+	// when its context was, failed otherwise. A run that resumes the sync
+	// of a run whose process died finishes that run's import as failed
+	// (Resume.History). A History error fails the run like a store error.
+	// The History is shared by every workspace: give each workspace's
+	// runner its own when the history must be kept apart by tenant.
 	History importer.History
 
 	// Incremental is the interval of imports of services with
