@@ -122,13 +122,14 @@ type Updater interface {
 // that also holds contacts (one database) makes sure of it.
 type Deleter interface {
 	// DeleteAccounts deletes the accounts with the given IDs, their fields
-	// with them, in one atomic step (after an error none is deleted). An
-	// ID the store does not hold is ignored, so that a repeated call is
-	// harmless; a deleted account's name may be created again, as a new
-	// account with a new ID. A store that also holds contacts keeps an
-	// account a contact still links to, and returns the IDs it kept in
-	// the order given (a store without contacts keeps none).
-	DeleteAccounts(ctx context.Context, ids []string) (kept []string, err error)
+	// with them, in one atomic step (after an error none is deleted), and
+	// returns how many it deleted. An ID the store does not hold is
+	// ignored (not counted), so that a repeated call is harmless; a
+	// deleted account's name may be created again, as a new account with
+	// a new ID. A store that also holds contacts keeps an account a
+	// contact still links to, and returns the IDs it kept in the order
+	// given (a store without contacts keeps none).
+	DeleteAccounts(ctx context.Context, ids []string) (deleted int, kept []string, err error)
 }
 
 // Apply applies u to a, as Updater.UpdateAccounts does: Clear, then Set

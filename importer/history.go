@@ -15,8 +15,10 @@ import (
 // ImportRecord per import, CSV, web or automatic, and its journal, one
 // JournalEntry per row saying what the import did to the store, so that an
 // import can be listed, resumed by ID and undone down to the values it
-// overwrote. An import writes it when Config.History is set; undo and
-// resume by ID, which will read it, are not built.
+// overwrote. An import writes it when Config.History is set; Undo reverses
+// an import from it, Config.Resume continues an interrupted one, and
+// WriteImportList writes an import's created, updated and failed rows as
+// CSV.
 //
 // The life of an import in it:
 //
@@ -284,6 +286,17 @@ type JournalEntry struct {
 	AccountAfter  JournalValue `json:"account_after,omitzero"`
 	// AccountsCreated are the IDs of the accounts the row created.
 	AccountsCreated []string `json:"accounts_created,omitempty"`
+	// Reason is why a skipped row was skipped (Outcome.Reason); empty
+	// for the other outcomes.
+	Reason Code `json:"reason,omitempty"`
+	// Problems are the row's errors and warnings, each with its line,
+	// column, field, code and message (Outcome.Problems): why a failed
+	// row failed, what a row imported with warnings had.
+	Problems []Problem `json:"problems,omitempty"`
+	// Cells are the row's cells as read from the file, for failed and
+	// skipped rows (nil for the others), so that the failed list
+	// (WriteImportList) gives the row back to be fixed and uploaded again.
+	Cells []string `json:"cells,omitempty"`
 }
 
 // HistoryQuery selects imports for History.List. The zero value lists the

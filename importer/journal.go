@@ -38,6 +38,9 @@ type recordOptions struct {
 	Encoding        string          `json:"encoding,omitempty"`
 	Delimiter       string          `json:"delimiter,omitempty"`
 	HeaderLine      int             `json:"header_line,omitempty"`
+	// Header is the file's header row as read (RecordHeader), for the
+	// failed list (WriteImportList).
+	Header []string `json:"header,omitempty"`
 }
 
 // beginHistory Begins the import's record in Config.History (not in a dry
@@ -66,7 +69,7 @@ func (r *run) beginHistory(ctx context.Context) error {
 			StoreDuplicates: cfg.StoreDuplicates, FileDuplicates: cfg.FileDuplicates, ReplaceTags: cfg.ReplaceTags,
 			ClearToken: cfg.ClearToken, Status: cfg.Status, ContactLimit: cfg.ContactLimit, Strict: cfg.Strict,
 			Region: cfg.Region, SuppressSide: cfg.SuppressSideEffects, ResumeAfterLine: cfg.ResumeAfterLine,
-			Encoding: r.rep.Encoding, Delimiter: r.rep.Delimiter, HeaderLine: r.rep.HeaderLine})
+			Encoding: r.rep.Encoding, Delimiter: r.rep.Delimiter, HeaderLine: r.rep.HeaderLine, Header: r.rep.Header})
 		if err != nil {
 			return fmt.Errorf("importer: history: options: %w", err)
 		}

@@ -88,5 +88,7 @@ func (o Outcome) JournalEntry() JournalEntry {
 		AccountBefore:   o.AccountBefore,
 		AccountAfter:    o.AccountAfter,
 		AccountsCreated: o.AccountsCreated,
+		Reason:          o.Reason,
+		Problems:        o.Problems,
 	}
 }

@@ -1,12 +1,17 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
+	"time"
+
+	"github.com/contactkit/contactkit/accounts"
 )
 
 // Deleter is an optional ability of a Store: deleting contacts, which
@@ -22,29 +27,68 @@ type Deleter interface {
 	Delete(ctx context.Context, ids []string) error
 }
 
-// ErrUndoUnsupported: Undo was given a Store that is not a Deleter and a
-// ContactLister, which undo needs.
-var ErrUndoUnsupported = errors.New("importer: undo: store cannot delete or list contacts")
+// ContactGetter is an optional ability of a Store: reading contacts by
+// ID, so that Undo reads only the contacts of the journal page it is
+// reversing. Without it, Undo lists the whole store (ContactLister) once
+// per page.
+//
+// GetContacts returns the stored contacts with the given IDs, each with
+// its fields and tags as Lookup returns them, in any order; an ID the
+// store does not hold is absent from the result (no error). The contacts
+// returned belong to the caller. Contexts carry cancellation as in Store.
+// memstore.Store and sqlstore.Store implement it.
+type ContactGetter interface {
+	GetContacts(ctx context.Context, ids []string) ([]Contact, error)
+}
+
+// Undo errors.
+var (
+	// ErrUndoUnsupported: Undo was given a Store that is not a Deleter and
+	// a ContactLister, which undo needs.
+	ErrUndoUnsupported = errors.New("importer: undo: store cannot delete or list contacts")
+	// ErrImportRunning: Undo was asked to reverse an import whose record
+	// says it is still running. An import left running by a crash (its
+	// process died) is undone with UndoConfig.Force, or after it is marked
+	// interrupted with History.Finish(ctx, id, ImportFailed, time.Time{}).
+	ErrImportRunning = errors.New("importer: undo: the import is still running")
+)
 
 // UndoConfig says which import Undo reverses and how.
 type UndoConfig struct {
 	// History holds the import and its journal. Required.
 	History History
 	// Store is the contact store the import wrote. Required; it must
-	// implement Deleter and ContactLister (ErrUndoUnsupported otherwise).
+	// implement Deleter and ContactLister (ErrUndoUnsupported otherwise),
+	// and should implement ContactGetter.
 	Store Store
+	// Accounts is the account store the import wrote, or nil. When it
+	// implements accounts.Deleter, the accounts the import created
+	// (JournalEntry.AccountsCreated) that no contact links to after the
+	// undo are deleted; one still linked is kept and reported as an
+	// UndoConflict with Field UndoConflictAccount (also with Force: a
+	// contact never links to a deleted account).
+	Accounts accounts.Store
 	// ImportID is the import to undo. Required.
 	ImportID string
 	// DryRun computes and reports what Undo would do, writing nothing
-	// (neither the store nor the import's status).
+	// (neither the stores nor the import's status).
 	DryRun bool
 	// Force reverses changes also where the store no longer holds what
 	// the import wrote (a conflict): the before-value wins and the
-	// conflict is still reported, with Forced set.
+	// conflict is still reported, with Forced set. It also undoes an
+	// import whose record says it is running (ErrImportRunning
+	// otherwise): one whose process died.
 	Force bool
 	// BatchSize is the most contacts per Update or Delete call; zero
 	// means 500.
 	BatchSize int
+	// PageSize is the most journal entries (of created and updated
+	// rows) Undo holds at once; zero means 5,000.
+	PageSize int
+	// MaxConflicts is the most conflicts the report lists (all are
+	// counted in UndoReport.ConflictCount); zero means 1,000, negative
+	// none.
+	MaxConflicts int
 }
 
 // UndoConflict is a change Undo did not reverse (or, with Force, reversed
@@ -55,8 +99,10 @@ type UndoConflict struct {
 	Line      int64  `json:"line"`
 	ContactID string `json:"contact_id"`
 	// Field is the changed field (a schema key, or JournalEmail, …,
-	// JournalTags, "account_id"), or "contact" for a contact the import
-	// created that was changed since (Undo keeps it).
+	// JournalTags, AccountField), UndoConflictContact for a contact the
+	// import created that was changed since (Undo keeps it), or
+	// UndoConflictAccount for an account the import created that a
+	// contact (ContactID) still links to.
 	Field string `json:"field"`
 	// Current is the value in the store; Imported the value the import
 	// wrote (its after-value); Before the value undo would restore.
@@ -65,11 +111,22 @@ type UndoConflict struct {
 	Before   JournalValue `json:"before"`
 	// Forced reports that Force reversed it anyway.
 	Forced bool `json:"forced,omitempty"`
+	// AccountID is the account of an UndoConflictAccount conflict.
+	AccountID string `json:"account_id,omitempty"`
+	// LaterImport, when not empty, is the newest import after this one
+	// (in the same History) whose journal changed the contact: undo it
+	// first, or keep the conflict. Empty when the change came from
+	// elsewhere (the host) or the later import's record is gone.
+	LaterImport string `json:"later_import,omitempty"`
 }
 
 // UndoConflictContact is UndoConflict.Field for a created contact changed
 // since the import.
 const UndoConflictContact = "contact"
+
+// UndoConflictAccount is UndoConflict.Field for an account the import
+// created that a contact still links to.
+const UndoConflictAccount = "account"
 
 // UndoReport is what Undo did (or, in a dry run, would do). Counts are of
 // this call: changes an earlier, interrupted Undo already reversed are
@@ -87,9 +144,15 @@ type UndoReport struct {
 	TagsRemoved int `json:"tags_removed"`
 	// LinksRestored counts account links given their before-values back.
 	LinksRestored int `json:"links_restored"`
+	// AccountsRemoved counts the accounts the import created that are
+	// deleted (UndoConfig.Accounts).
+	AccountsRemoved int `json:"accounts_removed"`
 	// Conflicts are the changes kept (or, with Force, overwritten), in
-	// journal line order.
+	// journal line order: at most UndoConfig.MaxConflicts of them, those
+	// of the newest lines when there are more.
 	Conflicts []UndoConflict `json:"conflicts,omitempty"`
+	// ConflictCount counts every conflict, also those not listed.
+	ConflictCount int `json:"conflict_count"`
 	// Status is the import's status after the undo: ImportUndone, or
 	// ImportPartlyUndone when conflicts were kept (empty in a dry run).
 	Status ImportStatus `json:"status,omitempty"`
@@ -98,13 +161,21 @@ type UndoReport struct {
 // Undo reverses import cfg.ImportID from its journal in cfg.History:
 // contacts it created are deleted, fields it overwrote get their
 // before-values back (an absent value is removed, an empty one set
-// empty), tags it added are removed, account links are restored.
+// empty), tags it added are removed, account links are restored, and
+// accounts it created that no contact links to any more are deleted
+// (cfg.Accounts).
 //
 // Conflicts are detected, never clobbered: where the store's current
 // value is not the one the import wrote (a later import or the host
 // changed it), the current value is kept and the change reported as an
 // UndoConflict with both values, unless cfg.Force. A created contact that
-// was changed since is kept and reported too (deleted with Force).
+// was changed since is kept and reported too (deleted with Force). A
+// conflict names the later import of the same History that changed the
+// contact (UndoConflict.LaterImport), so that it can be undone first.
+//
+// An import whose record is running is refused with ErrImportRunning
+// unless cfg.Force (see ErrImportRunning for one left running by a
+// crash).
 //
 // Undo is idempotent and resumable, and keeps no progress of its own: it
 // re-derives what is left from the store. A contact already deleted is
@@ -117,11 +188,24 @@ type UndoReport struct {
 // ImportPartlyUndone. When it finishes, it sets the import's status
 // ImportUndone, or ImportPartlyUndone when conflicts were kept.
 //
-// Limits: the journal and the current state of the contacts it names are
-// held in memory while Undo plans (about a kilobyte per journal entry);
-// accounts the import created are not removed (AccountsCreated lists
-// them); an e-mail whose before-value was absent cannot be
-// cleared through Update and is reported as a conflict.
+// # Memory
+//
+// Undo reads the journal in pages of cfg.PageSize entries, newest page
+// first, reversing each page before reading the one before it, so that
+// what it holds is bounded by the page size, whatever the journal's size:
+// the page's entries and the current state of the contacts they name
+// (read with ContactGetter), a line number per page, cfg.MaxConflicts
+// conflicts, and the IDs of the accounts the import created. A dry run
+// writes nothing, so it also keeps the simulated state of the contacts
+// the journal names more than once (rows of one contact in several
+// pages), found with two fixed 2 MiB filters.
+//
+// Limits: an e-mail whose before-value was absent cannot be cleared
+// through Update and is reported as a conflict; removing accounts lists
+// the whole contact store once (ContactLister) to find the links, and a
+// dry run counts in AccountsRemoved also an account an earlier undo
+// deleted already; naming later imports reads their journals (only when
+// there are conflicts).
 func Undo(ctx context.Context, cfg UndoConfig) (*UndoReport, error) {
 	if cfg.History == nil || cfg.Store == nil || cfg.ImportID == "" {
 		return nil, errors.New("importer: undo: History, Store and ImportID are required")
@@ -134,38 +218,42 @@ func Undo(ctx context.Context, cfg UndoConfig) (*UndoReport, error) {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 500
 	}
-	if _, err := cfg.History.Get(ctx, cfg.ImportID); err != nil {
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 5000
+	}
+	if cfg.MaxConflicts == 0 {
+		cfg.MaxConflicts = 1000
+	}
+	rec, err := cfg.History.Get(ctx, cfg.ImportID)
+	if err != nil {
 		return nil, fmt.Errorf("importer: undo %s: %w", cfg.ImportID, err)
 	}
-	var journal []JournalEntry
-	ids := map[string]bool{}
-	for e, err := range cfg.History.Journal(ctx, cfg.ImportID, 0) {
-		if err != nil {
-			return nil, fmt.Errorf("importer: undo %s: read journal: %w", cfg.ImportID, err)
-		}
-		if (e.Outcome == JournalCreated || e.Outcome == JournalUpdated) && e.ContactID != "" {
-			journal = append(journal, e)
-			ids[e.ContactID] = true
-		}
+	if rec.Status == ImportRunning && !cfg.Force {
+		return nil, fmt.Errorf("importer: undo %s (started %s): %w", cfg.ImportID, rec.Started.Format(time.RFC3339), ErrImportRunning)
 	}
-	current := map[string]Contact{}
-	for c, err := range lister.ListContacts(ctx) {
-		if err != nil {
-			return nil, fmt.Errorf("importer: undo %s: list contacts: %w", cfg.ImportID, err)
-		}
-		if ids[c.ID] {
-			current[c.ID] = c
-		}
+	u := &undoer{cfg: cfg, del: del, lister: lister, rep: &UndoReport{ImportID: cfg.ImportID, DryRun: cfg.DryRun},
+		accounts: map[string]int64{}, unlinked: map[string]int{}}
+	u.getter, _ = cfg.Store.(ContactGetter)
+	if err := u.scan(ctx); err != nil {
+		return nil, fmt.Errorf("importer: undo %s: %w", cfg.ImportID, err)
 	}
-	rep := &UndoReport{ImportID: cfg.ImportID, DryRun: cfg.DryRun}
-	plan := planUndo(journal, current, cfg.Force, rep)
-	slices.SortStableFunc(rep.Conflicts, func(a, b UndoConflict) int { return int(a.Line - b.Line) })
+	err = u.pages(ctx)
+	if err == nil {
+		err = u.removeAccounts(ctx)
+	}
+	rep := u.rep
+	if err == nil {
+		err = u.nameLaterImports(ctx, rec)
+	}
+	slices.SortStableFunc(rep.Conflicts, func(a, b UndoConflict) int { return cmp.Compare(a.Line, b.Line) })
 	if cfg.DryRun {
+		if err != nil {
+			return nil, fmt.Errorf("importer: undo %s: %w", cfg.ImportID, err)
+		}
 		return rep, nil
 	}
-	err := plan.write(ctx, cfg.Store, del, cfg.BatchSize)
 	status := ImportUndone
-	if err != nil || hasKept(rep.Conflicts) {
+	if err != nil || u.kept {
 		status = ImportPartlyUndone
 	}
 	serr := cfg.History.SetStatus(context.WithoutCancel(ctx), cfg.ImportID, status)
@@ -179,8 +267,273 @@ func Undo(ctx context.Context, cfg UndoConfig) (*UndoReport, error) {
 	return rep, nil
 }
 
-func hasKept(cs []UndoConflict) bool {
-	return slices.ContainsFunc(cs, func(c UndoConflict) bool { return !c.Forced })
+// undoer is one Undo call.
+type undoer struct {
+	cfg    UndoConfig
+	del    Deleter
+	lister ContactLister
+	getter ContactGetter
+	rep    *UndoReport
+	kept   bool // a conflict was kept (not forced)
+	// starts[k] is the line after which page k starts.
+	starts []int64
+	// accounts are the accounts the import created, each with its line.
+	accounts map[string]int64
+	// unlinked counts, per account the import created, the contacts
+	// whose link to it the undo removes (a dry run's links).
+	unlinked map[string]int
+	// In a dry run: contacts named more than once (dup, a filter), and
+	// the simulated state of those reversed so far (overlay; a nil
+	// value is a deleted contact).
+	dup     *bloom
+	overlay map[string]*Contact
+}
+
+// relevant reports whether Undo reverses e.
+func relevant(e *JournalEntry) bool {
+	return (e.Outcome == JournalCreated || e.Outcome == JournalUpdated) && e.ContactID != ""
+}
+
+// scan reads the journal once, forward: the page starts, the accounts
+// created and, in a dry run, the contacts named more than once.
+func (u *undoer) scan(ctx context.Context) error {
+	var seen *bloom
+	if u.cfg.DryRun {
+		seen, u.dup, u.overlay = newBloom(), newBloom(), map[string]*Contact{}
+	}
+	n := 0
+	var last int64
+	for e, err := range u.cfg.History.Journal(ctx, u.cfg.ImportID, 0) {
+		if err != nil {
+			return fmt.Errorf("read journal: %w", err)
+		}
+		for _, a := range e.AccountsCreated {
+			if _, ok := u.accounts[a]; !ok {
+				u.accounts[a] = e.Line
+			}
+		}
+		if !relevant(&e) {
+			continue
+		}
+		if n%u.cfg.PageSize == 0 {
+			u.starts = append(u.starts, last)
+		}
+		n++
+		last = e.Line
+		if seen != nil {
+			if seen.has(e.ContactID) {
+				u.dup.add(e.ContactID)
+			}
+			seen.add(e.ContactID)
+		}
+	}
+	return nil
+}
+
+// pages reverses the journal page by page, newest first.
+func (u *undoer) pages(ctx context.Context) error {
+	for k := len(u.starts) - 1; k >= 0; k-- {
+		var page []JournalEntry
+		for e, err := range u.cfg.History.Journal(ctx, u.cfg.ImportID, u.starts[k]) {
+			if err != nil {
+				return fmt.Errorf("read journal: %w", err)
+			}
+			if !relevant(&e) {
+				continue
+			}
+			page = append(page, e)
+			if len(page) == u.cfg.PageSize {
+				break
+			}
+		}
+		if err := u.page(ctx, page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (u *undoer) page(ctx context.Context, page []JournalEntry) error {
+	ids := map[string]bool{}
+	for i := range page {
+		ids[page[i].ContactID] = true
+	}
+	current, err := u.current(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for id := range ids {
+		if c, ok := u.overlay[id]; ok {
+			if c == nil {
+				delete(current, id)
+			} else {
+				current[id] = cloneContact(*c)
+			}
+		}
+	}
+	plan, sim := u.plan(page, current)
+	for id, c := range current {
+		if _, ok := u.accounts[c.AccountID]; !ok || c.AccountID == "" {
+			continue
+		}
+		if after, ok := sim[id]; !ok || after.AccountID != c.AccountID {
+			u.unlinked[c.AccountID]++
+		}
+	}
+	if u.cfg.DryRun {
+		for id := range ids {
+			if !u.dup.has(id) {
+				continue
+			}
+			if c, ok := sim[id]; ok {
+				u.overlay[id] = &c
+			} else if _, was := current[id]; was {
+				u.overlay[id] = nil
+			}
+		}
+		return nil
+	}
+	return plan.write(ctx, u.cfg.Store, u.del, u.cfg.BatchSize)
+}
+
+// current reads the contacts with the given IDs from the store.
+func (u *undoer) current(ctx context.Context, ids map[string]bool) (map[string]Contact, error) {
+	out := make(map[string]Contact, len(ids))
+	if u.getter != nil {
+		cs, err := u.getter.GetContacts(ctx, slices.Collect(maps.Keys(ids)))
+		if err != nil {
+			return nil, fmt.Errorf("get contacts: %w", err)
+		}
+		for _, c := range cs {
+			if ids[c.ID] {
+				out[c.ID] = c
+			}
+		}
+		return out, nil
+	}
+	for c, err := range u.lister.ListContacts(ctx) {
+		if err != nil {
+			return nil, fmt.Errorf("list contacts: %w", err)
+		}
+		if ids[c.ID] {
+			out[c.ID] = c
+		}
+	}
+	return out, nil
+}
+
+func (u *undoer) conflict(c UndoConflict) {
+	c.Forced = c.Forced && c.Field != UndoConflictAccount
+	if !c.Forced {
+		u.kept = true
+	}
+	u.rep.ConflictCount++
+	if len(u.rep.Conflicts) < u.cfg.MaxConflicts {
+		u.rep.Conflicts = append(u.rep.Conflicts, c)
+	}
+}
+
+// removeAccounts deletes the accounts the import created that no contact
+// links to (after the undo; in a dry run, once the undo's links are
+// taken away), and reports the others.
+func (u *undoer) removeAccounts(ctx context.Context) error {
+	ad, ok := u.cfg.Accounts.(accounts.Deleter)
+	if !ok || len(u.accounts) == 0 {
+		return nil
+	}
+	links := map[string]int{}
+	first := map[string]string{}
+	for c, err := range u.lister.ListContacts(ctx) {
+		if err != nil {
+			return fmt.Errorf("list contacts for account links: %w", err)
+		}
+		if _, ok := u.accounts[c.AccountID]; ok && c.AccountID != "" {
+			links[c.AccountID]++
+			if _, ok := first[c.AccountID]; !ok {
+				first[c.AccountID] = c.ID
+			}
+		}
+	}
+	var gone []string
+	for _, a := range slices.Sorted(maps.Keys(u.accounts)) {
+		n := links[a]
+		if u.cfg.DryRun {
+			n -= u.unlinked[a]
+		}
+		if n > 0 {
+			u.conflict(UndoConflict{Line: u.accounts[a], ContactID: first[a], Field: UndoConflictAccount, AccountID: a,
+				Current: Present(a), Imported: Present(a)})
+			continue
+		}
+		gone = append(gone, a)
+	}
+	if u.cfg.DryRun {
+		u.rep.AccountsRemoved = len(gone)
+		return nil
+	}
+	for part := range slices.Chunk(gone, u.cfg.BatchSize) {
+		n, kept, err := ad.DeleteAccounts(ctx, part)
+		if err != nil {
+			return fmt.Errorf("delete accounts: %w", err)
+		}
+		u.rep.AccountsRemoved += n
+		for _, a := range kept {
+			u.conflict(UndoConflict{Line: u.accounts[a], Field: UndoConflictAccount, AccountID: a,
+				Current: Present(a), Imported: Present(a)})
+		}
+	}
+	return nil
+}
+
+// nameLaterImports sets LaterImport on the listed conflicts: the newest
+// import started after rec whose journal touched the contact.
+func (u *undoer) nameLaterImports(ctx context.Context, rec ImportRecord) error {
+	want := map[string][]int{} // contact ID → conflict indexes
+	for i, c := range u.rep.Conflicts {
+		if c.ContactID != "" && !c.Forced {
+			want[c.ContactID] = append(want[c.ContactID], i)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	var later []string // newest first
+	q := HistoryQuery{}
+	for done := false; !done; {
+		recs, next, err := u.cfg.History.List(ctx, q)
+		if err != nil {
+			return fmt.Errorf("list later imports: %w", err)
+		}
+		for _, r := range recs {
+			if r.ID == rec.ID || r.Started.Before(rec.Started) {
+				done = true
+				break
+			}
+			if r.Status != ImportUndone { // an undone import's changes are gone
+				later = append(later, r.ID)
+			}
+		}
+		if next == "" {
+			break
+		}
+		q.After = next
+	}
+	for _, id := range later { // newest first: the first found wins
+		for e, err := range u.cfg.History.Journal(ctx, id, 0) {
+			if err != nil {
+				if errors.Is(err, ErrImportNotFound) {
+					break // pruned meanwhile
+				}
+				return fmt.Errorf("read journal of later import %s: %w", id, err)
+			}
+			for _, i := range want[e.ContactID] {
+				if u.rep.Conflicts[i].LaterImport == "" && (e.Outcome == JournalCreated || e.Outcome == JournalUpdated) {
+					u.rep.Conflicts[i].LaterImport = id
+				}
+			}
+		}
+	}
+	return nil
 }
 
 type undoPlan struct {
@@ -211,17 +564,19 @@ func (p *undoPlan) write(ctx context.Context, st Store, del Deleter, n int) erro
 // AccountField is UndoConflict.Field for a contact's account link.
 const AccountField = "account_id"
 
-// planUndo walks the journal newest entry first over copies of the
+// plan walks a page of the journal newest entry first over copies of the
 // current contacts, reversing what still holds the import's values, and
-// returns the writes that take the store from current to the result.
-func planUndo(journal []JournalEntry, current map[string]Contact, force bool, rep *UndoReport) *undoPlan {
+// returns the writes that take the store from current to the result, and
+// the result (deleted contacts are absent).
+func (u *undoer) plan(journal []JournalEntry, current map[string]Contact) (*undoPlan, map[string]Contact) {
+	force, rep := u.cfg.Force, u.rep
 	sim := make(map[string]Contact, len(current))
 	for id, c := range current {
 		sim[id] = cloneContact(c)
 	}
 	deleted := map[string]bool{}
 	conflict := func(e JournalEntry, field string, cur, after, before JournalValue) bool {
-		rep.Conflicts = append(rep.Conflicts, UndoConflict{Line: e.Line, ContactID: e.ContactID, Field: field,
+		u.conflict(UndoConflict{Line: e.Line, ContactID: e.ContactID, Field: field,
 			Current: cur, Imported: after, Before: before, Forced: force})
 		return force
 	}
@@ -249,7 +604,8 @@ func planUndo(journal []JournalEntry, current map[string]Contact, force bool, re
 			}
 			if !canSet(ch.Field, ch.Before) {
 				if !force {
-					conflict(e, ch.Field, cur, ch.After, ch.Before)
+					u.conflict(UndoConflict{Line: e.Line, ContactID: e.ContactID, Field: ch.Field,
+						Current: cur, Imported: ch.After, Before: ch.Before})
 				}
 				continue
 			}
@@ -279,11 +635,11 @@ func planUndo(journal []JournalEntry, current map[string]Contact, force bool, re
 			p.deletes = append(p.deletes, id)
 			continue
 		}
-		if u, ok := diff(current[id], sim[id]); ok {
-			p.updates = append(p.updates, u)
+		if upd, ok := diff(current[id], sim[id]); ok {
+			p.updates = append(p.updates, upd)
 		}
 	}
-	return p
+	return p, sim
 }
 
 // created is the contact a created entry stored, from its after-values.
@@ -436,4 +792,36 @@ func diff(from, want Contact) (Update, bool) {
 	}
 	u.Clear = slices.DeleteFunc(u.Clear, func(s string) bool { return s == "" })
 	return u, changed
+}
+
+// bloom is a fixed-size Bloom filter of strings (2 MiB, 3 hashes): a dry
+// run's record of the contacts it has met, which may answer yes for one
+// it has not (about 0.5% of them at a million), never no for one it has.
+type bloom struct{ bits []uint64 }
+
+const bloomBits = 1 << 24
+
+func newBloom() *bloom { return &bloom{bits: make([]uint64, bloomBits/64)} }
+
+func bloomHashes(s string) [3]uint32 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(s)) // never fails
+	a := h.Sum64()
+	x, y := uint32(a), uint32(a>>32)|1
+	return [3]uint32{x % bloomBits, (x + y) % bloomBits, (x + 2*y) % bloomBits}
+}
+
+func (b *bloom) add(s string) {
+	for _, i := range bloomHashes(s) {
+		b.bits[i/64] |= 1 << (i % 64)
+	}
+}
+
+func (b *bloom) has(s string) bool {
+	for _, i := range bloomHashes(s) {
+		if b.bits[i/64]&(1<<(i%64)) == 0 {
+			return false
+		}
+	}
+	return true
 }

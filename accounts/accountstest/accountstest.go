@@ -509,8 +509,9 @@ func testDeleter(t *testing.T, s accounts.Store, o *Options) {
 		accounts.Account{Name: "Gamma"},
 	)
 	beta := c[1].Account.ID
-	kept, err := d.DeleteAccounts(ctx(t), []string{beta, "no-such-id"})
+	n, kept, err := d.DeleteAccounts(ctx(t), []string{beta, "no-such-id"})
 	require.NoError(t, err, "an unknown ID is ignored")
+	assert.Equal(t, 1, n, "one account deleted")
 	assert.Empty(t, kept, "no contact links to the account")
 	assert.Equal(t, []string{"Acme", "Gamma"}, slices.Sorted(maps.Keys(find(t, s, "Acme", "Beta GmbH", "Gamma"))), "the deleted account is not found by name")
 	if kf, ok := s.(accounts.KeyFinder); ok {
@@ -536,8 +537,9 @@ func testDeleter(t *testing.T, s accounts.Store, o *Options) {
 		_, err := u.UpdateAccounts(ctx(t), []accounts.Update{{ID: beta, Set: map[string]string{"tier": "x"}}})
 		assert.ErrorIs(t, err, accounts.ErrNotFound, "nor updated")
 	}
-	kept, err = d.DeleteAccounts(ctx(t), []string{beta})
+	n, kept, err = d.DeleteAccounts(ctx(t), []string{beta})
 	require.NoError(t, err, "deleting again is harmless")
+	assert.Zero(t, n, "and deletes nothing")
 	assert.Empty(t, kept)
 
 	again := create(t, s, accounts.Account{Name: "Beta GmbH"})

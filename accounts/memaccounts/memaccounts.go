@@ -233,12 +233,13 @@ func (s *Store) Len() int {
 
 // DeleteAccounts implements accounts.Deleter. The store holds no
 // contacts, so it keeps none: its caller checks the links.
-func (s *Store) DeleteAccounts(ctx context.Context, ids []string) ([]string, error) {
+func (s *Store) DeleteAccounts(ctx context.Context, ids []string) (int, []string, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	n := 0
 	for _, id := range ids {
 		i, ok := s.index(id)
 		if !ok {
@@ -258,8 +259,9 @@ func (s *Store) DeleteAccounts(ctx context.Context, ids []string) ([]string, err
 			s.gone = map[int]bool{}
 		}
 		s.gone[i] = true
+		n++
 	}
-	return nil, nil
+	return n, nil, nil
 }
 
 func without(pos []int, i int) []int {

@@ -276,8 +276,13 @@ func detailed() []importer.JournalEntry {
 			{Field: "first_name", Before: importer.Present("Zoë"), After: importer.Present("")}, // set to empty
 		}, TagsAdded: []string{"renewal"}, AccountBefore: importer.Present("acc-1"), AccountAfter: importer.Present("")},
 		{Line: 4, Outcome: importer.JournalUnchanged, ContactID: "c-3"},
-		{Line: 5, Outcome: importer.JournalSkipped, ContactID: "c-4"},
-		{Line: 7, Outcome: importer.JournalFailed},
+		{Line: 5, Outcome: importer.JournalSkipped, ContactID: "c-4", Reason: importer.CodeDuplicateInFile,
+			Cells: []string{"ann@example.com", "", "=cmd|' /C calc'!A0"}},
+		{Line: 7, Outcome: importer.JournalFailed, Cells: []string{"not-an-email", "Zoë", "Zürich, \"Altstadt\"\nSecond line"},
+			Problems: []importer.Problem{
+				{Line: 7, Column: 1, Field: "email", Code: "validate.email_syntax", Message: "not an e-mail address", Value: "not-an-email", Action: importer.ActionRejected},
+				{Line: 7, Column: 3, Field: "city", Code: "validate.text_too_long", Message: "too long", Suggestion: "Zürich", Action: importer.ActionWarning},
+			}},
 	}
 }
 
@@ -288,7 +293,7 @@ func testJournalRoundTrip(t *testing.T, h importer.History) {
 	require.NoError(t, h.Append(t.Context(), rec.ID, all[3:], progress(7, 0)))
 	require.NoError(t, h.Append(t.Context(), rec.ID, all[:3], progress(7, 0)))
 	got := journal(t, h, rec.ID, 0)
-	assert.Equal(t, all, got, "every entry and detail, in line order")
+	assert.Equal(t, all, got, "every entry and detail (also a failed row's problems and cells, a skipped row's reason), in line order")
 	if len(got) == len(all) {
 		assert.False(t, got[1].Changes[0].Before.Set, "an absent value stays absent")
 		assert.True(t, got[1].Changes[2].Before.Set, "an empty value stays set")
@@ -765,9 +770,11 @@ func testOwnership(t *testing.T, h importer.History) {
 	require.NoError(t, h.Append(ctx, "owned", es, progress(9, 1)))
 	es[0].TagsAdded[0] = "changed"
 	es[1].Changes[0].Field = "changed"
+	es[4].Cells[0], es[4].Problems[0].Message = "changed", "changed"
 	read := journal(t, h, "owned", 0)
 	require.Len(t, read, 5)
 	read[0].AccountsCreated[0] = "changed"
+	read[4].Cells[1], read[4].Problems[1].Field = "changed", "changed"
 	again := journal(t, h, "owned", 0)
 	assert.Equal(t, detailed(), again, "entries passed in or returned are not shared")
 }

@@ -365,5 +365,11 @@ func cloneEntry(e importer.JournalEntry) importer.JournalEntry {
 	}
 	e.TagsAdded = cloneStrings(e.TagsAdded)
 	e.AccountsCreated = cloneStrings(e.AccountsCreated)
+	e.Cells = cloneStrings(e.Cells)
+	if len(e.Problems) == 0 {
+		e.Problems = nil
+	} else {
+		e.Problems = slices.Clone(e.Problems)
+	}
 	return e
 }

@@ -265,6 +265,11 @@ type entryDetail struct {
 	AccountBefore   *string        `json:"ab,omitempty"`
 	AccountAfter    *string        `json:"aa,omitempty"`
 	AccountsCreated []string       `json:"ac,omitempty"`
+	Reason          string         `json:"r,omitempty"`
+	// Problems are kept as importer.Problem's own JSON; Cells as given
+	// (a set empty slice is not kept: it reads back as nil).
+	Problems []importer.Problem `json:"p,omitempty"`
+	Cells    []string           `json:"x,omitempty"`
 }
 
 // changeDetail is one stored JournalChange; a nil value is an unset one.
@@ -290,10 +295,12 @@ func ptrValue(p *string) importer.JournalValue {
 
 // encodeDetail returns e's details as stored, nil when it has none.
 func encodeDetail(e *importer.JournalEntry) (any, error) {
-	if len(e.Changes) == 0 && len(e.TagsAdded) == 0 && len(e.AccountsCreated) == 0 && !e.AccountBefore.Set && !e.AccountAfter.Set {
+	if len(e.Changes) == 0 && len(e.TagsAdded) == 0 && len(e.AccountsCreated) == 0 && !e.AccountBefore.Set && !e.AccountAfter.Set &&
+		e.Reason == "" && len(e.Problems) == 0 && len(e.Cells) == 0 {
 		return nil, nil
 	}
-	d := entryDetail{TagsAdded: e.TagsAdded, AccountsCreated: e.AccountsCreated, AccountBefore: valuePtr(e.AccountBefore), AccountAfter: valuePtr(e.AccountAfter)}
+	d := entryDetail{TagsAdded: e.TagsAdded, AccountsCreated: e.AccountsCreated, AccountBefore: valuePtr(e.AccountBefore), AccountAfter: valuePtr(e.AccountAfter),
+		Reason: string(e.Reason), Problems: e.Problems, Cells: e.Cells}
 	for _, c := range e.Changes {
 		d.Changes = append(d.Changes, changeDetail{Field: c.Field, Before: valuePtr(c.Before), After: valuePtr(c.After)})
 	}
@@ -319,6 +326,13 @@ func decodeDetail(s string, e *importer.JournalEntry) error {
 		e.AccountsCreated = d.AccountsCreated
 	}
 	e.AccountBefore, e.AccountAfter = ptrValue(d.AccountBefore), ptrValue(d.AccountAfter)
+	e.Reason = importer.Code(d.Reason)
+	if len(d.Problems) > 0 {
+		e.Problems = d.Problems
+	}
+	if len(d.Cells) > 0 {
+		e.Cells = d.Cells
+	}
 	return nil
 }
 
