@@ -42,7 +42,7 @@ type scanner struct {
 	rec      []byte     // unescaped bytes of the current record
 	ends     []int      // end offset in rec of each field
 	recBytes int        // raw bytes of the current record read so far
-	raw      []byte     // raw lines of the current record, once it spans lines
+	raw      []byte     // raw lines of the current record, once it spans lines; empty before
 	warns    []scanWarn // liberties taken with the current record
 	maxSpan  int        // most continuation lines of a closed quoted field so far
 	// openToEnd: a quoted field ran to the end of the input. Every later
@@ -50,6 +50,9 @@ type scanner struct {
 	// it read the same in a quoted field), so it is a runaway at once:
 	// reading is never quadratic.
 	openToEnd bool
+	// runawayQuote is the warning of a runaway quote while its record is
+	// read again: it goes on the column whose quote is read as text.
+	runawayQuote error
 
 	err error // sticky *ReadError
 }
@@ -183,6 +186,7 @@ func (s *scanner) readRecord() (int, error) {
 	s.rec = s.rec[:0]
 	s.ends = s.ends[:0]
 	s.warns = s.warns[:0]
+	s.raw = s.raw[:0]
 	s.recBytes = 0
 	line, err := s.readLine(start, false)
 	if err != nil {
@@ -318,6 +322,10 @@ field:
 				} else {
 					f = line[:len(line)-termLen(line)]
 				}
+				if s.runawayQuote != nil {
+					s.warns = append(s.warns, scanWarn{code: CodeQuote, column: len(s.ends) + 1, value: string(f), err: s.runawayQuote})
+					s.runawayQuote = nil
+				}
 				s.rec = append(s.rec, f...)
 				if err := s.endField(start); err != nil {
 					return start, err
@@ -330,8 +338,11 @@ field:
 			}
 			// The field goes on on the next line; its line break is kept as is.
 			s.rec = append(s.rec, line...)
-			if spanned == 0 {
-				s.raw = append(s.raw[:0], first...)
+			if len(s.raw) == 0 {
+				// The record's first line, kept before the next read
+				// overwrites it. Once per record: a second quoted field
+				// spanning lines adds its lines to the first's.
+				s.raw = append(s.raw, first...)
 			}
 			if s.openToEnd {
 				return s.runaway(start, len(first), len(s.ends)+1, spanned, true)
@@ -374,16 +385,23 @@ func (s *scanner) runaway(start, firstLen, col, spanned int, eof bool) (int, err
 	s.ends = s.ends[:0]
 	s.warns = s.warns[:0]
 	s.recBytes = firstLen
-	how := fmt.Sprintf("it would take the %d lines after it", spanned)
+	how := fmt.Sprintf("it is still open %d lines on, over lines that look like rows", spanned)
 	if eof {
 		how = "it would take the rest of the file"
 		if spanned == 0 {
 			how = "the file ends first"
 		}
 	}
-	s.warns = append(s.warns, scanWarn{code: CodeQuote, column: col,
-		err: fmt.Errorf("%w (%s): %s", errQuoteRunaway, how, errQuoteReadLine)})
-	return s.parse(start, s.raw[:firstLen], true)
+	s.runawayQuote = fmt.Errorf("%w (%s): %s", errQuoteRunaway, how, errQuoteReadLine)
+	// The first line alone: the quote that does not close on it is text,
+	// and the warning goes on its column (col, where the runaway field
+	// opened, may be on a later line of the record).
+	n, err := s.parse(start, s.raw[:firstLen], true)
+	if s.runawayQuote != nil {
+		s.warns = append(s.warns, scanWarn{code: CodeQuote, column: col, err: s.runawayQuote})
+		s.runawayQuote = nil
+	}
+	return n, err
 }
 
 func (s *scanner) endField(start int) error {

@@ -239,7 +239,7 @@ func TestReader(t *testing.T) {
 			in:       "a,b\n1,2\n\"open,3\n4,5\n",
 			header:   []string{"a", "b"},
 			rows:     []Record{rec(2, "1", "2"), rec(3, `"open`, "3"), rec(4, "4", "5")},
-			warnings: []problem{{Line: 3, Column: 1, Code: CodeQuote}},
+			warnings: []problem{{Line: 3, Column: 1, Code: CodeQuote, Value: `"open`}},
 		},
 		{
 			name:   "lazy quotes",
