@@ -130,8 +130,15 @@ func detectCharset(head []byte, truncated bool, fallback charset) *detection {
 	// runner-up must be worth a character or two in all.
 	n := nonASCII(sample)
 	chars := utf8.RuneCount(best.text) - asciiCount(best.text)
-	d.unsure = best.score < 0.5 || (best.score-second)*float64(chars) < 1.5 ||
+	lead := (best.score - second) * float64(chars)
+	d.unsure = best.score < 0.5 || lead < 1.5 ||
 		n < detectMinBytes || (n < detectFewBytes && best.score < 0.95)
+	if d.unsure && n >= detectMinBytes && lead >= 1.5 && latinAlphabet(best.text, scriptOf(best.name)) {
+		// Names of two languages in one file (a Polish company's Czech
+		// contacts) score low as either language, yet every character
+		// is a letter of the script, far ahead of any other reading.
+		d.unsure = false
+	}
 	for i := range d.scores {
 		d.scores[i].text = nil
 	}
@@ -147,6 +154,34 @@ func detectCharset(head []byte, truncated bool, fallback charset) *detection {
 	}
 	d.cs = cs
 	return d
+}
+
+// scriptOf is the script of the candidate named name.
+func scriptOf(name string) script {
+	for _, c := range candidates {
+		if c.name == name {
+			return c.script
+		}
+	}
+	return scriptKorean
+}
+
+// latinAlphabet reports whether every non-ASCII character of text is a
+// letter of a language of the Latin script sc or common punctuation.
+func latinAlphabet(text []byte, sc script) bool {
+	if sc > scriptCentral {
+		return false
+	}
+	for _, r := range string(text) {
+		if r < utf8.RuneSelf || commonPunct(r) {
+			continue
+		}
+		lr := unicode.ToLower(r)
+		if !slices.ContainsFunc(latinLanguages[sc], func(l string) bool { return strings.ContainsRune(l, lr) }) {
+			return false
+		}
+	}
+	return true
 }
 
 func asciiCount(b []byte) int {
