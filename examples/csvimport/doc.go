@@ -51,8 +51,36 @@
 // Importing that file into an empty database gives the same contacts.
 // Without a CSV file it only exports; with one it exports after the import.
 //
-// Undoing an import and resuming one by its ID are not built yet: the
-// journal holds what they will need.
+// -resume ID continues an interrupted, failed or cancelled import of the
+// same file (checked by SHA-256) in its own record.
+//
+// -undo ID reverses an import (importer.Undo): the contacts it created are
+// deleted, the values it overwrote restored, the tags it added removed,
+// account links restored, and the accounts it created that no contact
+// links to any more deleted. With -dry-run it prints what it would do and
+// writes nothing. A value changed since the import (by a later import or
+// another program) is kept and printed as a conflict with its current,
+// imported and before values and the later import that changed it, when
+// there is one in the history: undo that one first, or give -force to
+// put the before-value back anyway (an account a contact still links to is
+// never deleted, even with -force). An import whose record says it is
+// still running is refused, unless -force (its process died). Undo is
+// idempotent and resumable: run it again after an interruption. -json
+// prints importer.UndoReport as JSON.
+//
+//	go run ./examples/csvimport -db contacts.db -undo ID -dry-run
+//	go run ./examples/csvimport -db contacts.db -undo ID [-force]
+//
+// -list created|updated|failed|skipped -import ID writes one of an
+// import's lists as CSV (importer.WriteImportList) to standard output, or
+// to -o FILE: the contacts it created with their values; one row per field
+// it updated, before and after; the rows that failed (or were skipped) as
+// they were in the file under the file's header, with contactkit_line and
+// contactkit_error, so that they can be fixed and imported again.
+//
+// -keep N and -keep-days N prune the history (History.Prune) after an
+// import, or alone: all but the N newest imports, and those started more
+// than N days ago; running imports are never pruned.
 //
 // # Safety
 //
@@ -77,6 +105,10 @@
 // are in the report, and with -errors FILE in an error CSV); 1 when it could
 // not run (the file is unreadable or has no e-mail column, a saved mapping
 // does not fit it, the database cannot be opened or failed during the
-// import); 2 when the flags are wrong. Statuses 1 and 2 come with a one-line
-// reason on standard error, starting with "csvimport: ".
+// import); 2 when the flags are wrong. With -undo: 0 when the import is
+// undone (or a dry run ran), 3 when conflicts were kept (the import is
+// partly undone), 1 when the undo could not run or stopped (an unknown
+// import, one still running without -force, a store failure: run it
+// again). Statuses 1, 2 and 3 come with a one-line reason on standard
+// error, starting with "csvimport: ".
 package main

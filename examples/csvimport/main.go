@@ -25,6 +25,7 @@ const (
 	exitOK      = 0 // the import ran (bad rows included)
 	exitFailed  = 1 // the import could not run
 	exitBadArgs = 2 // wrong flags
+	exitPartly  = 3 // -undo kept conflicts: the import is partly undone
 )
 
 // memoryDB is the -db value that selects the in-memory reference store.
@@ -62,6 +63,13 @@ type options struct {
 	history     bool
 	export      string
 	resume      string
+	undo        string
+	force       bool
+	list        string
+	listImport  string
+	output      string
+	keep        int
+	keepDays    int
 }
 
 // usageError is a problem with the command line (exit status 2).
@@ -112,6 +120,13 @@ func newFlagSet(o *options, mode, delimiter *string, tags *stringList) *flag.Fla
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON on stdout, and nothing else there")
 	fs.BoolVar(&o.history, "history", false, "list the imports recorded in -db, newest first (with -json: a JSON array), and import nothing")
 	fs.StringVar(&o.resume, "resume", "", "continue the interrupted, failed or cancelled import `ID` of -db (see -history) with its file, which must be unchanged (checked by SHA-256); give the same flags")
+	fs.StringVar(&o.undo, "undo", "", "undo the import `ID` of -db: delete the contacts it created, restore the values it overwrote, remove its tags and the accounts it created; with -dry-run only print what it would do; import nothing")
+	fs.BoolVar(&o.force, "force", false, "with -undo: also reverse values changed since the import (conflicts), and undo an import whose record says it is still running (its process died)")
+	fs.StringVar(&o.list, "list", "", "write the `list` created, updated, failed or skipped of the import -import ID as CSV (to -o FILE, or stdout); import nothing")
+	fs.StringVar(&o.listImport, "import", "", "the import `ID` whose -list to write (see -history)")
+	fs.StringVar(&o.output, "o", "", "with -list: write the CSV to `file` instead of stdout")
+	fs.IntVar(&o.keep, "keep", 0, "after the import, prune the history to the `n` newest imports (running ones are never pruned); 0 keeps all")
+	fs.IntVar(&o.keepDays, "keep-days", 0, "after the import, prune the imports started more than `n` days ago; 0 keeps all")
 	fs.StringVar(&o.export, "export", "", "write every contact of -db to `file` (CSV: the schema's fields, normalized), after the import when a CSV file is given")
 	fs.SetOutput(io.Discard)
 	return fs
@@ -137,7 +152,12 @@ func parseArgs(args []string) (*options, error) {
 		files = append(files, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	if err := checkHistoryFlags(o, len(files)); err != nil {
+		return nil, err
+	}
 	switch {
+	case o.undo != "" || o.list != "":
+	case (o.keep > 0 || o.keepDays > 0) && len(files) == 0 && !o.history && o.export == "":
 	case o.history && len(files) > 0:
 		return nil, &usageError{"-history lists the imports of -db: give no CSV file"}
 	case o.history && o.export != "":
@@ -193,6 +213,38 @@ func parseArgs(args []string) (*options, error) {
 	return o, nil
 }
 
+// checkHistoryFlags refuses combinations of -undo, -list, -import, -o,
+// -force, -keep and -keep-days that mean nothing.
+func checkHistoryFlags(o *options, files int) error {
+	other := func(flag string) error {
+		return &usageError{flag + ": give it alone (with -db, and -dry-run, -force or -json for -undo; -o for -list)"}
+	}
+	switch {
+	case o.undo != "" && (files > 0 || o.history || o.export != "" || o.resume != "" || o.list != ""):
+		return other("-undo ID")
+	case o.list != "" && (files > 0 || o.history || o.export != "" || o.resume != "" || o.dryRun || o.force):
+		return other("-list")
+	case o.list != "" && !importer.ImportList(o.list).Valid():
+		return &usageError{fmt.Sprintf("-list %q: want created, updated, failed or skipped", o.list)}
+	case o.list != "" && o.listImport == "":
+		return &usageError{"-list: give the import with -import ID (see -history)"}
+	case o.list == "" && o.listImport != "":
+		return &usageError{"-import ID: give the list to write with -list"}
+	case o.list == "" && o.output != "":
+		return &usageError{"-o FILE: only with -list"}
+	case o.force && o.undo == "":
+		return &usageError{"-force: only with -undo"}
+	case o.keep < 0 || o.keepDays < 0:
+		return &usageError{fmt.Sprintf("-keep %d, -keep-days %d: want 0 (keep all) or more", o.keep, o.keepDays)}
+	case (o.keep > 0 || o.keepDays > 0) && (o.undo != "" || o.list != "" || o.dryRun):
+		return &usageError{"-keep and -keep-days prune the history after an import, or alone"}
+	}
+	if o.output != "" && o.db != memoryDB && sameFile(o.output, o.db) {
+		return &usageError{fmt.Sprintf("-o %s is the same file as -db %s: it would be overwritten; choose another file", termSafe(o.output), termSafe(o.db))}
+	}
+	return nil
+}
+
 func parseDelimiter(s string) (rune, error) {
 	switch strings.ToLower(s) {
 	case "":
@@ -216,8 +268,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err == nil {
 		switch {
+		case o.undo != "":
+			err = undoImport(ctx, o, stdout)
+		case o.list != "":
+			err = writeList(ctx, o, stdout)
 		case o.history:
 			err = listHistory(ctx, o, stdout)
+		case o.file == "" && o.export == "":
+			err = pruneOnly(ctx, o, stdout)
 		case o.file == "":
 			err = exportOnly(ctx, o, stdout)
 		default:
@@ -228,6 +286,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, errPartlyUndone):
+		fmt.Fprintf(stderr, "csvimport: %s\n", termSafe(oneLine(err.Error())))
+		return exitPartly
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "csvimport: %s (see csvimport -h)\n", termSafe(oneLine(ue.msg)))
 		return exitBadArgs
@@ -246,7 +307,11 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: csvimport [flags] FILE.csv")
 	fmt.Fprintln(w, "       csvimport -db FILE -history [-json]")
 	fmt.Fprintln(w, "       csvimport -db FILE -export OUT.csv")
-	fmt.Fprintln(w, "Imports contacts from a CSV file; exit status 0 when it ran, 1 when it could not, 2 on bad flags.")
+	fmt.Fprintln(w, "       csvimport -db FILE -undo ID [-dry-run] [-force] [-json]")
+	fmt.Fprintln(w, "       csvimport -db FILE -list created|updated|failed|skipped -import ID [-o OUT.csv]")
+	fmt.Fprintln(w, "       csvimport -db FILE -keep N -keep-days N")
+	fmt.Fprintln(w, "Imports contacts from a CSV file; exit status 0 when it ran, 1 when it could not, 2 on bad flags,")
+	fmt.Fprintln(w, "3 when -undo kept conflicts (the import is partly undone).")
 	fs.PrintDefaults()
 }
 
@@ -399,6 +464,13 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		if !o.json {
 			fmt.Fprintf(stdout, "Exported %d contacts to %s.\n", n, termSafe(o.export))
 		}
+	}
+	if history != nil {
+		var w io.Writer
+		if !o.json {
+			w = stdout
+		}
+		return prune(ctx, o, history, w)
 	}
 	return nil
 }
