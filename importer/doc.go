@@ -128,8 +128,11 @@
 // record's counts then equal the Report's. The journal is enough to undo
 // the import down to the values it overwrote; a History error stops the
 // import like a store error, the batch concerned staying in the store.
-// Undo and resuming an import by its ID are not built yet; package
-// historytest's RunImports proves the journal restores the store.
+// Config.Resume continues an interrupted import by its ID; Undo reverses
+// one (dry run, conflicts, Force, idempotent and resumable, in bounded
+// memory); WriteImportList writes its created, updated, failed and skipped
+// rows as CSV. Package historytest's RunImports proves the journal
+// restores the store, RunUndo that Undo does.
 //
 // # Errors
 //

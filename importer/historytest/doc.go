@@ -22,7 +22,8 @@
 //
 // Journals: entries come back in line order whatever the order of the
 // batches, with every detail (changes with absent and empty values kept
-// apart, tags added, account link before and after, accounts created); a
+// apart, tags added, account link before and after, accounts created, a
+// skipped row's reason, a failed row's problems and cells); a
 // line appended again is ignored (the first entry is kept), also when
 // goroutines re-send the same batches at once; an invalid entry stores
 // nothing of its call; progress is stored with the batch and never moves
@@ -46,6 +47,19 @@
 // with its progress before OnOutcomes sees it, that the record's counts
 // are the report's, and what a failing Append, a failing store, a
 // cancelled context, an existing ID and a dry run do.
+//
+// Undo: RunUndo, opted in with a harness returning a History and a
+// contact store (an importer.Deleter and ContactLister; its accounts are
+// the store's own when it is an accounts.Store, else a memaccounts.Store),
+// checks that importer.Undo after each import mode restores the whole
+// store exactly and a second undo does nothing, that conflicts are kept
+// with both values unless forced, that an interrupted undo run again
+// finishes, that undoing the first of two imports names the second in its
+// conflicts and undoing the second then the first restores the store, that
+// a dry run writes nothing and says what the undo does, that pages of one
+// journal entry do what one page does, that a running import is refused
+// unless forced or marked interrupted, and that the accounts the import
+// created are removed unless a contact still links to them.
 //
 // The suite never relies on timing: concurrency is proven by outcomes.
 //
