@@ -33,13 +33,20 @@ const (
 	// modeTranscoded: the stream is decoded to UTF-8 by x/text before the
 	// parser sees it; U+FFFD in the result marks invalid input.
 	modeTranscoded
+	// modeFieldTranscoded: the parser reads the raw bytes of a multi-byte
+	// code page whose bytes after the first of a character never are the
+	// delimiter, a quote or a line break (Shift_JIS, EUC-JP, GB18030,
+	// Big5, EUC-KR under a comma, semicolon or tab); each field is decoded
+	// by x/text. Taken when the first non-ASCII bytes come after the
+	// sniffed head, the parser reading raw bytes by then.
+	modeFieldTranscoded
 )
 
 // charset is a resolved character encoding.
 type charset struct {
 	name  string // WHATWG or IANA name, lower case when WHATWG knows it
 	mode  textMode
-	enc   encoding.Encoding // modeTranscoded
+	enc   encoding.Encoding // modeTranscoded, modeFieldTranscoded
 	table *[256]rune        // modeSingleByte
 }
 
@@ -191,9 +198,11 @@ type textDecoder struct {
 	undecided bool
 	fallback  charset
 	// detect: the first non-ASCII bytes of undecided input that are not
-	// UTF-8 choose among the single-byte candidates by their text, not
-	// just the fallback.
+	// UTF-8 choose among the candidates by their text, not just the
+	// fallback: the single-byte ones, and with delim one that no byte of
+	// a multi-byte character can be, the multi-byte ones too.
 	detect bool
+	delim  byte
 	// invalidSeen: a record held bytes invalid in the encoding.
 	invalidSeen bool
 
@@ -228,13 +237,13 @@ func (d *textDecoder) decode(rec []byte, ends []int) (string, []int, int) {
 		}
 		if d.undecided {
 			d.undecided = false
-			if cs := d.lateChoice(rec); cs.mode == modeSingleByte {
+			if cs := d.lateChoice(rec); cs.mode == modeSingleByte || cs.mode == modeFieldTranscoded {
 				d.cs = cs
 				return d.decode(rec, ends)
 			}
 		}
 		return d.rewrite(rec, ends)
-	case modeSingleByte:
+	case modeSingleByte, modeFieldTranscoded:
 		if isASCII(rec) {
 			return string(rec), ends, -1
 		}
@@ -259,15 +268,17 @@ func (d *textDecoder) decode(rec []byte, ends []int) (string, []int, int) {
 
 // lateChoice is the encoding of input that was all ASCII in the sniffed
 // head and whose first non-ASCII record, rec, is not UTF-8: the best
-// single-byte candidate for its text (the parser reads raw bytes by now,
-// which multi-byte encodings need transcoded), or the fallback.
+// candidate for its text, or the fallback. The parser reads raw bytes by
+// now: a multi-byte candidate is one only when no byte of its characters
+// can be the delimiter (multiByteSafe), and then decodes field by field.
 func (d *textDecoder) lateChoice(rec []byte) charset {
 	if !d.detect || d.fallback.name != DefaultFallback {
 		return d.fallback
 	}
 	best, bestScore := d.fallback, 0.5
 	for _, c := range candidates {
-		if c.script > scriptCyrillic {
+		multi := c.script > scriptCyrillic
+		if multi && !multiByteSafe(d.delim) {
 			continue
 		}
 		text, _, err := transform.Bytes(c.enc.NewDecoder(), rec)
@@ -276,11 +287,21 @@ func (d *textDecoder) lateChoice(rec []byte) charset {
 		}
 		if s := scoreText(text, c.script); s > bestScore+0.05 {
 			if cs, err := lookupEncoding(c.name); err == nil {
+				if multi {
+					cs.mode = modeFieldTranscoded
+				}
 				best, bestScore = cs, s
 			}
 		}
 	}
 	return best
+}
+
+// multiByteSafe reports whether delim is a byte that no character of the
+// multi-byte candidates holds: their later bytes are 0x40 and up (and
+// digits in GB18030's four-byte form), their first bytes 0x81 and up.
+func multiByteSafe(delim byte) bool {
+	return delim < '0' || (delim > '9' && delim < 0x40)
 }
 
 // rewrite decodes field by field: single-byte code pages through the table,
@@ -295,7 +316,8 @@ func (d *textDecoder) rewrite(rec []byte, ends []int) (string, []int, int) {
 		f := rec[start:end]
 		start = end
 		ok := true
-		if d.cs.mode == modeSingleByte {
+		switch d.cs.mode {
+		case modeSingleByte:
 			for _, c := range f {
 				r := d.cs.table[c]
 				if r == utf8.RuneError {
@@ -303,7 +325,14 @@ func (d *textDecoder) rewrite(rec []byte, ends []int) (string, []int, int) {
 				}
 				d.sb.WriteRune(r)
 			}
-		} else {
+		case modeFieldTranscoded:
+			text, _, err := transform.Bytes(d.cs.enc.NewDecoder(), f)
+			if err != nil || bytes.ContainsRune(text, utf8.RuneError) {
+				ok = false
+				text = bytes.ToValidUTF8(text, []byte("\uFFFD"))
+			}
+			d.sb.Write(text)
+		default:
 			for len(f) > 0 {
 				r, n := utf8.DecodeRune(f)
 				if r == utf8.RuneError && n == 1 {
@@ -334,6 +363,9 @@ func (d *textDecoder) text(b []byte) string {
 			sb.WriteRune(d.cs.table[c])
 		}
 		return sb.String()
+	case modeFieldTranscoded:
+		text, _, _ := transform.Bytes(d.cs.enc.NewDecoder(), b)
+		return strings.ToValidUTF8(string(text), "\uFFFD")
 	default:
 		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}

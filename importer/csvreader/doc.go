@@ -19,7 +19,9 @@
 // of the lines that are not ASCII (read ahead up to 1 MiB for them) among
 // windows-1252, ISO-8859-15, windows-1250, ISO-8859-2, windows-1251, KOI8-R,
 // Shift_JIS, EUC-JP, GB18030, Big5 and EUC-KR, or Config.Fallback when the
-// evidence is weak; Config.Encoding forces any WHATWG/IANA name.
+// evidence is weak (input ASCII past the read-ahead is decided by its first
+// non-ASCII row; see Dialect.Encoding); Config.Encoding forces any
+// WHATWG/IANA name.
 // Reader.Dialect reports what was found and Reader.HeaderProblems reports
 // duplicate and empty names. The zero Config detects everything:
 //

@@ -68,7 +68,9 @@ type Config struct {
 	// most like text (windows-1252, ISO-8859-15, windows-1250, ISO-8859-2,
 	// windows-1251, KOI8-R, Shift_JIS, EUC-JP, GB18030, Big5, EUC-KR), or
 	// Fallback when no candidate is clearly best. NewReader reads ahead up
-	// to 1 MiB for non-ASCII text to decide on.
+	// to 1 MiB for non-ASCII text to decide on; input that is ASCII further
+	// than that is decided by its first non-ASCII row (see
+	// Dialect.Encoding).
 	Encoding string
 	// Fallback is the encoding of detected input that is not valid UTF-8
 	// when detection finds no clear winner. Empty means DefaultFallback
@@ -142,10 +144,14 @@ func (c Config) normalized() (Config, error) {
 type Dialect struct {
 	// Encoding is the character encoding's WHATWG name ("utf-8",
 	// "utf-16le", "windows-1252") or, for encodings WHATWG does not know,
-	// its IANA name. Input that was plain ASCII in the first 64 KiB reads as
-	// "utf-8" until the first non-ASCII bytes: if they are not valid UTF-8
-	// the Reader switches to the fallback encoding (losslessly, as ASCII
-	// reads the same in both) and Encoding changes with it.
+	// its IANA name. Input that was plain ASCII as far as NewReader read
+	// ahead (1 MiB) reads as "utf-8" until the first non-ASCII bytes: if
+	// they are not valid UTF-8 the Reader switches (losslessly, as ASCII
+	// reads the same in all of them) to the candidate that reads that row
+	// most like text, or the fallback encoding, and Encoding changes with
+	// it. The multi-byte candidates (Shift_JIS, EUC-JP, GB18030, Big5,
+	// EUC-KR) are among them when the delimiter is a comma, a semicolon or
+	// a tab, which no byte of their characters can be.
 	Encoding string
 	// BOM reports a byte order mark, which decided the encoding and is not
 	// part of the first header name.
@@ -287,7 +293,7 @@ func newReader(r io.Reader, cfg Config, p *plan) (*Reader, error) {
 		cfg:     c,
 		sniffed: *p,
 		bomLen:  p.bomLen,
-		dec:     textDecoder{cs: p.cs, undecided: p.undecided, fallback: p.fallback, detect: c.Encoding == ""},
+		dec:     textDecoder{cs: p.cs, undecided: p.undecided, fallback: p.fallback, detect: c.Encoding == "", delim: p.delim},
 	}
 	var body io.Reader = io.MultiReader(bytes.NewReader(head[p.bomLen:]), r)
 	if p.cs.mode == modeTranscoded {
