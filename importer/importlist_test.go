@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -140,4 +141,29 @@ func TestImportListsOfAnImport(t *testing.T) {
 	assert.Contains(t, failed[1][4], "email")
 	assert.Equal(t, [][]string{{"Email", "First Name", "Notes", importer.ErrorCSVLineColumn, importer.ErrorCSVReasonColumn}},
 		listRows(t, h, rep.ImportID, importer.ListSkipped), "no skipped rows: the header alone")
+}
+
+// An import's lists as CSV downloads: here the updated list, one row per
+// changed field with its value before and after, and the failed list, the
+// file's header with each failed row's line and reasons.
+func ExampleWriteImportList() {
+	ctx := context.Background()
+	st, h := memstore.New(), memstore.NewHistory()
+	_, _ = importer.Import(ctx, strings.NewReader("email,first_name\nann@example.com,Ann\n"), st, importer.Config{})
+	rep, err := importer.Import(ctx, strings.NewReader("Email,First name\nann@example.com,Anne\nnot-an-email,Bo\n"), st,
+		importer.Config{History: h})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, list := range []importer.ImportList{importer.ListUpdated, importer.ListFailed} {
+		if err := importer.WriteImportList(ctx, os.Stdout, h, rep.ImportID, list); err != nil {
+			fmt.Println(err)
+		}
+	}
+	// Output:
+	// contactkit_line,contact_id,field,before,after
+	// 2,c1,first_name,Ann,Anne
+	// Email,First name,contactkit_line,contactkit_error
+	// ,,3,email: email.invalid: no @ in the address
 }
