@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -241,4 +243,68 @@ func TestHistoryFlagsUsage(t *testing.T) {
 			assert.Equal(t, exitBadArgs, res.code, "stdout %s stderr %s", res.stdout, res.stderr)
 		})
 	}
+}
+
+// csvimport -undo killed with SIGKILL mid-way leaves the import partly
+// reversed (its record still done: undo keeps no progress of its own);
+// -undo run again finishes, and the store is as it was before the import
+// (compared whole through -export).
+func TestUndoAfterSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the program")
+	}
+	t.Parallel()
+	bin := buildCSVImport(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "contacts.db")
+	const n = 20000
+	var base, next strings.Builder
+	base.WriteString("Email,First Name\n")
+	next.WriteString("Email,First Name\n")
+	for i := range n {
+		fmt.Fprintf(&base, "kim%d@example.com,Kim %d\n", i, i)
+		if i%2 == 0 {
+			fmt.Fprintf(&next, "kim%d@example.com,Kat %d\n", i, i) // an update
+		} else {
+			fmt.Fprintf(&next, "new%d@example.com,New %d\n", i, i) // a contact created
+		}
+	}
+	importID(t, db, writeFile(t, dir, "base.csv", base.String()))
+	before := exported(t, db)
+	id := importID(t, db, writeFile(t, dir, "next.csv", next.String()))
+	st := openDB(t, db)
+
+	cmd := exec.Command(bin, "-db", db, "-undo", id)
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	killed := false
+	for !killed {
+		select {
+		case <-exited:
+			t.Fatal("the undo ended before it was seen deleting: make the files bigger")
+		case <-t.Context().Done():
+			t.Fatal("the test's time ran out")
+		default:
+		}
+		// The undo may hold the database: a failed count is retried.
+		if c, err := st.Count(t.Context()); err == nil && c < n+n/2 {
+			require.NoError(t, cmd.Process.Kill())
+			killed = true
+		}
+		time.Sleep(5 * time.Millisecond) // pacing, not an assertion
+	}
+	<-exited
+	items := historyJSON(t, db)
+	require.Len(t, items, 2)
+	assert.Equal(t, string(importer.ImportDone), items[0].Status, "a killed undo leaves the status as it was")
+	left, err := st.Count(t.Context())
+	require.NoError(t, err)
+	t.Logf("killed with %d of the %d created contacts left", left-n, n/2)
+
+	rep := undoJSON(t, exitOK, "-db", db, "-undo", id)
+	assert.Equal(t, left-n, rep.Deleted, "run again, the undo deletes what is left")
+	assert.Zero(t, rep.ConflictCount, "what the killed run reversed is no conflict")
+	assert.Equal(t, importer.ImportUndone, rep.Status)
+	assert.Equal(t, before, exported(t, db), "the store is as it was before the import")
 }
