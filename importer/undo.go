@@ -202,10 +202,11 @@ type UndoReport struct {
 //
 // Limits: an e-mail whose before-value was absent cannot be cleared
 // through Update and is reported as a conflict; removing accounts lists
-// the whole contact store once (ContactLister) to find the links, and a
-// dry run counts in AccountsRemoved also an account an earlier undo
-// deleted already; naming later imports reads their journals (only when
-// there are conflicts).
+// the whole contact store once (ContactLister) to find the links (and a
+// dry run lists the accounts, when cfg.Accounts is an accounts.Lister, to
+// leave out those an earlier undo deleted; without one it counts them);
+// naming later imports reads their journals (only when there are
+// conflicts).
 func Undo(ctx context.Context, cfg UndoConfig) (*UndoReport, error) {
 	if cfg.History == nil || cfg.Store == nil || cfg.ImportID == "" {
 		return nil, errors.New("importer: undo: History, Store and ImportID are required")
@@ -454,8 +455,23 @@ func (u *undoer) removeAccounts(ctx context.Context) error {
 			}
 		}
 	}
+	var exists map[string]bool // in a dry run, with a Lister: the accounts still stored
+	if l, ok := u.cfg.Accounts.(accounts.Lister); ok && u.cfg.DryRun {
+		exists = map[string]bool{}
+		for a, err := range l.ListAccounts(ctx) {
+			if err != nil {
+				return fmt.Errorf("list accounts: %w", err)
+			}
+			if _, ok := u.accounts[a.ID]; ok {
+				exists[a.ID] = true
+			}
+		}
+	}
 	var gone []string
 	for _, a := range slices.Sorted(maps.Keys(u.accounts)) {
+		if exists != nil && !exists[a] {
+			continue // deleted already (an earlier undo)
+		}
 		n := links[a]
 		if u.cfg.DryRun {
 			n -= u.unlinked[a]

@@ -401,6 +401,11 @@ func testUndoAccounts(t *testing.T, h importer.History, st importer.Store) {
 	assert.False(t, again.Conflicts[0].Forced)
 
 	require.NoError(t, st.Update(ctx, []importer.Update{{ID: host.ID, Clear: []string{importer.ClearAccount}}}))
+	if _, ok := accts.(accounts.Lister); ok {
+		plan, err := importer.Undo(ctx, dry)
+		require.NoError(t, err)
+		assert.Equal(t, 1, plan.AccountsRemoved, "a dry run does not count Acme, deleted already")
+	}
 	last, err := importer.Undo(ctx, cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, last.AccountsRemoved, "unlinked, Gamma goes")
