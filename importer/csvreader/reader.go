@@ -245,8 +245,9 @@ type plan struct {
 	bomLen    int
 	delim     byte
 	skip      int
-	noHeader  bool // HeaderAuto found no header row
-	columns   int  // the widest of the first records, for a file without a header
+	noHeader  bool     // HeaderAuto found no header row
+	columns   int      // the widest of the first records, for a file without a header
+	firstKind cellKind // the kind of the first column's sniffed values, for runaway quotes
 	detection *detection
 }
 
@@ -302,6 +303,7 @@ func newReader(r io.Reader, cfg Config, p *plan) (*Reader, error) {
 		body = rd.decoded
 	}
 	rd.sc = newScanner(body, p.delim, c.LazyQuotes, c.MaxRecordBytes, c.MaxColumns)
+	rd.sc.firstKind = p.firstKind
 	if err := rd.sc.skipLines(p.skip); err != nil {
 		return nil, err
 	}
@@ -420,6 +422,9 @@ func sniff(head []byte, truncated bool, c Config) (*plan, error) {
 		}
 		for _, r := range recs[h:min(len(recs), h+1+headerSampleRows)] {
 			p.columns = max(p.columns, r.eff)
+		}
+		if k, ok := columnKind(below, 0); ok && k != kindText {
+			p.firstKind = k
 		}
 	}
 	return p, nil

@@ -67,3 +67,33 @@ func readRecords(t *testing.T, in string) []Record {
 	}
 	return rows
 }
+
+// TestLongNoteInANarrowFileIsNoRunaway: a note of ten lines, each with a
+// comma, in a file of two columns: every line of it has as many
+// delimiters as a row, but none starts with an e-mail address as the rows
+// do, so the note is one field and no row is made of its lines; a quote
+// that never closes in the same file is still taken for a runaway.
+func TestLongNoteInANarrowFileIsNoRunaway(t *testing.T) {
+	t.Parallel()
+	note := "Met at the fair, booth 12.\nAsked about pricing, volume discounts.\nFollow up in March, maybe April.\n" +
+		"His assistant: Jane, ext 204.\nPrefers email, not phone.\nBudget approved, pending legal.\n" +
+		"Competitor: Acme, Initech.\nNext step: demo, then trial.\nSent deck, no reply yet.\nCall again, Friday."
+	var b strings.Builder
+	b.WriteString("email,note\na@example.com,\"" + note + "\"\n")
+	for i := range 20 {
+		b.WriteString("u" + strings.Repeat("x", i) + "@example.com,short note\n")
+	}
+	b.WriteString("open@example.com,\"never closes\n")
+	for i := range 20 {
+		b.WriteString("v" + strings.Repeat("x", i) + "@example.com,after it\n")
+	}
+	rows := readRecords(t, b.String())
+	require.Len(t, rows, 42)
+	assert.Equal(t, []string{"a@example.com", note}, rows[0].Fields)
+	assert.Empty(t, rows[0].Warnings)
+	assert.Equal(t, 12, rows[1].Line, "the row after the note")
+	assert.Equal(t, 32, rows[21].Line)
+	require.Len(t, rows[21].Warnings, 1)
+	assert.True(t, errors.Is(rows[21].Warnings[0], ErrQuote))
+	assert.Equal(t, []string{"v@example.com", "after it"}, rows[22].Fields)
+}

@@ -35,6 +35,10 @@ type scanner struct {
 	maxBytes int
 	maxCols  int
 	width    int // columns of the header, once known; 0 before
+	// firstKind is what the first column's values are (e-mail
+	// addresses, phone numbers, dates, numbers) in the sniffed rows;
+	// kindEmpty when they are text or unknown.
+	firstKind cellKind
 
 	line     int   // physical line number of the next unread line (1-based)
 	consumed int64 // bytes of input taken so far (given-back bytes excluded)
@@ -204,12 +208,28 @@ func (s *scanner) warn(code validate.Code, column int, value []byte, err error) 
 
 // looksLikeRecord reports whether a line inside a quoted field looks like
 // a record of its own: as many delimiters as the header has, or any text
-// for a file of one column.
+// for a file of one column; and when the first column holds values of one
+// kind (e-mail addresses, say), a first field of that kind, so that the
+// lines of a long note with commas in a narrow file are not taken for
+// rows.
 func (s *scanner) looksLikeRecord(line []byte) bool {
 	if s.width < 2 {
-		return !isBlank(line) && bytes.IndexByte(line, '"') < 0
+		if isBlank(line) || bytes.IndexByte(line, '"') >= 0 {
+			return false
+		}
+	} else if bytes.Count(line, []byte{s.delim}) < s.width-1 {
+		return false
 	}
-	return bytes.Count(line, []byte{s.delim}) >= s.width-1
+	if s.firstKind == kindEmpty {
+		return true
+	}
+	first := line
+	if i := bytes.IndexByte(line, s.delim); i >= 0 {
+		first = line[:i]
+	} else {
+		first = line[:len(line)-termLen(line)]
+	}
+	return kindOf(string(first)) == s.firstKind
 }
 
 // parse parses the record whose first line is first. With single, a quote
