@@ -26,3 +26,22 @@ func Example() {
 	// Globex linked_new a2
 	// stored: 2
 }
+
+// Deleting accounts (accounts.Deleter, what importer.Undo uses for the
+// accounts an import created): an unknown or deleted ID is ignored, and a
+// deleted name comes back as a new account.
+func ExampleStore_DeleteAccounts() {
+	ctx := context.Background()
+	st := memaccounts.New()
+	cs, _ := st.CreateAccounts(ctx, []accounts.Account{{Name: "Acme"}, {Name: "Globex"}})
+	n, kept, err := st.DeleteAccounts(ctx, []string{cs[1].Account.ID, "a99"})
+	fmt.Println(n, kept, err)
+	n, _, _ = st.DeleteAccounts(ctx, []string{cs[1].Account.ID})
+	fmt.Println(n, st.Len())
+	again, _ := st.CreateAccounts(ctx, []accounts.Account{{Name: "Globex"}})
+	fmt.Println(again[0].Account.ID, again[0].Existed)
+	// Output:
+	// 1 [] <nil>
+	// 0 1
+	// a3 false
+}
