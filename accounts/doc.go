@@ -9,8 +9,9 @@
 // names, create in a batch). Extra abilities are optional interfaces the
 // package type-asserts: KeyFinder (find by NormalizeName key), DomainFinder
 // (find by web domain), Lister (every account: the fallback for the other
-// two, and edit-distance near-duplicate checks) and Updater (change fields,
-// for an account import). Package accountstest is the conformance suite;
+// two, and edit-distance near-duplicate checks), Updater (change fields,
+// for an account import) and Deleter (delete accounts, for importer.Undo of
+// the import that created them). Package accountstest is the conformance suite;
 // package memaccounts is the in-memory reference store that passes it
 // (importer/memstore.Accounts is an alias of it).
 //

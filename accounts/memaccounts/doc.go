@@ -4,7 +4,8 @@
 // blob/driver and blob/drivertest.
 //
 // Its Store implements accounts.Store and every optional interface
-// (KeyFinder, DomainFinder, Lister, Updater), is safe for concurrent use
+// (KeyFinder, DomainFinder, Lister, Updater, Deleter; a deleted account's
+// ID is never reused), is safe for concurrent use
 // and passes accountstest. It serves tests, examples, dry runs and small
 // hosts; nothing is persisted.
 //
