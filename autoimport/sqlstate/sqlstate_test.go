@@ -1,12 +1,18 @@
 package sqlstate_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
+	"maps"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -380,18 +386,34 @@ func TestLeaseWritesOutlastABusyDatabase(t *testing.T) {
 }
 
 // echoingConnector answers every fetch with the error a service that echoes
-// the API key produces, in plain text and in base64.
+// the API key produces, in each form a careless connector or service
+// writes it: as it is, base64 (alone and in a Basic header), URL-encoded
+// and hex.
 type echoingConnector struct{ autoimport.Connector }
+
+// echoForms are the forms of the token echoingConnector echoes.
+var echoForms = map[string]func(tok string) string{
+	"exact":       func(tok string) string { return tok },
+	"base64":      func(tok string) string { return base64.StdEncoding.EncodeToString([]byte(tok)) },
+	"basic auth":  func(tok string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte("team:"+tok)) },
+	"url-encoded": func(tok string) string { return url.QueryEscape(tok + "/&=") },
+	"hex":         func(tok string) string { return hex.EncodeToString([]byte(tok)) },
+	"HEX":         func(tok string) string { return strings.ToUpper(hex.EncodeToString([]byte(tok))) },
+}
 
 func (c echoingConnector) Fetch(_ context.Context, req autoimport.FetchRequest) (*autoimport.Page, error) {
 	tok := req.Credentials.Reveal()
-	return nil, fmt.Errorf(`shop: status 400 {"error":"invalid api key %s (%s)"}: %w`, tok,
-		base64.StdEncoding.EncodeToString([]byte(tok)), autoimport.ErrRefused)
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(echoForms)) {
+		parts = append(parts, name+"="+echoForms[name](tok))
+	}
+	return nil, fmt.Errorf(`shop: status 400 {"error":"invalid api key (%s)"}: %w`, strings.Join(parts, " "), autoimport.ErrRefused)
 }
 
-// TestRunRecordsScrubbed: the run record and the attention a run stores on
-// SQLite and PostgreSQL never hold the credentials a connector's error
-// echoed, in any form.
+// TestRunRecordsScrubbed: the run's error, the run record and the
+// attention a run stores on SQLite and PostgreSQL, and its log lines,
+// never hold the credentials a connector's error echoed, in any form
+// (exact, base64, URL-encoded, hex).
 func TestRunRecordsScrubbed(t *testing.T) {
 	t.Parallel()
 	for _, b := range backends {
@@ -400,31 +422,62 @@ func TestRunRecordsScrubbed(t *testing.T) {
 			s := b.open(t)
 			svc := connectortest.NewService(connectortest.ServiceConfig{})
 			t.Cleanup(svc.Close)
+			var logs syncBuffer
 			runner, err := autoimport.NewRunner(autoimport.Config{
 				State: s, Connectors: []autoimport.Connector{echoingConnector{connectortest.NewHTTPConnector(svc)}},
 				Contacts: func(context.Context, string) (importer.Store, error) { return memstore.New(), nil },
 				Fields:   s.Fields(nil, nil), Sealer: autoimport.PlaintextSealer{},
+				Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			})
 			require.NoError(t, err)
 			imp, err := runner.Create(bg, autoimport.Definition{Workspace: "acme", Service: "fake", Account: "team"}, autoimport.NewSecret(secretToken))
 			require.NoError(t, err)
 			_, err = runner.Run(bg, imp.Ref())
 			require.ErrorIs(t, err, autoimport.ErrRefused)
-			assert.NotContains(t, err.Error(), "S3CRET")
 
-			var runs, leaked int
+			var runs int
+			var record string
+			require.NoError(t, s.DB().QueryRow(`SELECT count(*), max(record) FROM `+sqlstate.RunsTable(s)).Scan(&runs, &record))
+			require.Equal(t, 1, runs)
+			var attention string
+			require.NoError(t, s.DB().QueryRow(`SELECT attention_message FROM `+sqlstate.ImportsTable(s)).Scan(&attention))
+			require.NotEmpty(t, logs.String())
 			b64 := base64.StdEncoding.EncodeToString([]byte(secretToken))
-			require.NoError(t, s.DB().QueryRow(`SELECT count(*), count(CASE WHEN record LIKE '%S3CRET%' OR record LIKE '%`+b64[4:20]+`%' THEN 1 END) FROM `+
-				sqlstate.RunsTable(s)).Scan(&runs, &leaked))
-			assert.Equal(t, 1, runs)
-			assert.Zero(t, leaked, "the stored run record is scrubbed")
-			require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM `+sqlstate.ImportsTable(s)+
-				` WHERE attention_message LIKE '%S3CRET%' OR attention_message LIKE '%`+b64[4:20]+`%'`).Scan(&leaked))
-			assert.Zero(t, leaked, "the stored attention is scrubbed")
+			for name, form := range echoForms {
+				leaked := form(secretToken)
+				if strings.HasPrefix(leaked, "Basic ") {
+					continue // its middle is the secret's base64, checked below
+				}
+				for where, got := range map[string]string{"error": err.Error(), "stored run record": record,
+					"stored attention": attention, "log": logs.String()} {
+					assert.NotContains(t, got, leaked, "%s: %s form", where, name)
+					assert.NotContains(t, got, "S3CRET", "%s: %s form", where, name)
+					assert.NotContains(t, got, b64[4:20], "%s: base64", where)
+				}
+			}
+			assert.Contains(t, record, "invalid api key", "the rest of the message is kept")
 			got, err := runner.Get(bg, imp.Ref())
 			require.NoError(t, err)
 			require.NotNil(t, got.Attention)
-			assert.Contains(t, got.Attention.Message, "invalid api key [REDACTED]")
+			assert.Contains(t, got.Attention.Message, "[REDACTED]")
 		})
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
