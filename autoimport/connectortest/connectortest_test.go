@@ -203,3 +203,30 @@ func TestOnPageChangesRecordsBetweenPages(t *testing.T) {
 	assert.Equal(t, []string{"r0=p0@example.com", "r1=p1@example.com", "r2=p2@example.com", "r0=new@example.com"}, got,
 		"keyset pages: the updated record comes again at the end, the deleted one is gone")
 }
+
+// TestUndecodablePageWithheld: a page that cannot be decoded never puts
+// a byte of the body into the error, wherever the service echoed the
+// credentials (a number, a string where a time belongs, bare text).
+func TestUndecodablePageWithheld(t *testing.T) {
+	t.Parallel()
+	const numeric = "98765432101234"
+	for name, body := range map[string]string{
+		"number where a string belongs": `{"next":` + numeric + `}`,
+		"token where a time belongs":    `{"next":"","server_time":"` + numeric + `"}`,
+		"bare token":                    `{"next": ` + numeric + `x}`,
+		"token after the page":          `{"next":"" ` + numeric + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			svc, conn := newService(t, connectortest.ServiceConfig{})
+			svc.Fail(connectortest.Fault{Status: 200, Body: body})
+			r := req(10)
+			r.Credentials = autoimport.NewSecret(numeric)
+			_, err := conn.Fetch(t.Context(), r)
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), numeric)
+			assert.NotContains(t, err.Error(), numeric[:6])
+			assert.Contains(t, err.Error(), "body withheld")
+		})
+	}
+}

@@ -154,7 +154,8 @@ func (c *HTTPConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) 
 		return nil, fmt.Errorf("connectortest: status %d (%s)", resp.StatusCode, code)
 	}
 	var wp wirePage
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&wp); err != nil {
+	dec := json.NewDecoder(io.LimitReader(resp.Body, 64<<20))
+	if err := dec.Decode(&wp); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -162,7 +163,7 @@ func (c *HTTPConnector) Fetch(ctx context.Context, req autoimport.FetchRequest) 
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, fmt.Errorf("connectortest: reading page: %w: %w", importer.ErrTransient, err)
 		}
-		return nil, fmt.Errorf("connectortest: decoding page: %w", err)
+		return nil, decodeError(err, dec.InputOffset())
 	}
 	page := &autoimport.Page{Next: wp.Next, ServerTime: wp.ServerTime, Records: make([]autoimport.Record, len(wp.Contacts))}
 	for i, wc := range wp.Contacts {
@@ -191,4 +192,19 @@ func safeCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// decodeError describes a page that cannot be decoded without a byte of
+// the body: the JSON decoder's and time.Parse's errors quote the values
+// they met, and a service may echo the credentials in any of them.
+func decodeError(err error, offset int64) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("connectortest: decoding page: malformed JSON at byte %d (body withheld)", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Errorf("connectortest: decoding page: field %q is not a %s, at byte %d (body withheld)", typ.Field, typ.Type, typ.Offset)
+	}
+	return fmt.Errorf("connectortest: decoding page: a value of the wrong form before byte %d (body withheld)", offset)
 }
