@@ -51,5 +51,5 @@ func (s *Store) inserted(ctx context.Context, n int) {
 	// Best effort: a role that does not own the tables gets a warning, not
 	// an error; any error (a cancelled context) only delays the refresh,
 	// and never fails the write, which is committed.
-	_, _ = s.db.ExecContext(ctx, `ANALYZE `+s.t.contacts+`, `+s.t.fields+`, `+s.t.tags+`, `+s.t.accounts)
+	_, _ = s.db.ExecContext(ctx, `ANALYZE `+s.t.contacts+`, `+s.t.accounts)
 }

@@ -143,3 +143,67 @@ func TestTwoConnectionsImportIntoOneSQLiteFile(t *testing.T) {
 		`SELECT count(DISTINCT email_key) FROM `+sqlstore.ContactsTable(stores[1])).Scan(&shared))
 	assert.Equal(t, distinct, shared)
 }
+
+// TestMigrateMovesFieldsAndTagsIntoContacts: a database written before
+// schema version 5, with field and tag rows, migrates: each contact keeps
+// its fields and its tags in their order, the old tables are gone, and
+// updates and creates work on the new columns.
+func TestMigrateMovesFieldsAndTagsIntoContacts(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			var s *sqlstore.Store
+			switch b.name {
+			case "postgres":
+				db := postgresDB(t)
+				var err error
+				s, err = sqlstore.New(db, sqlstore.Config{Schema: sqltest.Schema(t, db, "ck_test_")})
+				require.NoError(t, err)
+			default:
+				path := ":memory:"
+				if b.name == "sqlite-file" {
+					path = filepath.Join(t.TempDir(), "old.db")
+				}
+				var err error
+				s, err = sqlstore.Open(ctx, path, sqlstore.Config{TablePrefix: "ck_"})
+				require.NoError(t, err)
+				t.Cleanup(func() { s.Close() })
+			}
+			require.NoError(t, sqlstore.MigrateToForTest(ctx, s, 4))
+			exec := func(q string, args ...any) {
+				t.Helper()
+				_, err := s.DB().ExecContext(ctx, rebind(s, q), args...)
+				require.NoError(t, err)
+			}
+			c, f, tg := sqlstore.ContactsTable(s), sqlstore.OldFieldsTable(s), sqlstore.OldTagsTable(s)
+			exec(`INSERT INTO `+c+` (email, email_key) VALUES (?, ?)`, "a@example.com", "a@example.com")
+			exec(`INSERT INTO `+c+` (email, email_key) VALUES (?, ?)`, "b@example.com", "b@example.com")
+			exec(`INSERT INTO `+f+` (contact_id, key, value) VALUES (1, 'city', ?), (1, 'first_name', ?)`, "Zürich", `Ann "Q" <x>`)
+			// Tags stored in an order other than their names'.
+			exec(`INSERT INTO ` + tg + ` (contact_id, tag) VALUES (1, 'vip'), (1, 'alpha'), (2, 'z')`)
+			require.NoError(t, s.Migrate(ctx))
+			require.NoError(t, s.Migrate(ctx), "again: nothing to do")
+
+			got, err := s.Lookup(ctx, importer.KeyEmail, []string{"a@example.com", "b@example.com"})
+			require.NoError(t, err)
+			require.Len(t, got, 2)
+			assert.Equal(t, map[string]string{"city": "Zürich", "first_name": `Ann "Q" <x>`}, got[0].Fields)
+			assert.Equal(t, []string{"vip", "alpha"}, got[0].Tags, "tags keep their order")
+			assert.Nil(t, got[1].Fields)
+			assert.Equal(t, []string{"z"}, got[1].Tags)
+
+			_, err = s.DB().ExecContext(ctx, `SELECT count(*) FROM `+f)
+			assert.Error(t, err, "contact_fields is dropped")
+			_, err = s.DB().ExecContext(ctx, `SELECT count(*) FROM `+tg)
+			assert.Error(t, err, "contact_tags is dropped")
+
+			require.NoError(t, s.Update(ctx, []importer.Update{{ID: got[0].ID, Set: map[string]string{"city": "Bern"}, Clear: []string{"first_name"}, AddTags: []string{"alpha", "new"}}}))
+			got, err = s.Lookup(ctx, importer.KeyEmail, []string{"a@example.com"})
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			assert.Equal(t, map[string]string{"city": "Bern"}, got[0].Fields)
+			assert.Equal(t, []string{"vip", "alpha", "new"}, got[0].Tags)
+		})
+	}
+}

@@ -21,8 +21,8 @@ var keyColumn = map[importer.KeyKind]string{
 }
 
 // Lookup implements importer.Store: for each chunk of values one statement
-// finds the contacts, then one reads their fields and one their tags, all
-// in one read-only transaction. Contacts come in ascending creation order.
+// finds the contacts (their fields and tags are columns of their rows), in
+// one read-only transaction. Contacts come in ascending creation order.
 func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []string) ([]importer.Contact, error) {
 	col, ok := keyColumn[kind]
 	if !ok {
@@ -41,22 +41,13 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 		err := chunks(keys, s.listChunk(), func(part []string) error {
 			b := s.keyQuery(col, part)
 			return b.Each(ctx, tx, func(rows *sql.Rows) error {
-				var (
-					id int64
-					c  importer.Contact
-				)
-				if err := rows.Scan(&id, &c.Email, &c.Phone, &c.ExternalID, &c.Status, &c.AccountID, &c.Duplicate); err != nil {
-					return err
-				}
-				c.ID = formatID(id)
+				c, err := scanContact(rows)
 				out = append(out, c)
-				return nil
+				return err
 			})
 		})
-		if err != nil {
-			return err
-		}
-		return s.loadDetails(ctx, tx, out)
+		sortByID(out)
+		return err
 	})
 	if err != nil {
 		return nil, s.wrap(ctx, "lookup", err)
@@ -75,7 +66,7 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 // knows each key matches at most one such contact, statistics or not) use
 // them. values are not empty.
 func (s *Store) keyQuery(col string, values []string) *sqlbase.Builder {
-	head := `SELECT id, email, phone, external_id, status, account_id, duplicate FROM ` + s.t.contacts + ` WHERE ` + col
+	head := `SELECT ` + contactColumns + ` FROM ` + s.t.contacts + ` WHERE ` + col
 	b := s.build().SQL(head)
 	if col != keyColumn[importer.KeyEmail] && col != keyColumn[importer.KeyExternalID] {
 		return in(s, b, values)
@@ -84,9 +75,8 @@ func (s *Store) keyQuery(col string, values []string) *sqlbase.Builder {
 	return in(s, b, values).SQL(` AND duplicate`)
 }
 
-// loadDetails sorts cs by ID (creation order) and fills in
-// their fields and tags.
-func (s *Store) loadDetails(ctx context.Context, q querier, cs []importer.Contact) error {
+// sortByID sorts cs by ID (creation order).
+func sortByID(cs []importer.Contact) {
 	ids := make([]int64, len(cs))
 	for i := range cs {
 		ids[i], _ = parseID(cs[i].ID)
@@ -94,37 +84,6 @@ func (s *Store) loadDetails(ctx context.Context, q querier, cs []importer.Contac
 	// Values are deduplicated and a contact has one key of each kind, so no
 	// contact comes twice; sort by numeric ID (creation order).
 	sort.Sort(byID{cs, ids})
-	pos := make(map[int64]int, len(cs))
-	for i, id := range ids {
-		pos[id] = i
-	}
-	err := s.loadFields(ctx, q, s.t.fields, "contact_id", ids, func(id int64, k, val string) {
-		c := &cs[pos[id]]
-		if c.Fields == nil {
-			c.Fields = make(map[string]string)
-		}
-		c.Fields[k] = val
-	})
-	if err != nil {
-		return err
-	}
-	return chunks(ids, s.listChunk(), func(part []int64) error {
-		b := s.build().SQL(`SELECT contact_id, tag FROM `, s.t.tags, ` WHERE contact_id`)
-		in(s, b, part)
-		b.SQL(` ORDER BY contact_id, seq`)
-		return b.Each(ctx, q, func(rows *sql.Rows) error {
-			var (
-				id  int64
-				tag string
-			)
-			if err := rows.Scan(&id, &tag); err != nil {
-				return err
-			}
-			c := &cs[pos[id]]
-			c.Tags = append(c.Tags, tag)
-			return nil
-		})
-	})
 }
 
 type byID struct {
@@ -203,16 +162,28 @@ func (s *Store) write(ctx context.Context, op string, creates []importer.Contact
 	return ids, nil
 }
 
-// insertContacts inserts contacts with multi-row INSERT … RETURNING id
-// statements and returns their IDs in order, then inserts their fields and
-// tags with multi-row statements.
+// insertContacts inserts contacts, their fields and tags in the same row,
+// with multi-row INSERT … RETURNING id statements (one statement over
+// arrays per batch on PostgreSQL) and returns their IDs in order.
 func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []importer.Contact) ([]string, error) {
 	if len(contacts) == 0 {
 		return []string{}, nil
 	}
+	rows := make([]contactRow, len(contacts))
+	for i := range contacts {
+		r, err := newContactRow(&contacts[i])
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = r
+	}
 	newIDs := make([]int64, 0, len(contacts))
 	cache := newStmtCache(tx)
-	err := chunks(contacts, s.chunkRows(7), func(part []importer.Contact) error {
+	chunk := s.chunkRows(9)
+	if s.dialect == Postgres {
+		chunk = len(rows)
+	}
+	err := chunks(rows, chunk, func(part []contactRow) error {
 		if s.dialect == Postgres {
 			return s.pgInsertContacts(ctx, tx, part, &newIDs)
 		}
@@ -220,36 +191,37 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 		// with ON CONFLICT DO NOTHING, and the statement cannot abort
 		// half-way, so SQLite keeps no statement journal for it (see
 		// deferForeignKeys).
-		b := s.build().SQL(`INSERT OR IGNORE INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id, duplicate) VALUES `)
+		b := s.build().SQL(`INSERT OR IGNORE INTO `, s.t.contacts, ` (email, email_key, phone, external_id, status, account_id, duplicate, fields, tags) VALUES `)
 		for i := range part {
-			c := &part[i]
+			r := &part[i]
 			if i > 0 {
 				b.SQL(", ")
 			}
-			b.SQL("(").Arg(c.Email).SQL(", ").Arg(importer.EmailKey(c.Email)).SQL(", ").Arg(c.Phone).SQL(", ").
-				Arg(c.ExternalID).SQL(", ").Arg(string(c.Status)).SQL(", ").Arg(c.AccountID).SQL(", ").Arg(c.Duplicate).SQL(")")
+			b.SQL("(").Arg(r.c.Email).SQL(", ").Arg(r.key).SQL(", ").Arg(r.c.Phone).SQL(", ").
+				Arg(r.c.ExternalID).SQL(", ").Arg(string(r.c.Status)).SQL(", ").Arg(r.c.AccountID).SQL(", ").Arg(r.c.Duplicate).SQL(", ").
+				Arg(r.fields).SQL(", ").Arg(r.tags).SQL(")")
 		}
 		// A contact whose unique key is taken is not inserted (and not
 		// returned): the call then fails with a conflict, rolled back.
 		b.SQL(` RETURNING id`)
-		rows, err := cache.query(ctx, b)
+		rs, err := cache.query(ctx, b)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		defer rs.Close()
 		start := len(newIDs)
-		for rows.Next() {
+		for rs.Next() {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
+			if err := rs.Scan(&id); err != nil {
 				return err
 			}
 			newIDs = append(newIDs, id)
 		}
-		if err := rows.Err(); err != nil {
+		if err := rs.Err(); err != nil {
 			return err
 		}
 		if got := len(newIDs) - start; got != len(part) {
-			return s.conflict(ctx, tx, part, newIDs[start:])
+			return s.conflict(ctx, tx, contactsOf(part), newIDs[start:])
 		}
 		// The rows are inserted in the order of VALUES and each gets a
 		// larger ID than the one before, but RETURNING's row order is not
@@ -260,29 +232,6 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 	if err != nil {
 		return nil, err
 	}
-
-	var fields []fieldRow
-	var tags []tagRow
-	for i := range contacts {
-		id := newIDs[i]
-		keys := make([]string, 0, len(contacts[i].Fields))
-		for k := range contacts[i].Fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fields = append(fields, fieldRow{id, k, contacts[i].Fields[k]})
-		}
-		for _, t := range dedupeTags(nil, contacts[i].Tags) {
-			tags = append(tags, tagRow{id, t})
-		}
-	}
-	if err := s.upsertFields(ctx, tx, fields, false); err != nil {
-		return nil, err
-	}
-	if err := s.insertTags(ctx, tx, tags); err != nil {
-		return nil, err
-	}
 	out := make([]string, len(newIDs))
 	for i, id := range newIDs {
 		out[i] = formatID(id)
@@ -290,20 +239,37 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, contacts []impor
 	return out, nil
 }
 
+// contactRow is a contact to insert with its e-mail key and its fields and
+// tags encoded as their columns.
+type contactRow struct {
+	c                 *importer.Contact
+	key, fields, tags string
+}
+
+func newContactRow(c *importer.Contact) (contactRow, error) {
+	f, err := encodeFields(c.Fields)
+	if err != nil {
+		return contactRow{}, err
+	}
+	t, err := encodeTags(dedupeTags(nil, c.Tags))
+	if err != nil {
+		return contactRow{}, err
+	}
+	return contactRow{c: c, key: importer.EmailKey(c.Email), fields: f, tags: t}, nil
+}
+
+// contactsOf returns the contacts of rows.
+func contactsOf(rows []contactRow) []importer.Contact {
+	cs := make([]importer.Contact, len(rows))
+	for i := range rows {
+		cs[i] = *rows[i].c
+	}
+	return cs
+}
+
 type fieldRow struct {
 	id         int64
 	key, value string
-}
-
-type tagRow struct {
-	id  int64
-	tag string
-}
-
-// upsertFields writes contact field values in multi-row statements; with
-// replace, existing values of the same keys are overwritten.
-func (s *Store) upsertFields(ctx context.Context, tx *sql.Tx, rows []fieldRow, replace bool) error {
-	return s.insertFieldRows(ctx, tx, s.t.fields, "contact_id", rows, replace)
 }
 
 // loadFields calls fn with each (owner ID, key, value) row of table (a
@@ -381,52 +347,25 @@ func (s *Store) deleteFieldRows(ctx context.Context, tx *sql.Tx, table, owner st
 	})
 }
 
-// insertTags adds tags in multi-row statements, skipping those a contact
-// already has; new tags come after existing ones in the given order.
-func (s *Store) insertTags(ctx context.Context, tx *sql.Tx, rows []tagRow) error {
-	if s.dialect == Postgres && len(rows) > 0 {
-		ids, tags := make([]int64, len(rows)), make([]string, len(rows))
-		for i, r := range rows {
-			ids[i], tags[i] = r.id, r.tag
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO `+s.t.tags+` (contact_id, tag)
-SELECT c, t FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS u(c, t, n) ORDER BY n
-ON CONFLICT (contact_id, tag) DO NOTHING`, ids, tags)
-		return err
-	}
-	cache := newStmtCache(tx)
-	return chunks(rows, s.chunkRows(2), func(part []tagRow) error {
-		// OR IGNORE skips a tag the contact has, as ON CONFLICT (contact_id,
-		// tag) DO NOTHING would (the table's only other key is its rowid),
-		// without a statement journal (see deferForeignKeys).
-		b := s.build().SQL(`INSERT OR IGNORE INTO `, s.t.tags, ` (contact_id, tag) VALUES `)
-		for i, r := range part {
-			if i > 0 {
-				b.SQL(", ")
-			}
-			b.SQL("(").Arg(r.id).SQL(", ").Arg(r.tag).SQL(")")
-		}
-		_, err := cache.exec(ctx, b)
-		return err
-	})
-}
-
 // pgInsertContacts inserts contacts on PostgreSQL with one statement over
 // arrays (unnest, in the given order), so that a batch costs one round
 // trip and one prepared statement whatever its size, and appends the new
 // IDs, in order, to ids.
-func (s *Store) pgInsertContacts(ctx context.Context, tx *sql.Tx, part []importer.Contact, ids *[]int64) error {
+func (s *Store) pgInsertContacts(ctx context.Context, tx *sql.Tx, part []contactRow, ids *[]int64) error {
 	n := len(part)
 	email, key, phone, ext, status, acc := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	fields, tags := make([]string, n), make([]string, n)
 	dup := make([]bool, n)
 	for i := range part {
-		c := &part[i]
-		email[i], key[i], phone[i], ext[i], status[i], acc[i], dup[i] = c.Email, importer.EmailKey(c.Email), c.Phone, c.ExternalID, string(c.Status), c.AccountID, c.Duplicate
+		r := &part[i]
+		c := r.c
+		email[i], key[i], phone[i], ext[i], status[i], acc[i], dup[i] = c.Email, r.key, c.Phone, c.ExternalID, string(c.Status), c.AccountID, c.Duplicate
+		fields[i], tags[i] = r.fields, r.tags
 	}
-	rows, err := tx.QueryContext(ctx, `INSERT INTO `+s.t.contacts+` (email, email_key, phone, external_id, status, account_id, duplicate)
-SELECT e, k, p, x, s, a, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
-WITH ORDINALITY AS u(e, k, p, x, s, a, d, n) ORDER BY n
-ON CONFLICT DO NOTHING RETURNING id`, email, key, phone, ext, status, acc, dup)
+	rows, err := tx.QueryContext(ctx, `INSERT INTO `+s.t.contacts+` (email, email_key, phone, external_id, status, account_id, duplicate, fields, tags)
+SELECT e, k, p, x, s, a, d, f::jsonb, t::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[])
+WITH ORDINALITY AS u(e, k, p, x, s, a, d, f, t, n) ORDER BY n
+ON CONFLICT DO NOTHING RETURNING id`, email, key, phone, ext, status, acc, dup, fields, tags)
 	if err != nil {
 		return err
 	}
@@ -443,7 +382,7 @@ ON CONFLICT DO NOTHING RETURNING id`, email, key, phone, ext, status, acc, dup)
 		return err
 	}
 	if got := len(*ids) - start; got != n {
-		return s.conflict(ctx, tx, part, (*ids)[start:])
+		return s.conflict(ctx, tx, contactsOf(part), (*ids)[start:])
 	}
 	// Rows are inserted in ORDER BY n, each with a larger ID than the one
 	// before; RETURNING's order is not promised.
@@ -624,9 +563,12 @@ func foldUpdates(updates []importer.Update) ([]*folded, error) {
 	return plan, nil
 }
 
-// applyUpdates checks that every contact exists, then writes the dedicated
-// columns with one UPDATE … FROM (VALUES …) per chunk, and fields and tags
-// with multi-row DELETE and INSERT statements.
+// applyUpdates reads the fields and tags of every contact updated (failing
+// with ErrNotFound when one is not stored; on PostgreSQL the rows are
+// locked, in ID order, until the transaction ends, so that concurrent
+// updates of a contact's fields apply one after the other), merges the
+// changes in, and writes the changed columns with one UPDATE … FROM
+// (VALUES …) per chunk.
 func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) error {
 	if len(plan) == 0 {
 		return nil
@@ -635,45 +577,69 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 	for i, f := range plan {
 		ids[i] = f.id
 	}
-	if err := s.checkExist(ctx, tx, ids); err != nil {
+	stored, err := s.storedDetails(ctx, tx, ids)
+	if err != nil {
 		return err
 	}
 
-	var cols []*folded
-	var delFields []fieldRow
-	var setFields []fieldRow
-	var dropTags []int64
-	var addTags []tagRow
+	type rowChange struct {
+		f            *folded
+		fields, tags any // encoded column, or nil to keep it
+	}
+	var cols []rowChange
 	for _, f := range plan {
-		if f.email.set || f.phone.set || f.externalID.set || f.status.set || f.accountID.set {
-			cols = append(cols, f)
+		ch := rowChange{f: f}
+		st := stored[f.id]
+		if len(f.fields) > 0 {
+			m := st.fields
+			if m == nil {
+				m = make(map[string]string, len(f.fields))
+			}
+			for k, v := range f.fields {
+				if v == nil {
+					delete(m, k)
+				} else {
+					m[k] = *v
+				}
+			}
+			enc, err := encodeFields(m)
+			if err != nil {
+				return fmt.Errorf("contact %s: %w", formatID(f.id), err)
+			}
+			ch.fields = enc
 		}
-		keys := make([]string, 0, len(f.fields))
-		for k := range f.fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if v := f.fields[k]; v == nil {
-				delFields = append(delFields, fieldRow{id: f.id, key: k})
-			} else {
-				setFields = append(setFields, fieldRow{f.id, k, *v})
+		if f.replaceTags || len(f.tags) > 0 {
+			tags := f.tags
+			if !f.replaceTags {
+				tags = dedupeTags(st.tags, f.tags)
+			}
+			if f.replaceTags || len(tags) > len(st.tags) {
+				enc, err := encodeTags(tags)
+				if err != nil {
+					return fmt.Errorf("contact %s: %w", formatID(f.id), err)
+				}
+				ch.tags = enc
 			}
 		}
-		if f.replaceTags {
-			dropTags = append(dropTags, f.id)
-		}
-		for _, t := range f.tags {
-			addTags = append(addTags, tagRow{f.id, t})
+		if f.email.set || f.phone.set || f.externalID.set || f.status.set || f.accountID.set || ch.fields != nil || ch.tags != nil {
+			cols = append(cols, ch)
 		}
 	}
 
-	err := chunks(cols, s.chunkRows(7), func(part []*folded) error {
+	jsonCol := func(n string) string {
+		if s.dialect == Postgres {
+			return `CAST(v.` + n + ` AS JSONB)`
+		}
+		return `v.` + n
+	}
+	return chunks(cols, s.chunkRows(9), func(part []rowChange) error {
 		b := s.build().SQL(`UPDATE `, s.t.contacts, ` SET `,
 			`email = COALESCE(v.column2, email), email_key = COALESCE(v.column3, email_key), `,
 			`phone = COALESCE(v.column4, phone), external_id = COALESCE(v.column5, external_id), `,
-			`status = COALESCE(v.column6, status), account_id = COALESCE(v.column7, account_id) FROM (VALUES `)
-		for i, f := range part {
+			`status = COALESCE(v.column6, status), account_id = COALESCE(v.column7, account_id), `,
+			`fields = COALESCE(`, jsonCol("column8"), `, fields), tags = COALESCE(`, jsonCol("column9"), `, tags) FROM (VALUES `)
+		for i, ch := range part {
+			f := ch.f
 			if i > 0 {
 				b.SQL(", ")
 			}
@@ -683,7 +649,8 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 			}
 			b.SQL("(").Cast(f.id, "BIGINT").SQL(", ").Cast(f.email.arg(), "TEXT").SQL(", ").Cast(key, "TEXT").SQL(", ").
 				Cast(f.phone.arg(), "TEXT").SQL(", ").Cast(f.externalID.arg(), "TEXT").SQL(", ").
-				Cast(f.status.arg(), "TEXT").SQL(", ").Cast(f.accountID.arg(), "TEXT").SQL(")")
+				Cast(f.status.arg(), "TEXT").SQL(", ").Cast(f.accountID.arg(), "TEXT").SQL(", ").
+				Cast(ch.fields, "TEXT").SQL(", ").Cast(ch.tags, "TEXT").SQL(")")
 		}
 		b.SQL(`) AS v WHERE `, s.t.contacts, `.id = v.column1`)
 		_, err := b.Exec(ctx, tx)
@@ -691,7 +658,8 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 			// The only unique indexes of the table the statement can
 			// violate are those of the e-mail key and the external ID.
 			ce := &importer.ConflictError{Err: err}
-			for _, f := range part {
+			for _, ch := range part {
+				f := ch.f
 				if f.email.set && f.email.val != "" {
 					ce.Keys = append(ce.Keys, importer.Key{Kind: importer.KeyEmail, Value: importer.EmailKey(f.email.val)})
 				}
@@ -703,54 +671,54 @@ func (s *Store) applyUpdates(ctx context.Context, tx *sql.Tx, plan []*folded) er
 		}
 		return err
 	})
-	if err != nil {
-		return err
-	}
-
-	err = s.deleteFieldRows(ctx, tx, s.t.fields, "contact_id", delFields)
-	if err != nil {
-		return err
-	}
-	if err := s.upsertFields(ctx, tx, setFields, true); err != nil {
-		return err
-	}
-	err = chunks(dropTags, s.maxParams(), func(part []int64) error {
-		b := s.build().SQL(`DELETE FROM `, s.t.tags, ` WHERE contact_id IN `)
-		sqlbase.List(b, part)
-		_, err := b.Exec(ctx, tx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return s.insertTags(ctx, tx, addTags)
 }
 
-// checkExist fails with ErrNotFound naming the first of ids that is not a
-// stored contact.
-func (s *Store) checkExist(ctx context.Context, tx *sql.Tx, ids []int64) error {
-	found := make(map[int64]bool, len(ids))
-	err := chunks(ids, s.maxParams(), func(part []int64) error {
-		b := s.build().SQL(`SELECT id FROM `, s.t.contacts, ` WHERE id IN `)
-		sqlbase.List(b, part)
+// details are a stored contact's fields and tags.
+type details struct {
+	fields map[string]string
+	tags   []string
+}
+
+// storedDetails reads the fields and tags of the contacts ids (sorted), on
+// PostgreSQL locking their rows, and fails with ErrNotFound naming the
+// first of ids that is not a stored contact.
+func (s *Store) storedDetails(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]details, error) {
+	found := make(map[int64]details, len(ids))
+	err := chunks(ids, s.listChunk(), func(part []int64) error {
+		b := s.build().SQL(`SELECT id, fields, tags FROM `, s.t.contacts, ` WHERE id`)
+		in(s, b, part)
+		if s.dialect == Postgres {
+			b.SQL(` ORDER BY id FOR UPDATE`)
+		}
 		return b.Each(ctx, tx, func(rows *sql.Rows) error {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var (
+				id           int64
+				fields, tags []byte
+				d            details
+			)
+			if err := rows.Scan(&id, &fields, &tags); err != nil {
 				return err
 			}
-			found[id] = true
+			var err error
+			if d.fields, err = decodeFields(fields); err != nil {
+				return fmt.Errorf("contact %s: fields: %w", formatID(id), err)
+			}
+			if d.tags, err = decodeTags(tags); err != nil {
+				return fmt.Errorf("contact %s: tags: %w", formatID(id), err)
+			}
+			found[id] = d
 			return nil
 		})
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, id := range ids {
-		if !found[id] {
-			return fmt.Errorf("contact %s: %w", formatID(id), importer.ErrNotFound)
+		if _, ok := found[id]; !ok {
+			return nil, fmt.Errorf("contact %s: %w", formatID(id), importer.ErrNotFound)
 		}
 	}
-	return nil
+	return found, nil
 }
 
 // dedupeTags appends to dst the tags not already in it, skipping empty ones.
@@ -794,8 +762,8 @@ func (s *Store) deferForeignKeys(ctx context.Context, tx *sql.Tx) error {
 }
 
 // ListContacts implements importer.ContactLister: every contact in
-// creation (ID) order, read listPage contacts at a time, each page with its
-// fields and tags in one read-only transaction; no connection is held
+// creation (ID) order, with its fields and tags, read listPage contacts at
+// a time, each page in one read-only transaction; no connection is held
 // between pages.
 func (s *Store) ListContacts(ctx context.Context) iter.Seq2[importer.Contact, error] {
 	return func(yield func(importer.Contact, error) bool) {
@@ -808,24 +776,13 @@ func (s *Store) ListContacts(ctx context.Context) iter.Seq2[importer.Contact, er
 			var page []importer.Contact
 			err := s.readTx(ctx, func(tx *sql.Tx) error {
 				page = page[:0]
-				b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id, duplicate FROM `, s.t.contacts,
+				b := s.build().SQL(`SELECT `, contactColumns, ` FROM `, s.t.contacts,
 					` WHERE id > `).Arg(after).SQL(` ORDER BY id LIMIT `).Arg(listPage)
-				err := b.Each(ctx, tx, func(rows *sql.Rows) error {
-					var (
-						id int64
-						c  importer.Contact
-					)
-					if err := rows.Scan(&id, &c.Email, &c.Phone, &c.ExternalID, &c.Status, &c.AccountID, &c.Duplicate); err != nil {
-						return err
-					}
-					c.ID = formatID(id)
+				return b.Each(ctx, tx, func(rows *sql.Rows) error {
+					c, err := scanContact(rows)
 					page = append(page, c)
-					return nil
-				})
-				if err != nil || len(page) == 0 {
 					return err
-				}
-				return s.loadDetails(ctx, tx, page)
+				})
 			})
 			if err != nil {
 				yield(importer.Contact{}, s.wrap(ctx, "list contacts", err))

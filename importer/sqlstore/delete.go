@@ -5,14 +5,13 @@ import (
 	"database/sql"
 
 	"github.com/contactkit/contactkit/importer"
-	"github.com/contactkit/contactkit/internal/sqlbase"
 )
 
 var _ importer.Deleter = (*Store)(nil)
 
-// Delete implements importer.Deleter: the contacts with the given IDs, their
-// fields and their tags are deleted in one transaction; IDs the store does
-// not hold (or did not issue) are ignored.
+// Delete implements importer.Deleter: the contacts with the given IDs (their
+// fields and tags are columns of their rows) are deleted in one
+// transaction; IDs the store does not hold (or did not issue) are ignored.
 func (s *Store) Delete(ctx context.Context, ids []string) error {
 	if err := ctx.Err(); err != nil {
 		return s.wrap(ctx, "delete", err)
@@ -27,17 +26,10 @@ func (s *Store) Delete(ctx context.Context, ids []string) error {
 		return nil
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		return chunks(nums, s.maxParams(), func(part []int64) error {
-			for _, q := range []struct{ table, col string }{
-				{s.t.fields, "contact_id"}, {s.t.tags, "contact_id"}, {s.t.contacts, "id"},
-			} {
-				b := s.build().SQL(`DELETE FROM `, q.table, ` WHERE `, q.col, ` IN `)
-				sqlbase.List(b, part)
-				if _, err := b.Exec(ctx, tx); err != nil {
-					return err
-				}
-			}
-			return nil
+		return chunks(nums, s.listChunk(), func(part []int64) error {
+			b := s.build().SQL(`DELETE FROM `, s.t.contacts, ` WHERE id`)
+			_, err := in(s, b, part).Exec(ctx, tx)
+			return err
 		})
 	})
 	if err != nil {

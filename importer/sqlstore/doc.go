@@ -36,10 +36,13 @@
 //
 // Every call costs a fixed number of set-based statements per chunk of a
 // few thousand parameters, never one per contact: lookups use IN lists,
-// creates one multi-row INSERT … RETURNING id, updates one
-// UPDATE … FROM (VALUES …) plus multi-row statements for field values and
-// tags. Updates of one contact within a call are merged first, in order, so
-// the result is that of applying them one by one. Each write call (Create,
+// creates one multi-row INSERT … RETURNING id, updates one SELECT of the
+// contacts' fields and tags (FOR UPDATE on PostgreSQL) and one
+// UPDATE … FROM (VALUES …). A contact's custom fields and tags are columns
+// of its row (a JSON object and a JSON array keeping the tags' order; JSONB
+// on PostgreSQL), so a contact is one row written, with no foreign key to
+// check. Updates of one contact within a call are merged first, in order,
+// so the result is that of applying them one by one. Each write call (Create,
 // Update, WriteBatch, CreateAccounts, UpdateAccounts) is one transaction;
 // each lookup reads one snapshot. IDs are decimal strings of an ascending
 // integer key, so creation order is ID order. Account names are unique

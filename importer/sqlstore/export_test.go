@@ -45,3 +45,10 @@ func SetDriverNamesForTest(d Dialect, names ...string) (restore func()) {
 	drivers[d] = next
 	return func() { drivers[d] = old }
 }
+
+// OldFieldsTable and OldTagsTable are the quoted names of the tables that
+// held contacts' fields and tags before schema version 5.
+func OldFieldsTable(s *Store) string { return s.t.fields }
+
+// OldTagsTable: see OldFieldsTable.
+func OldTagsTable(s *Store) string { return s.t.tags }

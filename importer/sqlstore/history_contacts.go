@@ -33,24 +33,15 @@ func (s *Store) GetContacts(ctx context.Context, ids []string) ([]importer.Conta
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		err := chunks(nums, s.listChunk(), func(part []int64) error {
-			b := s.build().SQL(`SELECT id, email, phone, external_id, status, account_id, duplicate FROM `, s.t.contacts, ` WHERE id`)
+			b := s.build().SQL(`SELECT `, contactColumns, ` FROM `, s.t.contacts, ` WHERE id`)
 			return in(s, b, part).Each(ctx, tx, func(rows *sql.Rows) error {
-				var (
-					id int64
-					c  importer.Contact
-				)
-				if err := rows.Scan(&id, &c.Email, &c.Phone, &c.ExternalID, &c.Status, &c.AccountID, &c.Duplicate); err != nil {
-					return err
-				}
-				c.ID = formatID(id)
+				c, err := scanContact(rows)
 				out = append(out, c)
-				return nil
+				return err
 			})
 		})
-		if err != nil || len(out) == 0 {
-			return err
-		}
-		return s.loadDetails(ctx, tx, out)
+		sortByID(out)
+		return err
 	})
 	if err != nil {
 		return nil, s.wrap(ctx, "get contacts", err)

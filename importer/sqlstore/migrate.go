@@ -14,6 +14,7 @@ var migrations = []sqlbase.Step[tables]{
 	{Version: 2, Name: "accounts", Stmts: accountsDDL},
 	{Version: 3, Name: "unique contact keys", Stmts: uniqueKeysDDL},
 	{Version: 4, Name: "duplicate-only key indexes", Stmts: duplicateKeysDDL},
+	{Version: 5, Name: "fields and tags in the contact row", Stmts: contactColumnsDDL},
 }
 
 // SchemaVersion is the schema version Migrate brings a database to.
@@ -110,6 +111,32 @@ func duplicateKeysDDL(t tables, d sqlbase.Dialect) []string {
 	}
 }
 
+// contactColumnsDDL moves each contact's custom fields and tags into its
+// own row: fields, a JSON object of key to value, and tags, a JSON array in
+// the contact's order (TEXT on SQLite, JSONB on PostgreSQL), instead of a
+// row per value in contact_fields and contact_tags. An import then writes
+// one row per contact, with no foreign key to check per field or tag row
+// (on PostgreSQL that check was most of the server's time). The rows of
+// the two tables are copied into the columns, then the tables are dropped.
+// Like every step it runs once, in Migrate's transaction.
+func contactColumnsDDL(t tables, d sqlbase.Dialect) []string {
+	obj, arr, typ := "json_group_object", "json_group_array", "TEXT"
+	if d == sqlbase.Postgres {
+		obj, arr, typ = "jsonb_object_agg", "jsonb_agg", "JSONB"
+	}
+	c := t.contacts
+	return []string{
+		`ALTER TABLE ` + c + ` ADD COLUMN fields ` + typ + ` NOT NULL DEFAULT '{}'`,
+		`ALTER TABLE ` + c + ` ADD COLUMN tags ` + typ + ` NOT NULL DEFAULT '[]'`,
+		`UPDATE ` + c + ` SET fields = f.o FROM (SELECT contact_id, ` + obj + `(key, value) AS o FROM ` + t.fields +
+			` GROUP BY contact_id) AS f WHERE ` + c + `.id = f.contact_id`,
+		`UPDATE ` + c + ` SET tags = g.a FROM (SELECT contact_id, ` + arr + `(tag ORDER BY seq) AS a FROM ` + t.tags +
+			` GROUP BY contact_id) AS g WHERE ` + c + `.id = g.contact_id`,
+		`DROP TABLE ` + t.fields,
+		`DROP TABLE ` + t.tags,
+	}
+}
+
 // Migrate creates or brings up to date the store's tables and indexes
 // (and, on PostgreSQL, Config.Schema when missing), in one transaction. It
 // is idempotent: calling it again, or from several processes at once, does
@@ -122,9 +149,12 @@ func duplicateKeysDDL(t tables, d sqlbase.Dialect) []string {
 //     unique among contacts whose duplicate is false (partial unique
 //     indexes) and indexed among those marked duplicate (partial indexes);
 //     migrating a database made before them marks all but the oldest
-//     contact of each shared key duplicate.
-//   - contact_fields: contact_id, key, value: one row per custom field value.
-//   - contact_tags: seq (tag order), contact_id, tag.
+//     contact of each shared key duplicate; fields: the custom field
+//     values, a JSON object of key to value ({} when none); tags: a JSON
+//     array of the tags in their order ([] when none). Both are TEXT on
+//     SQLite and JSONB on PostgreSQL. (Before schema version 5 they were
+//     rows of the tables contact_fields and contact_tags; migrating copies
+//     them into the columns and drops those tables.)
 //   - accounts: id (ascending in creation order), name (unique, byte for
 //     byte), name_key (accounts.NormalizeName, indexed), name_key_version
 //     (accounts.NormalizeVersion: Migrate recomputes older keys), domain,

@@ -24,7 +24,7 @@ const (
 )
 
 // Config places a Store's tables. The zero value is useful: tables named
-// contacts, contact_fields, contact_tags, … in the database's default
+// contacts, accounts, account_fields, … in the database's default
 // schema, dialect detected from the driver.
 type Config struct {
 	// Dialect is the database's SQL dialect. Zero means: New detects it from
@@ -191,7 +191,9 @@ var (
 	ErrNoDriver = fmt.Errorf("%w: no database driver registered", ErrConfig)
 )
 
-// tables holds the quoted, qualified names of the store's tables.
+// tables holds the quoted, qualified names of the store's tables. fields
+// and tags (contact_fields, contact_tags) exist only between migration
+// steps 1 and 5, which moves them into the contacts table.
 type tables struct {
 	contacts, fields, tags, accounts, accountFields, migrations string
 	names                                                       sqlbase.Names // prefix (also of index names) and schema
