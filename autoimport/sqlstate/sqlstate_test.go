@@ -257,7 +257,9 @@ func TestCredentialsSealedAtRest(t *testing.T) {
 // TestRunnerEndToEnd: a Runner on the SQL state, fields and presence runs a
 // full-fetch service twice: contacts arrive once, custom fields are created
 // once with their tag, a deleted record is marked gone, and the run records
-// are kept.
+// are kept; with sqlstore's History in the same database, each run of
+// several pages is one import of kind auto, its journal lines numbered
+// through the run.
 func TestRunnerEndToEnd(t *testing.T) {
 	t.Parallel()
 	for _, b := range backends {
@@ -273,12 +275,20 @@ func TestRunnerEndToEnd(t *testing.T) {
 			contacts := memstore.New()
 			fields := s.Fields(nil, nil)
 			presence := s.Presence()
+			hcfg := sqlstore.HistoryConfig{TablePrefix: "h_"}
+			if b.name == "postgres" {
+				hcfg.Schema = strings.Trim(strings.Split(sqlstate.ImportsTable(s), ".")[0], `"`)
+			}
+			hist, err := sqlstore.NewHistory(s.DB(), hcfg)
+			require.NoError(t, err)
+			require.NoError(t, hist.Migrate(bg))
 			now := time.Date(2025, 6, 2, 8, 0, 0, 0, time.UTC)
 			runner, err := autoimport.NewRunner(autoimport.Config{
 				State: s, Connectors: []autoimport.Connector{connectortest.NewHTTPConnector(svc)},
 				Contacts: func(context.Context, string) (importer.Store, error) { return contacts, nil },
 				Fields:   fields, Presence: presence, Sealer: autoimport.PlaintextSealer{},
-				Now: func() time.Time { return now },
+				History: hist,
+				Now:     func() time.Time { return now },
 			})
 			require.NoError(t, err)
 			imp, err := runner.Create(bg, autoimport.Definition{Workspace: "acme", Service: "fake", Account: "team", Interval: time.Hour}, autoimport.NewSecret(secretToken))
@@ -318,6 +328,28 @@ func TestRunnerEndToEnd(t *testing.T) {
 			schema, err := fields.Schema(bg, "acme")
 			require.NoError(t, err)
 			assert.GreaterOrEqual(t, schema.Index("loyalty_tier"), 0)
+
+			imports, _, err := hist.List(bg, importer.HistoryQuery{})
+			require.NoError(t, err)
+			require.Len(t, imports, 2, "two runs, two imports (pages of 10: three a run)")
+			for i, run := range runs { // newest first, as the imports
+				got := imports[i]
+				assert.Equal(t, importer.ImportKindAuto, got.Kind)
+				assert.Equal(t, run.ID, got.Source.Run)
+				assert.Equal(t, importer.ImportDone, got.Status)
+				n := 24 + i // the second run reads one record fewer than the first
+				assert.Equal(t, importer.Counts{Rows: n, Created: run.Created, Unchanged: run.Unchanged, Updated: run.Updated},
+					got.Progress.Counts, "the run's counts")
+				var lines []int64
+				for e, err := range hist.Journal(bg, got.ID, 0) {
+					require.NoError(t, err)
+					lines = append(lines, e.Line)
+				}
+				require.Len(t, lines, n, "one entry per record")
+				for j, l := range lines {
+					assert.Equal(t, int64(j+1), l, "lines numbered through the run")
+				}
+			}
 		})
 	}
 }
