@@ -90,6 +90,10 @@
 // Every run leaves a RunRecord: when, pages, records, created, updated,
 // unchanged, skipped and failed with their reasons, custom fields created,
 // contacts marked gone, the watermark before and after, and the error.
+// With Config.History, a run that imports records is also ONE import of
+// kind importer.ImportKindAuto in the import history the CSV imports use:
+// one journal entry per record, lines numbered through the run's pages,
+// the run's counts, finished done, failed or cancelled with the run.
 //
 // # Credentials
 //
