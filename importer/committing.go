@@ -140,6 +140,9 @@ func (r *run) outcome(rw *row, full bool) Outcome {
 			o.AccountsCreated = []string{rw.c.AccountID}
 		}
 		o.Problems = slices.Clone(rw.problems)
+		if o.Kind == JournalFailed || o.Kind == JournalSkipped {
+			o.Cells = rw.rec // the row owns them (readOne copies reused records)
+		}
 	}
 	return o
 }

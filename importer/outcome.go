@@ -47,6 +47,11 @@ type Outcome struct {
 	// Problems are the row's errors and warnings (also those beyond
 	// Config.MaxProblems, which the Report only counts).
 	Problems []Problem `json:"problems,omitempty"`
+	// Cells are the row's cells as read from the file (a row the parser
+	// rejected as its lenient reading split it), for failed and skipped
+	// rows only, so that they can be handed back to be fixed and imported
+	// again; nil for the other kinds.
+	Cells []string `json:"cells,omitempty"`
 }
 
 // The journal's names of a contact's dedicated parts (JournalChange.Field).

@@ -156,3 +156,39 @@ func TestOutcomesNotInADryRun(t *testing.T) {
 	assert.False(t, called, "a dry run writes nothing and delivers no outcomes")
 	assert.Equal(t, 4, rep.Created, "the report still counts what would happen")
 }
+
+// TestOutcomeCellsHandBackFailedAndSkippedRows: a failed or skipped row's
+// Outcome holds its cells as read (also a row the parser rejected), so a
+// list of them can be fixed and imported again; other rows hold none.
+func TestOutcomeCellsHandBackFailedAndSkippedRows(t *testing.T) {
+	t.Parallel()
+	file := "email,first_name,city\n" +
+		"ann@example.com,Ann,Oslo\n" +
+		"not-an-email,Bad,Rome\n" +
+		"ann@example.com,Again,Pisa\n" +
+		"\"zed@example.com,Zed,Lima\n" // a runaway quote, read again as text
+	var outs []importer.Outcome
+	_, err := importer.Import(t.Context(), strings.NewReader(file), memstore.New(), importer.Config{
+		FileDuplicates: importer.KeepFirst,
+		OnOutcomes: func(_ context.Context, o []importer.Outcome) error {
+			outs = append(outs, o...)
+			return nil
+		},
+	})
+	require.NoError(t, err)
+	byLine := map[int]importer.Outcome{}
+	for _, o := range outs {
+		byLine[o.Line] = o
+	}
+	require.Contains(t, byLine, 2)
+	assert.Equal(t, importer.JournalCreated, byLine[2].Kind)
+	assert.Nil(t, byLine[2].Cells, "a created row hands back nothing")
+	assert.Equal(t, importer.JournalFailed, byLine[3].Kind)
+	assert.Equal(t, []string{"not-an-email", "Bad", "Rome"}, byLine[3].Cells)
+	assert.Equal(t, importer.JournalSkipped, byLine[4].Kind)
+	assert.Equal(t, []string{"ann@example.com", "Again", "Pisa"}, byLine[4].Cells)
+	if o, ok := byLine[5]; ok && o.Kind != importer.JournalCreated {
+		assert.NotEmpty(t, o.Cells, "line 5 %s: its cells", o.Kind)
+		assert.Contains(t, strings.Join(o.Cells, ","), "zed@example.com")
+	}
+}
