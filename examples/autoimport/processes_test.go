@@ -85,11 +85,17 @@ func (l *lines) String() string {
 
 func start(t *testing.T, on func(string), args ...string) *process {
 	t.Helper()
+	return startEnv(t, nil, on, args...)
+}
+
+// startEnv is start with more environment variables ("NAME=value").
+func startEnv(t *testing.T, env []string, on func(string), args ...string) *process {
+	t.Helper()
 	b, err := json.Marshal(args)
 	require.NoError(t, err)
 	p := &process{out: &lines{on: on}}
 	p.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	p.cmd.Env = append(os.Environ(), envArgs+"="+string(b))
+	p.cmd.Env = append(append(os.Environ(), env...), envArgs+"="+string(b))
 	p.cmd.Stdout, p.cmd.Stderr = p.out, &p.err
 	require.NoError(t, p.cmd.Start())
 	t.Cleanup(func() {
@@ -202,6 +208,36 @@ func TestRiverTwoProcesses(t *testing.T) {
 	for _, r := range runLines(t, c.out.String()) {
 		assert.Zero(t, r.Created, "nothing imported again")
 		assert.False(t, r.WatermarkBefore.IsZero(), "goes on from the watermark")
+	}
+	storedOnce(t, pool, schema, want)
+}
+
+// TestRiverKeyFromEnvironment: without -key-file, two processes started at
+// once take the sealing key from $CONTACTKIT_SEALING_KEY: each opens the
+// credentials the other sealed, both run to the end, every record is
+// stored once.
+func TestRiverKeyFromEnvironment(t *testing.T) {
+	t.Parallel()
+	pool, url, schema := riverSchema(t)
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	env := []string{keyEnv + "=" + hex.EncodeToString(key)}
+	args := []string{"-river", url, "-schema", schema, "-machines", "1", "-contacts", "400", "-page-size", "50",
+		"-runs", "1", "-every", "500ms", "-lease", "3s", "-json"}
+	a := startEnv(t, env, nil, args...)
+	b := startEnv(t, env, nil, args...)
+	codeA, codeB := a.wait(), b.wait()
+	require.Equal(t, 0, codeA, "process A: %s", a.err.String())
+	require.Equal(t, 0, codeB, "process B: %s", b.err.String())
+	for _, p := range []*process{a, b} {
+		for _, r := range runLines(t, p.out.String()) {
+			assert.Empty(t, r.Error, "credentials sealed by one process open in the other")
+		}
+	}
+	people, invalid := expected(400)
+	want := 0
+	for _, acct := range accounts {
+		want += people[acct] - invalid[acct]
 	}
 	storedOnce(t, pool, schema, want)
 }
