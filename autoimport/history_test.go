@@ -2,6 +2,7 @@ package autoimport_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -235,4 +236,39 @@ func TestDeadRunsImportFinishedByTheResumingRun(t *testing.T) {
 	assert.Equal(t, rec.ID, recs[0].Source.Run)
 	assert.Equal(t, importer.ImportDone, recs[0].Status)
 	e.assertMirrors("w1")
+}
+
+// A run's import can be undone from its journal like a file's, across all
+// its pages: undoing the second run restores what the first wrote, undoing
+// the first removes what it created.
+func TestUndoARun(t *testing.T) {
+	t.Parallel()
+	hist := memstore.NewHistory()
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 2}, func(_ *env, c *autoimport.Config) {
+		c.History = hist
+	})
+	e.put(5, nil)
+	imp := e.create(autoimport.Definition{})
+	first := e.mustRun(imp.Ref())
+	require.Equal(t, 5, first.Created)
+	e.clock.Add(time.Hour)
+	e.put(5, map[string]string{"first_name": "Changed"})
+	second := e.mustRun(imp.Ref())
+	require.Equal(t, 5, second.Updated)
+	require.Equal(t, 3, second.Pages)
+
+	recs, _, err := hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	require.Equal(t, second.ID, recs[0].Source.Run)
+	_, err = importer.Undo(t.Context(), importer.UndoConfig{History: hist, Store: e.store("w1"), ImportID: recs[0].ID})
+	require.NoError(t, err)
+	for i := range 5 {
+		c, ok := e.contact("w1", fmt.Sprintf("r%04d", i))
+		require.True(t, ok)
+		assert.Equal(t, fmt.Sprintf("P%d", i), c.Fields["first_name"], "every page of the run undone")
+	}
+	_, err = importer.Undo(t.Context(), importer.UndoConfig{History: hist, Store: e.store("w1"), ImportID: recs[1].ID})
+	require.NoError(t, err)
+	assert.Zero(t, e.count("w1"), "the first run's contacts removed")
 }
