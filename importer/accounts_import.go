@@ -8,6 +8,7 @@ import (
 
 	"github.com/contactkit/contactkit/accounts"
 	"github.com/contactkit/contactkit/mapping"
+	"github.com/contactkit/contactkit/validate"
 )
 
 // ImportAccounts reads a CSV file of accounts (companies) from src and
@@ -47,7 +48,7 @@ func ImportAccountsFrom(ctx context.Context, src Source, st accounts.Store, cfg 
 	if err != nil {
 		return rep, err
 	}
-	r := &run{cfg: &cfg, rep: rep, accountsOnly: true}
+	r := &run{cfg: &cfg, rep: rep}
 	if err := r.compile(); err != nil {
 		return rep, err
 	}
@@ -55,6 +56,7 @@ func ImportAccountsFrom(ctx context.Context, src Source, st accounts.Store, cfg 
 		return rep, fmt.Errorf("%w: an account import needs an account schema (mapping.EntityAccount)", ErrConfig)
 	}
 	a := &accountRun{run: r, st: st, names: map[string]*accountEntry{}, domain: r.schema.ByRole(mapping.RoleDomain)}
+	r.ent = a
 	a.up, _ = st.(accounts.Updater)
 	missing := accounts.CreateMissing
 	if cfg.Mode == ModeUpdate {
@@ -66,6 +68,8 @@ func ImportAccountsFrom(ctx context.Context, src Source, st accounts.Store, cfg 
 	return rep, err
 }
 
+// accountRun is the account import: the shared stages of run, with its
+// own classify, processPart and diff, and the entity methods below.
 type accountRun struct {
 	*run
 	st     accounts.Store
@@ -80,6 +84,39 @@ type accountEntry struct {
 	line    int
 	row     *row // while its batch is in flight
 	skipped Code // why the first row was skipped, if it was
+}
+
+// assign keeps the name (the RoleAccount field) apart: an account's other
+// fields, whatever their roles in a contact, are all its fields.
+func (a *accountRun) assign(rw *row, i int, res validate.Result) {
+	if a.fields[i].role == mapping.RoleAccount {
+		rw.account = res.Value
+		return
+	}
+	a.setValue(rw, i, res.Value)
+}
+
+// identify: an account is identified by its name, which the schema
+// requires.
+func (a *accountRun) identify(*row) {}
+
+// outcomes: an account import sends no contact events, outcomes or
+// journal.
+func (a *accountRun) outcomes() bool { return false }
+
+// skipProblem is an account row's: it names the account.
+func (a *accountRun) skipProblem(rw *row) Problem {
+	p := Problem{Code: rw.reason, Action: ActionSkipped, Field: a.roleKey(mapping.RoleAccount, "name"), Value: rw.account}
+	switch rw.reason {
+	case CodeExists:
+		p.Message = "the account exists and this import does not update accounts"
+		if a.cfg.Mode != ModeCreate {
+			p.Message = "the account exists and the account store cannot update accounts"
+		}
+	case CodeNotFound:
+		p.Message = "no account matches and this import only updates accounts"
+	}
+	return p
 }
 
 func (a *accountRun) process(ctx context.Context, batch []*row) error {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-
-	"github.com/contactkit/contactkit/mapping"
 )
 
 // The committing stage: after a part's write, each row's Outcome is
@@ -22,8 +20,8 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 	next := 0
 	maxP := r.cfg.maxProblems()
 	side := !r.cfg.SuppressSideEffects
-	wantEvents := r.cfg.OnCommit != nil && !r.cfg.DryRun && !r.accountsOnly
-	full := r.outcomes && !r.accountsOnly
+	wantEvents := r.cfg.OnCommit != nil && !r.cfg.DryRun && r.ent.outcomes()
+	full := r.outcomes && r.ent.outcomes()
 	for _, rw := range batch {
 		if rw.dup > 0 {
 			r.file.settle(rw.dup - 1)
@@ -49,7 +47,7 @@ func (r *run) commit(ctx context.Context, batch []*row, ids []string) error {
 				if rw.entry > 0 {
 					r.file.skip(rw.entry-1, rw.reason)
 				}
-				rw.problems = append(rw.problems, r.skipProblem(rw))
+				rw.problems = append(rw.problems, r.ent.skipProblem(rw))
 			}
 		case outFailed:
 			if rw.entry > 0 {
@@ -157,9 +155,9 @@ func (r *run) createdChanges(rw *row, o *Outcome) {
 			o.Changes = append(o.Changes, JournalChange{Field: field, After: Present(v)})
 		}
 	}
-	set(JournalEmail, c.Email)
-	set(JournalPhone, c.Phone)
-	set(JournalExternalID, c.ExternalID)
+	for i := partEmail; i <= partExternalID; i++ {
+		set(contactParts[i].journal, contactParts[i].get(c))
+	}
 	for i, v := range rw.vals {
 		set(r.fields[i].key, v)
 	}
@@ -214,25 +212,16 @@ func (r *run) skip(reason Code) {
 	r.rep.SkippedBy[reason]++
 }
 
-func (r *run) skipProblem(rw *row) Problem {
-	p := Problem{Code: rw.reason, Action: ActionSkipped}
-	what := "contact"
-	if r.accountsOnly {
-		what = "account"
-		p.Field, p.Value = r.roleKey(mapping.RoleAccount, "name"), rw.account
-	} else {
-		p.Field, p.Value = string(r.keys[0]), rw.key(r.keys[0])
-	}
+// skipProblem is a contact row's: it names the first match key.
+func (ci contactImport) skipProblem(rw *row) Problem {
+	p := Problem{Code: rw.reason, Action: ActionSkipped, Field: string(ci.keys[0]), Value: rw.key(ci.keys[0])}
 	switch rw.reason {
 	case CodeExists:
-		p.Message = fmt.Sprintf("the %s exists and this import does not update %ss", what, what)
-		if r.accountsOnly && r.cfg.Mode != ModeCreate {
-			p.Message = "the account exists and the account store cannot update accounts"
-		}
+		p.Message = "the contact exists and this import does not update contacts"
 	case CodeNotFound:
-		p.Message = fmt.Sprintf("no %s matches and this import only updates %ss", what, what)
+		p.Message = "no contact matches and this import only updates contacts"
 	case CodeContactLimit:
-		p.Message = fmt.Sprintf("the contact limit (%d) is reached; no more contacts are created", r.cfg.ContactLimit)
+		p.Message = fmt.Sprintf("the contact limit (%d) is reached; no more contacts are created", ci.cfg.ContactLimit)
 	}
 	return p
 }

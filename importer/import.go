@@ -155,10 +155,11 @@ type run struct {
 	created int
 	linking bool
 	acct    *accounts.Session // this import's account linking, when linking
-	// accountsOnly is set for an account import (ImportAccounts).
-	accountsOnly bool
-	preview      *previewer
-	workers      int
+	// ent is what the import imports: contactImport, or an accountRun
+	// (ImportAccounts).
+	ent     entity
+	preview *previewer
+	workers int
 	// outcomes: the rows' Outcomes are wanted in full (Config.OnOutcomes
 	// or Config.History, not in a dry run); hist is the History journaling
 	// the import, once begun.
@@ -174,8 +175,29 @@ type run struct {
 	offset   int64 // the input read so far
 }
 
+// entity is what makes a run a contact import (contactImport) or an
+// account import (accountRun, accounts_import.go): run holds the stages
+// both share, the entity what differs between them.
+type entity interface {
+	// assign puts the valid value of field i into rw's draft.
+	assign(rw *row, i int, res validate.Result)
+	// identify rejects a valid row that the import could not identify.
+	identify(rw *row)
+	// skipProblem says why rw was skipped (its reason).
+	skipProblem(rw *row) Problem
+	// outcomes reports whether the rows' Outcomes go to OnCommit,
+	// OnOutcomes and the History (contacts do).
+	outcomes() bool
+}
+
+// contactImport is the entity of a contact import (Import, ImportFrom).
+type contactImport struct{ *run }
+
+func (contactImport) outcomes() bool { return true }
+
 func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, error) {
 	r := &run{cfg: cfg, st: st, rep: rep, keys: cfg.matchKeys()}
+	r.ent = contactImport{r}
 	r.outcomes = !cfg.DryRun && (cfg.OnOutcomes != nil || cfg.History != nil)
 	if err := r.compile(); err != nil {
 		return nil, err

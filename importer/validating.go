@@ -47,7 +47,6 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 		return vals
 	}
 	vals = r.plan.Apply(rw.rec, vals)
-	c := &rw.c
 	for i := range r.fields {
 		fr := &r.fields[i]
 		v := vals[i]
@@ -96,47 +95,52 @@ func (r *run) validate(rw *row, vals []mapping.Value) []mapping.Value {
 			rw.problems = append(rw.problems, Problem{Column: v.Column, Field: fr.key, Code: res.Warning.Code,
 				Value: raw, Message: res.Warning.Message, Suggestion: res.Warning.Suggestion, Action: ActionWarning})
 		}
-		role := fr.role
-		if r.accountsOnly && role != mapping.RoleAccount {
-			role = mapping.RoleNone // an account's fields are all fields
-		}
-		switch role {
-		case mapping.RoleEmail:
-			c.Email = res.Value
-		case mapping.RolePhone:
-			c.Phone = res.Value
-		case mapping.RoleExternalID:
-			c.ExternalID = res.Value
-		case mapping.RoleTags:
-			c.Tags = res.Values
-			if c.Tags == nil {
-				c.Tags = []string{res.Value}
-			}
-		case mapping.RoleStatus:
-			c.Status = Status(res.Value)
-		case mapping.RoleAccount:
-			rw.account = res.Value
-		default:
-			if rw.vals == nil {
-				rw.vals = make([]string, len(r.fields))
-			}
-			rw.vals[i] = res.Value
-		}
+		r.ent.assign(rw, i, res)
 	}
-	if !rw.rejected && !r.accountsOnly {
-		has := false
-		for _, k := range r.keys {
-			if rw.key(k) != "" {
-				has = true
-				break
-			}
-		}
-		if !has {
-			r.reject(rw, Problem{Code: CodeNoMatchKey, Field: string(r.keys[0]),
-				Message: fmt.Sprintf("the row has no %s to identify the contact", keyNames(r.keys))})
-		}
+	if !rw.rejected {
+		r.ent.identify(rw)
 	}
 	return vals
+}
+
+// setValue keeps the valid value of ordinary field i in rw.vals.
+func (r *run) setValue(rw *row, i int, v string) {
+	if rw.vals == nil {
+		rw.vals = make([]string, len(r.fields))
+	}
+	rw.vals[i] = v
+}
+
+// assign is a contact import's: a dedicated part of the contact (the
+// contactParts table), its tags, its account name, or an ordinary field.
+func (ci contactImport) assign(rw *row, i int, res validate.Result) {
+	role := ci.fields[i].role
+	if p := partOf(role); p != nil {
+		p.set(&rw.c, res.Value)
+		return
+	}
+	switch role {
+	case mapping.RoleTags:
+		rw.c.Tags = res.Values
+		if rw.c.Tags == nil {
+			rw.c.Tags = []string{res.Value}
+		}
+	case mapping.RoleAccount:
+		rw.account = res.Value
+	default:
+		ci.setValue(rw, i, res.Value)
+	}
+}
+
+// identify rejects a contact row without any match key.
+func (ci contactImport) identify(rw *row) {
+	for _, k := range ci.keys {
+		if rw.key(k) != "" {
+			return
+		}
+	}
+	ci.reject(rw, Problem{Code: CodeNoMatchKey, Field: string(ci.keys[0]),
+		Message: fmt.Sprintf("the row has no %s to identify the contact", keyNames(ci.keys))})
 }
 
 func keyNames(keys []KeyKind) string {
@@ -147,14 +151,13 @@ func keyNames(keys []KeyKind) string {
 	return strings.Join(s, " or ")
 }
 
+// clearName is the Update.Clear name of the field a ClearToken erases.
 func clearName(fr *fieldRule) string {
-	switch fr.role {
-	case mapping.RolePhone:
-		return ClearPhone
-	case mapping.RoleExternalID:
-		return ClearExternalID
-	case mapping.RoleAccount:
+	if fr.role == mapping.RoleAccount {
 		return ClearAccount
+	}
+	if p := partOf(fr.role); p != nil && p.clear != "" {
+		return p.clear
 	}
 	return fr.key
 }

@@ -151,17 +151,12 @@ func (r *run) diff(rw *row) (*Update, []Change) {
 			rw.jchanges = append(rw.jchanges, JournalChange{Field: journal, Before: from, After: to})
 		}
 	}
-	if d.Email != "" && EmailKey(d.Email) != EmailKey(s.Email) && (over || s.Email == "") {
-		u.Email = d.Email
-		change(r.roleKey(mapping.RoleEmail, "email"), JournalEmail, part(s.Email), Present(d.Email))
-	}
-	if d.Phone != "" && d.Phone != s.Phone && (over || s.Phone == "") {
-		u.Phone = d.Phone
-		change(r.roleKey(mapping.RolePhone, "phone"), JournalPhone, part(s.Phone), Present(d.Phone))
-	}
-	if d.ExternalID != "" && d.ExternalID != s.ExternalID && (over || s.ExternalID == "") {
-		u.ExternalID = d.ExternalID
-		change(r.roleKey(mapping.RoleExternalID, "external_id"), JournalExternalID, part(s.ExternalID), Present(d.ExternalID))
+	for i := partEmail; i <= partExternalID; i++ { // the status has rules of its own, below
+		p := &contactParts[i]
+		if v, old := p.get(d), p.get(s); v != "" && !p.isSame(v, old) && (over || old == "") {
+			p.update(u, v)
+			change(r.roleKey(p.role, p.journal), p.journal, part(old), Present(v))
+		}
 	}
 	for i, v := range rw.vals {
 		if v == "" {
@@ -177,17 +172,11 @@ func (r *run) diff(rw *row) (*Update, []Change) {
 		}
 	}
 	for _, k := range rw.clears {
-		var old string
-		journal := k
-		switch k {
-		case ClearPhone:
-			old, journal = s.Phone, JournalPhone
-		case ClearExternalID:
-			old, journal = s.ExternalID, JournalExternalID
-		case ClearAccount:
-			old, journal = s.AccountID, ""
-		default:
-			old = s.Fields[k]
+		old, journal := s.Fields[k], k
+		if p := partCleared(k); p != nil {
+			old, journal = p.get(s), p.journal
+		} else if k == ClearAccount {
+			old, journal = s.AccountID, "" // the Outcome has AccountBefore/After
 		}
 		if old != "" {
 			u.Clear = append(u.Clear, k)
