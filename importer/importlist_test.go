@@ -137,7 +137,7 @@ func TestImportListsOfAnImport(t *testing.T) {
 	failed := listRows(t, h, rep.ImportID, importer.ListFailed)
 	require.Len(t, failed, 2)
 	assert.Equal(t, []string{"Email", "First Name", "Notes", importer.ErrorCSVLineColumn, importer.ErrorCSVReasonColumn}, failed[0])
-	assert.Equal(t, "3", failed[1][3])
+	assert.Equal(t, []string{"not-an-email", "Bo", "'=1+1", "3"}, failed[1][:4], "the row's cells as read, formulas neutralized, and its line")
 	assert.Contains(t, failed[1][4], "email")
 	assert.Equal(t, [][]string{{"Email", "First Name", "Notes", importer.ErrorCSVLineColumn, importer.ErrorCSVReasonColumn}},
 		listRows(t, h, rep.ImportID, importer.ListSkipped), "no skipped rows: the header alone")
@@ -165,5 +165,5 @@ func ExampleWriteImportList() {
 	// contactkit_line,contact_id,field,before,after
 	// 2,c1,first_name,Ann,Anne
 	// Email,First name,contactkit_line,contactkit_error
-	// ,,3,email: email.invalid: no @ in the address
+	// not-an-email,Bo,3,email: email.invalid: no @ in the address
 }

@@ -95,5 +95,6 @@ func (o Outcome) JournalEntry() JournalEntry {
 		AccountsCreated: o.AccountsCreated,
 		Reason:          o.Reason,
 		Problems:        o.Problems,
+		Cells:           o.Cells,
 	}
 }

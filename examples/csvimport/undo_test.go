@@ -183,7 +183,7 @@ func TestListFlag(t *testing.T) {
 	require.Len(t, failed, 2)
 	assert.Equal(t, []string{"Email", "First name", "City", "Company", importer.ErrorCSVLineColumn, importer.ErrorCSVReasonColumn}, failed[0],
 		"the file's header, so that the fixed rows can be imported again")
-	assert.Equal(t, "4", failed[1][4])
+	assert.Equal(t, []string{"not-an-address", "Bad", "", "", "4"}, failed[1][:5], "the row as it was in the file, and its line")
 	assert.Contains(t, failed[1][5], "email")
 
 	res = runCmd(t, "-db", db, "-list", "failed", "-import", "nope")
