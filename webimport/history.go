@@ -2,10 +2,7 @@ package webimport
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -36,12 +33,11 @@ func (s *Handler) historyRecord(path string, j *job) (importer.ImportRecord, err
 		return importer.ImportRecord{}, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	src, err := importer.FileSource(j.file, f)
+	if err != nil {
 		return importer.ImportRecord{}, err
 	}
-	return importer.ImportRecord{ID: j.id, Kind: importer.ImportKindWeb, StartedBy: j.startedBy,
-		Source: importer.ImportSource{FileName: j.file, Size: j.size, SHA256: hex.EncodeToString(h.Sum(nil))}}, nil
+	return importer.ImportRecord{ID: j.id, Kind: importer.ImportKindWeb, StartedBy: j.startedBy, Source: src}, nil
 }
 
 // markInterrupted finishes as cancelled the History's record of an import
