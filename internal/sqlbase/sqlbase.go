@@ -146,9 +146,19 @@ func (n Names) CreateIndex(name, table, cols string) string {
 }
 
 // InTx runs fn in a transaction of db, committed when fn returns nil and
-// rolled back otherwise.
+// rolled back otherwise. A COMMIT that fails is followed by an explicit
+// ROLLBACK on the same connection before it goes back to the pool: SQLite
+// checks deferred foreign keys at COMMIT and, when they fail, keeps the
+// transaction open, which database/sql does not know (it returns the
+// connection to the pool as it is, and the next user of the connection
+// would run inside the failed transaction, or fail to begin its own).
 func InTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -156,5 +166,11 @@ func InTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		// Best effort: outside a transaction (the COMMIT ended it, as on
+		// PostgreSQL) ROLLBACK is harmless.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+		return err
+	}
+	return nil
 }
