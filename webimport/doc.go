@@ -91,12 +91,26 @@
 // imports of the History newest first, with status and counts, each linking
 // to /history/ID, its report rebuilt from the record (counts, status, last
 // line committed): it works after the import's page expired and after a
-// restart, and an import's old address /i/ID leads there. The full report
-// (problems, changes) and the rejected rows' CSV stay with the session that
-// ran the import while its page is kept. The History page shows every
-// import of the History to every visitor of the screen (as the contact
-// store is theirs to share); it shows no row of a file. Undoing an import
-// and resuming one by its ID are not offered.
+// restart, and an import's old address /i/ID leads there. The record's
+// page offers the import's lists as CSV downloads, streamed from the
+// journal (importer.WriteImportList): /history/ID/created.csv,
+// updated.csv (one row per changed field, before and after), failed.csv
+// (the rows as they were in the file with line and reasons, to fix and
+// upload again) and skipped.csv. When Config.Contacts implements
+// importer.Deleter and importer.ContactLister, it has an undo button:
+// /history/ID/undo shows what importer.Undo would do (a dry run: contacts
+// deleted, fields restored, tags removed, account links restored,
+// accounts removed, conflicts with the current, imported and before
+// values and the later import that made them) and a form that confirms it,
+// optionally forcing the conflicts; the result page shows what was done
+// and the import's new status (undone or partly undone). An undo keeps
+// going when the visitor leaves the page, and one cut short is finished by
+// undoing again. The full report (problems) stays with the session that
+// ran the import while its page is kept. The History page, the lists and
+// the undo are offered to every visitor of the screen (as the contact
+// store is theirs to share): mount the screen behind the host's
+// authorization. Resuming an import by its ID is not offered (upload the
+// file again: the rows already imported come out unchanged).
 //
 // # Errors
 //

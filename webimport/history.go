@@ -82,6 +82,7 @@ type recordPage struct {
 	base
 	historyItem
 	Live        bool   // a job of this session has the full report
+	CanUndo     bool   // the store can undo it (see undo.go)
 	Interrupted bool   // a restart cut it short
 	Error       string // why it stopped, when it did not end done
 }
@@ -141,7 +142,7 @@ func (s *Handler) handleHistoryRecord(w http.ResponseWriter, r *http.Request, se
 	}
 	it := historyItem{ImportRecord: rec, State: s.state(rec)}
 	p := recordPage{base: base{Title: "Import of " + rec.Source.FileName, CSRF: sess.csrf}, historyItem: it,
-		Interrupted: it.State == stateInterrupted}
+		Interrupted: it.State == stateInterrupted, CanUndo: s.canUndo()}
 	sess.mu.Lock()
 	_, p.Live = sess.jobs[id]
 	sess.mu.Unlock()

@@ -56,7 +56,7 @@ var funcs = template.FuncMap{
 func parsePages(prefix string) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	root := template.FuncMap{"root": func() string { return prefix }}
-	for _, name := range []string{"home", "mapping", "options", "review", "job", "message", "history", "record"} {
+	for _, name := range []string{"home", "mapping", "options", "review", "job", "message", "history", "record", "undo"} {
 		t, err := template.New(name).Funcs(funcs).Funcs(root).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("webimport: template %s: %w", name, err)

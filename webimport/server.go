@@ -137,10 +137,15 @@ type Config struct {
 	// page (/history) that lists the imports newest first with their status
 	// and counts, each linking to its report, rebuilt from the record when
 	// the import's job is gone (its report expired, or the server
-	// restarted). The page lists every import of the History to every
-	// visitor of the screen, like the contact store they share; it shows
-	// no row of a file (the error CSV stays with the session that ran the
-	// import). With Dir set, an import that a crash or a kill cut short is
+	// restarted), with its lists as CSV downloads (created, updated with
+	// before → after, failed rows as they were in the file, skipped rows:
+	// importer.WriteImportList) and, when Contacts can delete and list
+	// contacts (importer.Deleter, importer.ContactLister), an undo button
+	// that shows a dry run of importer.Undo to confirm (conflicts with both
+	// values; force to overwrite them). The page lists every import of the
+	// History, its lists and its undo to every visitor of the screen, like
+	// the contact store they share: mount the screen behind the host's
+	// authorization. With Dir set, an import that a crash or a kill cut short is
 	// finished as cancelled in the History when New starts again, and the
 	// pages call it interrupted (in that run of the server: the History
 	// keeps it as cancelled). Nil means no history: the screen works as
@@ -309,6 +314,9 @@ func (s *Handler) routes() {
 	m.HandleFunc("GET /i/{id}", s.session(s.jobOrHistory))
 	m.HandleFunc("GET /history", s.session(s.handleHistory))
 	m.HandleFunc("GET /history/{id}", s.session(s.handleHistoryRecord))
+	m.HandleFunc("GET /history/{id}/{list}", s.session(s.handleHistoryList))
+	m.HandleFunc("GET /history/{id}/undo", s.session(s.handleUndoPreview))
+	m.HandleFunc("POST /history/{id}/undo", s.session(s.csrf(s.handleUndo)))
 	m.HandleFunc("GET /i/{id}/progress", s.session(s.job(s.handleProgress)))
 	m.HandleFunc("GET /i/{id}/events", s.session(s.job(s.handleEvents)))
 	m.HandleFunc("GET /i/{id}/errors.csv", s.session(s.job(s.handleErrorCSV)))
