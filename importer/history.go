@@ -289,9 +289,11 @@ type JournalEntry struct {
 	// Reason is why a skipped row was skipped (Outcome.Reason); empty
 	// for the other outcomes.
 	Reason Code `json:"reason,omitempty"`
-	// Problems are the row's errors and warnings, each with its line,
-	// column, field, code and message (Outcome.Problems): why a failed
-	// row failed, what a row imported with warnings had.
+	// Problems are a failed or skipped row's errors and warnings, each
+	// with its line, column, field, code and message (Outcome.Problems):
+	// why it failed. The importer journals no problems of the rows it
+	// imported (their warnings are in the Report), so that the journal
+	// stays small.
 	Problems []Problem `json:"problems,omitempty"`
 	// Cells are the row's cells as read from the file, for failed and
 	// skipped rows (nil for the others), so that the failed list

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,7 +122,7 @@ func TestImportListsOfAnImport(t *testing.T) {
 	st, h := memstore.New(), memstore.NewHistory()
 	_, err := importer.Import(t.Context(), strings.NewReader("email,first_name\nann@example.com,Ann\n"), st, importer.Config{})
 	require.NoError(t, err)
-	file := "Email,First Name,Notes\nann@example.com,Anne,\nnot-an-email,Bo,=1+1\nnew@example.com,New,\n"
+	file := "Email,First Name,Notes\nann@example.com,Anne,\nnot-an-email,Bo,=1+1\nnew@example.com,New,\nMAILTO:Cy@Example.com,Cy,\n"
 	rep, err := importer.Import(t.Context(), strings.NewReader(file), st, importer.Config{History: h})
 	require.NoError(t, err)
 	require.Equal(t, 1, rep.Counts.Failed)
@@ -129,8 +130,9 @@ func TestImportListsOfAnImport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Email", "First Name", "Notes"}, importer.RecordHeader(rec), "the import records the file's header")
 
+	require.True(t, slices.ContainsFunc(rep.Warnings, func(p importer.Problem) bool { return p.Line == 5 }), "line 5 imports with a warning")
 	created := listRows(t, h, rep.ImportID, importer.ListCreated)
-	require.Len(t, created, 2)
+	require.Len(t, created, 3)
 	assert.Equal(t, []string{"4", "new@example.com"}, []string{created[1][0], created[1][2]})
 	updated := listRows(t, h, rep.ImportID, importer.ListUpdated)
 	assert.Contains(t, updated, []string{"2", updated[1][1], "first_name", "Ann", "Anne"})
@@ -141,6 +143,17 @@ func TestImportListsOfAnImport(t *testing.T) {
 	assert.Contains(t, failed[1][4], "email")
 	assert.Equal(t, [][]string{{"Email", "First Name", "Notes", importer.ErrorCSVLineColumn, importer.ErrorCSVReasonColumn}},
 		listRows(t, h, rep.ImportID, importer.ListSkipped), "no skipped rows: the header alone")
+
+	for e, err := range h.Journal(t.Context(), rep.ImportID, 0) {
+		require.NoError(t, err)
+		if e.Outcome == importer.JournalFailed {
+			assert.NotEmpty(t, e.Problems, "a failed row's problems are journaled")
+			assert.Equal(t, int64(3), e.Line)
+		} else {
+			assert.Nil(t, e.Problems, "an imported row's warnings are not: line %d", e.Line)
+			assert.Nil(t, e.Cells, "nor its cells: line %d", e.Line)
+		}
+	}
 }
 
 // An import's lists as CSV downloads: here the updated list, one row per

@@ -84,6 +84,10 @@ func part(v string) JournalValue {
 
 // JournalEntry returns o as a History journal entry.
 func (o Outcome) JournalEntry() JournalEntry {
+	problems := o.Problems
+	if o.Kind != JournalFailed && o.Kind != JournalSkipped {
+		problems = nil // warnings of imported rows stay in the Report: the journal stays small
+	}
 	return JournalEntry{
 		Line:            int64(o.Line),
 		Outcome:         o.Kind,
@@ -94,7 +98,7 @@ func (o Outcome) JournalEntry() JournalEntry {
 		AccountAfter:    o.AccountAfter,
 		AccountsCreated: o.AccountsCreated,
 		Reason:          o.Reason,
-		Problems:        o.Problems,
+		Problems:        problems,
 		Cells:           o.Cells,
 	}
 }
