@@ -180,3 +180,30 @@ func (s *Handler) jobOrHistory(w http.ResponseWriter, r *http.Request, sess *ses
 	}
 	s.notFound(w, r, sess)
 }
+
+// Retention says which past imports the screen deletes from its History
+// after each import (Config.Retention). The zero value deletes none.
+type Retention struct {
+	// Age, when above zero, deletes imports started longer ago.
+	Age time.Duration
+	// Keep, when above zero, deletes all but the Keep newest imports.
+	Keep int
+}
+
+// prune applies Config.Retention to the History; a failure is logged (the
+// import is recorded either way).
+func (s *Handler) prune() {
+	rt := s.cfg.Retention
+	if rt.Age <= 0 && rt.Keep <= 0 {
+		return
+	}
+	r := importer.HistoryRetention{Keep: max(rt.Keep, 0)}
+	if rt.Age > 0 {
+		r.Before = time.Now().Add(-rt.Age)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), historyTimeout)
+	defer cancel()
+	if _, err := s.cfg.History.Prune(ctx, r); err != nil {
+		s.cfg.Logf("webimport: pruning the history: %v", err)
+	}
+}

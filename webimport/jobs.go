@@ -253,6 +253,9 @@ func (s *Handler) importFile(ctx context.Context, path string, rcfg importer.Rea
 		cfg.Accounts = res
 	}
 	rep, err := importer.Import(ctx, f, s.cfg.Contacts, cfg)
+	if cfg.History != nil {
+		s.prune()
+	}
 	if cerr := ef.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("webimport: writing the error CSV: %w", cerr)
 	}

@@ -151,6 +151,12 @@ type Config struct {
 	// keeps it as cancelled). Nil means no history: the screen works as
 	// without it.
 	History importer.History
+	// Retention, when not zero, is applied to the History after each
+	// import the screen runs (importer.History.Prune: imports started
+	// before now minus Retention.Age, and all but the Retention.Keep
+	// newest; running imports are kept). The zero value keeps every
+	// import.
+	Retention Retention
 	// User returns who makes request r (a user ID of the host's), recorded
 	// as the StartedBy of the imports r starts. Nil means not recorded.
 	User func(r *http.Request) string

@@ -122,3 +122,22 @@ func TestNoUndoWithoutADeleter(t *testing.T) {
 	has(t, page.body, `/history/`+id+`/created.csv`, "the lists need only the History")
 	assert.Equal(t, http.StatusNotFound, c.get("/history/"+id+"/undo").status)
 }
+
+// Config.Retention keeps the History to the newest imports.
+func TestRetentionKeepsTheNewest(t *testing.T) {
+	t.Parallel()
+	hist := memstore.NewHistory()
+	e := newHistoryEnv(t, "", Config{Contacts: memstore.New(), Dir: t.TempDir(), History: hist, Retention: Retention{Keep: 2}})
+	c := e.visitor(t)
+	var ids []string
+	for range 3 {
+		ids = append(ids, e.importSample(t, c))
+	}
+	recs, _, err := hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.ID)
+	}
+	assert.ElementsMatch(t, ids[1:], got, "the oldest import is pruned")
+}

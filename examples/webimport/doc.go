@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./examples/webimport [-addr 127.0.0.1:8080] [-db contacts.db|:memory:] [-max-upload MB] [-ttl 1h] [-region US] [-dir DIR]
+//	go run ./examples/webimport [-addr 127.0.0.1:8080] [-db contacts.db|:memory:] [-max-upload MB] [-ttl 1h] [-region US] [-dir DIR] [-keep N] [-keep-days N]
 //
 // It prints the URL to open. main only parses flags, opens the store
 // (creating and migrating the SQLite database), creates the handler with
@@ -16,8 +16,10 @@
 // are shown as such (and marked cancelled in the import history). Every
 // import is recorded in the import history of -db (importer/sqlstore's
 // History, its own tables in the same database; the in-memory History for
-// :memory:), which the screen's History page (/history) lists; the OS user
-// running the command is recorded as who started it. It warns when it
+// :memory:), which the screen's History page (/history) lists, with each
+// import's lists and its undo; the OS user running the command is recorded
+// as who started it. -keep and -keep-days prune the history after each
+// import (webimport.Config.Retention). It warns when it
 // listens on an address that is not loopback: the screen has no login.
 //
 // TestBrowser drives the screen in headless Chromium with chromedp (the

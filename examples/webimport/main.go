@@ -48,11 +48,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ttl := fs.Duration("ttl", webimport.DefaultTTL, "how long unused uploads and finished reports are kept")
 	region := fs.String("region", webimport.DefaultRegion, "default phone `region` offered in the options")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "contactkit-webimport"), "work `directory` for uploads, error CSVs and the markers of running imports; what a crash left there is cleaned up at start")
+	keep := fs.Int("keep", 0, "after each import, keep only the `N` newest imports in the history (0 keeps all)")
+	keepDays := fs.Int("keep-days", 0, "after each import, delete from the history the imports started more than `N` days ago (0 keeps all)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v (see -h)", fs.Args())
+	}
+	if *keep < 0 || *keepDays < 0 {
+		return fmt.Errorf("-keep %d, -keep-days %d: want 0 or more", *keep, *keepDays)
 	}
 	if *maxMB <= 0 {
 		return fmt.Errorf("-max-upload %d: want 1 or more", *maxMB)
@@ -65,7 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer st.close()
 
 	srv, err := webimport.New(webimport.Config{Contacts: st.contacts, Accounts: st.accounts, History: st.history,
-		User: osUser, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region, Dir: *dir})
+		User: osUser, MaxUpload: *maxMB << 20, TTL: *ttl, Region: *region, Dir: *dir,
+		Retention: webimport.Retention{Keep: *keep, Age: time.Duration(*keepDays) * 24 * time.Hour}})
 	if err != nil {
 		return err
 	}
