@@ -21,8 +21,9 @@ var keyColumn = map[importer.KeyKind]string{
 }
 
 // Lookup implements importer.Store: for each chunk of values one statement
-// finds the contacts (their fields and tags are columns of their rows), in
-// one read-only transaction. Contacts come in ascending creation order.
+// finds the contacts (their fields and tags are columns of their rows);
+// several chunks are read in one read-only transaction. Contacts come in
+// ascending creation order.
 func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []string) ([]importer.Contact, error) {
 	col, ok := keyColumn[kind]
 	if !ok {
@@ -36,11 +37,11 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 		return nil, nil
 	}
 	var out []importer.Contact
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	read := func(q querier) error {
 		out = out[:0]
 		err := chunks(keys, s.listChunk(), func(part []string) error {
 			b := s.keyQuery(col, part)
-			return b.Each(ctx, tx, func(rows *sql.Rows) error {
+			return b.Each(ctx, q, func(rows *sql.Rows) error {
 				c, err := scanContact(rows)
 				out = append(out, c)
 				return err
@@ -48,7 +49,16 @@ func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []stri
 		})
 		sortByID(out)
 		return err
-	})
+	}
+	var err error
+	if len(keys) <= s.listChunk() {
+		// One statement (PostgreSQL always: one array parameter holds
+		// every key) sees one snapshot by itself: no transaction, and so
+		// one round trip instead of three.
+		err = read(s.db)
+	} else {
+		err = s.readTx(ctx, func(tx *sql.Tx) error { return read(tx) })
+	}
 	if err != nil {
 		return nil, s.wrap(ctx, "lookup", err)
 	}
