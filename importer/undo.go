@@ -684,19 +684,7 @@ func contactJSON(c Contact) string {
 func sameContact(a, b Contact) bool {
 	return a.Email == b.Email && a.Phone == b.Phone && a.ExternalID == b.ExternalID &&
 		a.Status == b.Status && a.AccountID == b.AccountID &&
-		maps.Equal(a.Fields, b.Fields) && sameTags(a.Tags, b.Tags)
-}
-
-func sameTags(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, t := range a {
-		if !slices.Contains(b, t) {
-			return false
-		}
-	}
-	return true
+		maps.Equal(a.Fields, b.Fields) && sameSet(a.Tags, b.Tags)
 }
 
 func fieldValue(c Contact, field string) JournalValue {
@@ -722,7 +710,7 @@ func sameValue(field string, a, b JournalValue) bool {
 	case JournalEmail, JournalPhone, JournalExternalID, JournalStatus:
 		return a.Value == b.Value
 	case JournalTags:
-		return sameTags(parseTags(a), parseTags(b))
+		return sameSet(parseTags(a), parseTags(b))
 	}
 	return a == b
 }

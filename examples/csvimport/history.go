@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"math"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,22 +24,14 @@ import (
 
 // historyRecord is the record an import of o's file begins: kind csv, the
 // file's name, size and SHA-256, and who started it.
-func historyRecord(o *options, f *os.File, size int64) (importer.ImportRecord, error) {
+func historyRecord(o *options, f *os.File) (importer.ImportRecord, error) {
 	// ReadAt leaves the file's offset where the reader of the import has
 	// it.
-	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, math.MaxInt64)); err != nil {
+	src, err := importer.FileSource(o.file, io.NewSectionReader(f, 0, math.MaxInt64))
+	if err != nil {
 		return importer.ImportRecord{}, failf("cannot read the CSV file: %w", err)
 	}
-	return importer.ImportRecord{
-		Kind: importer.ImportKindCSV,
-		Source: importer.ImportSource{
-			FileName: filepath.Base(o.file),
-			Size:     size,
-			SHA256:   hex.EncodeToString(h.Sum(nil)),
-		},
-		StartedBy: startedBy(),
-	}, nil
+	return importer.ImportRecord{Kind: importer.ImportKindCSV, Source: src, StartedBy: startedBy()}, nil
 }
 
 // startedBy is the OS user's name, or "csvimport" when it is unknown.
@@ -112,16 +101,12 @@ func newHistoryItem(r importer.ImportRecord) historyItem {
 // no import (it is not created).
 func listHistory(ctx context.Context, o *options, stdout io.Writer) error {
 	var items []historyItem
-	if o.db != memoryDB && !missingFile(o.db) {
-		st, err := openStores(ctx, o)
-		if err != nil {
-			return err
-		}
+	st, h, err := openExisting(ctx, o)
+	if err != nil {
+		return err
+	}
+	if st != nil {
 		defer st.close()
-		h, err := openHistory(ctx, st)
-		if err != nil {
-			return err
-		}
 		q := importer.HistoryQuery{}
 		for {
 			recs, next, err := h.List(ctx, q)

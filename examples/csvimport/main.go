@@ -391,7 +391,7 @@ func importFile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		if history, err = openHistory(ctx, st); err != nil {
 			return err
 		}
-		if record, err = historyRecord(o, f, size); err != nil {
+		if record, err = historyRecord(o, f); err != nil {
 			return err
 		}
 	}

@@ -21,8 +21,19 @@ import (
 // the commands that read recorded imports: a database file that does not
 // exist is not created, and :memory: holds none.
 func openRecorded(ctx context.Context, o *options, id string) (*stores, importer.History, error) {
+	st, h, err := openExisting(ctx, o)
+	if err == nil && st == nil {
+		err = failf("no import %s in %s: %w", termSafe(id), termSafe(o.db), importer.ErrImportNotFound)
+	}
+	return st, h, err
+}
+
+// openExisting opens the stores and the History of -db, or returns nils
+// when -db is :memory: or a file that does not exist: such a database
+// holds no import (and is not created).
+func openExisting(ctx context.Context, o *options) (*stores, importer.History, error) {
 	if o.db == memoryDB || missingFile(o.db) {
-		return nil, nil, failf("no import %s in %s: %w", termSafe(id), termSafe(o.db), importer.ErrImportNotFound)
+		return nil, nil, nil
 	}
 	st, err := openStores(ctx, o)
 	if err != nil {
@@ -180,17 +191,10 @@ func prune(ctx context.Context, o *options, h importer.History, w io.Writer) err
 
 // pruneOnly applies -keep and -keep-days without an import.
 func pruneOnly(ctx context.Context, o *options, stdout io.Writer) error {
-	if o.db == memoryDB || missingFile(o.db) {
-		return nil // nothing recorded
-	}
-	st, err := openStores(ctx, o)
-	if err != nil {
-		return err
+	st, h, err := openExisting(ctx, o)
+	if err != nil || st == nil {
+		return err // or nothing recorded
 	}
 	defer st.close()
-	h, err := openHistory(ctx, st)
-	if err != nil {
-		return err
-	}
 	return prune(ctx, o, h, stdout)
 }
