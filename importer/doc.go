@@ -134,6 +134,21 @@
 // rows as CSV. Package historytest's RunImports proves the journal
 // restores the store, RunUndo that Undo does.
 //
+// # The pipeline's code
+//
+// For readers of the source, one file per stage, each read top to bottom:
+// import.go sets an import up (the compiled field rules and the entity
+// imported: contactImport, or accountRun in accounts_import.go, the
+// account import's own type); reading.go reads batches in the producer
+// goroutine; validating.go maps and checks each row there; matching.go,
+// on the ordered goroutine, dedupes within the file, looks rows up in the
+// store and links accounts; writing.go builds the creates and updates and
+// writes them; committing.go decides each row's Outcome and feeds the
+// report, the error CSV, the events and the journal. parts.go is the one
+// table of a contact's dedicated parts (e-mail, phone, external ID,
+// status) that validating, the diff and clearing read. The CSV reader is
+// package importer/csvreader (this package's Reader names are aliases).
+//
 // # Errors
 //
 // Bad data is not a Go error. A problem with a row is a *RowError with the

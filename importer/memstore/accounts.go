@@ -5,7 +5,8 @@ import "github.com/contactkit/contactkit/accounts/memaccounts"
 // Accounts is the in-memory reference accounts.Store, which lives beside
 // its interface and suite as memaccounts.Store; this alias keeps hosts that
 // name it here working. It implements accounts.KeyFinder,
-// accounts.DomainFinder, accounts.Lister and accounts.Updater too; the zero
+// accounts.DomainFinder, accounts.Lister, accounts.Updater and
+// accounts.Deleter too; the zero
 // value is an empty store ready to use, safe for concurrent use. IDs are
 // "a1", "a2", … in creation order.
 //
