@@ -84,7 +84,13 @@ const (
 //     read, then contactkit_line and contactkit_error (each reason as
 //     "field: code: message", joined with "; "; a skipped row's reason
 //     code first). Fix the rows and upload the file again: the extra
-//     columns are not mapped.
+//     columns are not mapped. An import whose Options hold
+//     NamedCellsOption true journals each row's Cells as name, value
+//     pairs instead (an automatic import's records each have their own
+//     fields): the header is then every name of the list's rows, in the
+//     order first met (the journal is read twice, once for the names), and
+//     each row has its values under their own names, empty where it has
+//     none.
 //
 // The import may still be running: the list holds what it has journaled.
 // Errors: ErrUnknownList; ErrImportNotFound (wrapped) for an unknown
@@ -217,11 +223,14 @@ func (lw *listWriter) updated(ctx context.Context, h History, id string) error {
 }
 
 func (lw *listWriter) rows(ctx context.Context, h History, rec ImportRecord, list ImportList) error {
-	header := RecordHeader(rec)
 	o := JournalFailed
 	if list == ListSkipped {
 		o = JournalSkipped
 	}
+	if namedCells(rec) {
+		return lw.namedRows(ctx, h, rec.ID, o)
+	}
+	header := RecordHeader(rec)
 	started := false
 	var row []string
 	start := func(width int) error {
@@ -243,27 +252,101 @@ func (lw *listWriter) rows(ctx context.Context, h History, rec ImportRecord, lis
 		for len(row) < len(header) {
 			row = append(row, "")
 		}
-		var reasons []string
-		if e.Reason != "" {
-			reasons = append(reasons, string(e.Reason))
-		}
-		for _, p := range e.Problems {
-			if o == JournalFailed && p.Action == ActionWarning {
-				continue
-			}
-			msg := string(p.Code) + ": " + p.Message
-			if p.Field != "" {
-				msg = p.Field + ": " + msg
-			}
-			reasons = append(reasons, msg)
-		}
-		row = append(row, line(e.Line), strings.Join(reasons, "; "))
+		row = append(row, line(e.Line), reasons(e, o))
 		return lw.write(row...)
 	})
 	if err == nil && !started {
 		err = start(0)
 	}
 	return err
+}
+
+// reasons joins why a failed or skipped row was: a skipped row's reason
+// code, then its problems (a failed row's warnings left out).
+func reasons(e *JournalEntry, o JournalOutcome) string {
+	var rs []string
+	if e.Reason != "" {
+		rs = append(rs, string(e.Reason))
+	}
+	for _, p := range e.Problems {
+		if o == JournalFailed && p.Action == ActionWarning {
+			continue
+		}
+		msg := string(p.Code) + ": " + p.Message
+		if p.Field != "" {
+			msg = p.Field + ": " + msg
+		}
+		rs = append(rs, msg)
+	}
+	return strings.Join(rs, "; ")
+}
+
+// namedRows writes the rows of an import that journals name, value pairs
+// (NamedCellsOption): a first pass collects the names, in the order first
+// met, and the last line; the second writes each row's values under their
+// names, up to that line (entries journaled in between have names the
+// header may not hold). Memory holds the names, not the rows.
+func (lw *listWriter) namedRows(ctx context.Context, h History, id string, o JournalOutcome) error {
+	var names []string
+	index := make(map[string]int)
+	var last int64
+	err := each(ctx, h, id, o, func(e *JournalEntry) error {
+		for k := 0; k+1 < len(e.Cells); k += 2 {
+			if _, ok := index[e.Cells[k]]; !ok {
+				index[e.Cells[k]] = len(names)
+				names = append(names, e.Cells[k])
+			}
+		}
+		last = e.Line
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := lw.write(append(slices.Clone(names), ErrorCSVLineColumn, ErrorCSVReasonColumn)...); err != nil {
+		return err
+	}
+	row := make([]string, len(names)+2)
+	for e, err := range h.Journal(ctx, id, 0) {
+		if err != nil {
+			return fmt.Errorf("read journal: %w", err)
+		}
+		if e.Line > last {
+			break
+		}
+		if e.Outcome != o {
+			continue
+		}
+		clear(row)
+		for k := 0; k+1 < len(e.Cells); k += 2 {
+			if i, ok := index[e.Cells[k]]; ok {
+				row[i] = e.Cells[k+1]
+			}
+		}
+		row[len(names)], row[len(names)+1] = line(e.Line), reasons(&e, o)
+		if err := lw.write(row...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NamedCellsOption is the key of ImportRecord.Options that, set to true,
+// says the import journals each failed or skipped row's
+// JournalEntry.Cells as name, value pairs (name, value, name, value, …):
+// the row's own fields, for rows that do not share one header, as the
+// records of an automatic import's run do. WriteImportList then lists the
+// rows under their names instead of a recorded header.
+const NamedCellsOption = "named_cells"
+
+// namedCells reports whether rec's Options set NamedCellsOption.
+func namedCells(rec ImportRecord) bool {
+	var o map[string]json.RawMessage
+	if len(rec.Options) == 0 || json.Unmarshal(rec.Options, &o) != nil {
+		return false
+	}
+	var b bool
+	return json.Unmarshal(o[NamedCellsOption], &b) == nil && b
 }
 
 // RecordHeader returns the file's header row that an import recorded in
