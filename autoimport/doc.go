@@ -93,7 +93,12 @@
 // With Config.History, a run that imports records is also ONE import of
 // kind importer.ImportKindAuto in the import history the CSV imports use:
 // one journal entry per record, lines numbered through the run's pages,
-// the run's counts, finished done, failed or cancelled with the run.
+// the run's counts, finished done, failed or cancelled with the run. The
+// pages of a run need not share their fields, so a failed or skipped
+// record's cells are journaled with their names
+// (importer.NamedCellsOption): the run's failed and skipped lists
+// (importer.WriteImportList) give every record's values under its own
+// field names, whichever page it came on.
 //
 // # Credentials
 //

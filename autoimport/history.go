@@ -2,6 +2,7 @@ package autoimport
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,9 +19,19 @@ import (
 // adds the earlier pages' counts to the page's; the importer's Finish of a
 // page is held back, and the Runner finishes the record when the run ends
 // (finish), with the run's counts. Every other method is the History's.
+//
+// The pages of a run do not share one header (a page's columns are its
+// records' field names), so a failed or skipped record's cells are
+// journaled as name, value pairs (importer.NamedCellsOption, set in the
+// record's Options at Begin): its external ID, then each field the record
+// has, under the service's name. The failed and skipped lists
+// (importer.WriteImportList) then give every record's values under their
+// own names whatever page it was on; the journal holds no padding for
+// fields a record lacks, and the list's memory holds the names only.
 type runHistory struct {
 	importer.History
 
+	job    *pageJob        // the current page
 	id     string          // the run's import, "" until the first Begin
 	base   int64           // lines of the earlier pages
 	pageN  int64           // records of the current page
@@ -29,11 +40,56 @@ type runHistory struct {
 	last   int64           // the last committed line of the run
 }
 
-// nextPage starts a page of n records.
-func (h *runHistory) nextPage(n int) {
+// nextPage starts the page of job.
+func (h *runHistory) nextPage(job *pageJob) {
 	h.base += h.pageN
 	h.before = addCounts(h.before, h.page)
-	h.pageN, h.page = int64(n), importer.Counts{}
+	h.job, h.pageN, h.page = job, int64(len(job.Records)), importer.Counts{}
+}
+
+// namedOptions returns the importer's Options of the run's record with
+// importer.NamedCellsOption set, and without the first page's header (it
+// is not the run's).
+func namedOptions(b json.RawMessage) (json.RawMessage, error) {
+	o := make(map[string]json.RawMessage)
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &o); err != nil {
+			return nil, fmt.Errorf("autoimport: history: options: %w", err)
+		}
+	}
+	delete(o, "header")
+	o[importer.NamedCellsOption] = json.RawMessage("true")
+	return json.Marshal(o)
+}
+
+// namedCells returns the cells of the record at line (1-based in the
+// page) as name, value pairs: the external ID column's, then each column
+// of a field the record has. Cells of a line the page does not hold are
+// paired with the page's header.
+func (j *pageJob) namedCells(line int64, cells []string) []string {
+	if line < 1 || line > int64(len(j.Records)) {
+		out := make([]string, 0, 2*len(cells))
+		for i, c := range cells {
+			if i < len(j.Header) {
+				out = append(out, j.Header[i], c)
+			}
+		}
+		return out
+	}
+	x := j.Records[line-1]
+	out := make([]string, 0, 2*(len(x.Fields)+1))
+	if n := len(j.Header); n > 0 && len(cells) >= n {
+		out = append(out, j.Header[n-1], cells[n-1])
+	}
+	for i, n := range j.names {
+		if n == "" || i >= len(cells) {
+			continue
+		}
+		if _, ok := x.Fields[n]; ok {
+			out = append(out, n, cells[i])
+		}
+	}
+	return out
 }
 
 func addCounts(a, b importer.Counts) importer.Counts {
@@ -54,6 +110,11 @@ func (h *runHistory) Begin(ctx context.Context, rec importer.ImportRecord) (impo
 		rec.ID = h.id
 		return rec, nil
 	}
+	opts, err := namedOptions(rec.Options)
+	if err != nil {
+		return rec, err
+	}
+	rec.Options = opts
 	got, err := h.History.Begin(ctx, rec)
 	if err != nil {
 		return got, err
@@ -62,11 +123,15 @@ func (h *runHistory) Begin(ctx context.Context, rec importer.ImportRecord) (impo
 	return got, nil
 }
 
-// Append journals a page's entries under the run's line numbers.
+// Append journals a page's entries under the run's line numbers, a failed
+// or skipped record's cells as name, value pairs.
 func (h *runHistory) Append(ctx context.Context, id string, entries []importer.JournalEntry, progress importer.ImportProgress) error {
-	if h.base > 0 && len(entries) > 0 {
+	if len(entries) > 0 {
 		entries = slices.Clone(entries)
 		for i := range entries {
+			if entries[i].Cells != nil && h.job != nil {
+				entries[i].Cells = h.job.namedCells(entries[i].Line, entries[i].Cells)
+			}
 			entries[i].Line += h.base
 		}
 	}

@@ -1,8 +1,11 @@
 package autoimport_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"maps"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -271,4 +274,130 @@ func TestUndoARun(t *testing.T) {
 	_, err = importer.Undo(t.Context(), importer.UndoConfig{History: hist, Store: e.store("w1"), ImportID: recs[1].ID})
 	require.NoError(t, err)
 	assert.Zero(t, e.count("w1"), "the first run's contacts removed")
+}
+
+// The pages of a run have their own columns (each page's are its records'
+// field names): the failed list of the run's import gives every failed
+// record's values under their own names, whichever page it was on, and
+// undoing runs of such pages still restores the store exactly.
+func TestFailedListOfARunOfPagesWithOtherFields(t *testing.T) {
+	t.Parallel()
+	hist := memstore.NewHistory()
+	e := newEnv(t, connectortest.ServiceConfig{MaxLimit: 2}, func(_ *env, c *autoimport.Config) {
+		c.History = hist
+	})
+	recs := []struct {
+		id     string
+		fields map[string]string
+	}{
+		// Page 1: first_name and city; a1 fails.
+		{"a0", map[string]string{"email": "a0@example.com", "first_name": "Ann", "city": "Berlin"}},
+		{"a1", map[string]string{"email": "not-an-email", "first_name": "Bad", "city": "Paris"}},
+		// Page 2: plan, no city.
+		{"b0", map[string]string{"email": "b0@example.com", "plan": "gold"}},
+		{"b1", map[string]string{"email": "b1@example.com", "first_name": "Bo", "plan": "free"}},
+		// Page 3: shoe_size, a field no earlier page had; c0 fails.
+		{"c0", map[string]string{"email": "c0@", "shoe_size": "44", "plan": "silver"}},
+		{"c1", map[string]string{"email": "c1@example.com", "shoe_size": "40", "city": "Rome"}},
+	}
+	for _, r := range recs {
+		e.svc.Put("acct", r.id, r.fields)
+	}
+	imp := e.create(autoimport.Definition{})
+	first := e.mustRun(imp.Ref())
+	require.Equal(t, 3, first.Pages)
+	require.Equal(t, 4, first.Created)
+	require.Equal(t, 2, first.Failed)
+
+	list, _, err := hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	var buf bytes.Buffer
+	require.NoError(t, importer.WriteImportList(t.Context(), &buf, hist, list[0].ID, importer.ListFailed))
+	rows, err := csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 3, "a header and the two failed records:\n%s", buf.String())
+	head := rows[0]
+	for _, name := range []string{"email", "first_name", "city", "plan", "shoe_size", "External ID",
+		importer.ErrorCSVLineColumn, importer.ErrorCSVReasonColumn} {
+		assert.Contains(t, head, name)
+	}
+	byName := func(row []string) map[string]string {
+		m := make(map[string]string)
+		for i, v := range row {
+			if v != "" {
+				m[head[i]] = v
+			}
+		}
+		return m
+	}
+	want := []struct {
+		r    int
+		line string
+	}{{1, "2"}, {4, "5"}}
+	for i, w := range want {
+		got := byName(rows[1+i])
+		assert.Equal(t, w.line, got[importer.ErrorCSVLineColumn], "the record's number in the run")
+		assert.Contains(t, got[importer.ErrorCSVReasonColumn], "email", "why it failed")
+		delete(got, importer.ErrorCSVLineColumn)
+		delete(got, importer.ErrorCSVReasonColumn)
+		exp := maps.Clone(recs[w.r].fields)
+		exp["External ID"] = "fake:acct:" + recs[w.r].id
+		assert.Equal(t, exp, got, "record %s: each value under its own name, nothing else", recs[w.r].id)
+	}
+
+	// A second run changes values, drops some fields and brings new ones,
+	// page by page; undoing it restores the store as the first run left
+	// it, undoing the first empties it.
+	after1 := snapshot(e.store("w1"))
+	e.clock.Add(time.Hour)
+	e.svc.Put("acct", "a0", map[string]string{"email": "a0@example.com", "first_name": "Anna", "plan": "gold"})
+	e.svc.Put("acct", "b0", map[string]string{"email": "b0@example.com", "city": "Oslo"})
+	e.svc.Put("acct", "a1", map[string]string{"email": "still-bad", "nickname": "B"})
+	e.svc.Put("acct", "c1", map[string]string{"email": "c1@example.com", "shoe_size": "41", "nickname": "C"})
+	second := e.mustRun(imp.Ref())
+	require.Equal(t, 3, second.Updated)
+	require.GreaterOrEqual(t, second.Pages, 2)
+	require.NotEqual(t, after1, snapshot(e.store("w1")))
+
+	list, _, err = hist.List(t.Context(), importer.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	buf.Reset()
+	require.NoError(t, importer.WriteImportList(t.Context(), &buf, hist, list[0].ID, importer.ListFailed))
+	rows, err = csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 1+second.Failed)
+	head = rows[0]
+	current := make(map[string]map[string]string)
+	for _, r := range e.svc.Records("acct") {
+		current["fake:acct:"+r.ID] = r.Fields
+	}
+	seen := false
+	for _, row := range rows[1:] {
+		got := byName(row)
+		delete(got, importer.ErrorCSVReasonColumn)
+		delete(got, importer.ErrorCSVLineColumn)
+		ext := got["External ID"]
+		delete(got, "External ID")
+		assert.Equal(t, current[ext], got, "record %s: each value under its own name, nothing else", ext)
+		seen = seen || ext == "fake:acct:a1"
+	}
+	assert.True(t, seen, "the record that still fails is listed")
+
+	_, err = importer.Undo(t.Context(), importer.UndoConfig{History: hist, Store: e.store("w1"), ImportID: list[0].ID})
+	require.NoError(t, err)
+	assert.Equal(t, after1, snapshot(e.store("w1")), "every page of the second run undone")
+	_, err = importer.Undo(t.Context(), importer.UndoConfig{History: hist, Store: e.store("w1"), ImportID: list[1].ID})
+	require.NoError(t, err)
+	assert.Zero(t, e.count("w1"), "the first run's contacts removed")
+}
+
+// snapshot returns a store's contacts by ID.
+func snapshot(s *memstore.Store) map[string]importer.Contact {
+	m := make(map[string]importer.Contact)
+	for _, c := range s.All() {
+		m[c.ID] = c
+	}
+	return m
 }

@@ -451,7 +451,7 @@ func (r *Runner) sync(ctx context.Context, imp *Import, conn Connector, rec *Run
 			}
 			job.ContactLimit, job.Status, job.BatchSize = limit, r.cfg.Status, r.cfg.BatchSize
 			if k.hist != nil {
-				k.hist.nextPage(len(keep))
+				k.hist.nextPage(job)
 				job.History = k.hist
 				job.HistoryRecord = importer.ImportRecord{Kind: importer.ImportKindAuto, StartedBy: rec.Trigger,
 					Source: importer.ImportSource{Service: imp.Service, Account: imp.Account, Run: rec.ID}}

@@ -58,7 +58,11 @@ type Config struct {
 	// and its StartedBy the trigger (TriggerSchedule or TriggerManual). Its
 	// journal has one entry per record the run imported or rejected, its
 	// lines numbering the run's records from 1 across its pages (each line
-	// once); its Options and Mapping are those of the run's first page.
+	// once); its Options and Mapping are those of the run's first page,
+	// but for the header: the Options set importer.NamedCellsOption and a
+	// failed or skipped record's Cells are its external ID and each field
+	// it has, as name, value pairs (pages have their own fields), so the
+	// failed and skipped lists (importer.WriteImportList) name every value.
 	// When the run ends it is finished with the run's counts (records
 	// without an ID count as skipped and have no entry): done when the run
 	// ended without error (complete or at its page budget), cancelled
