@@ -3,6 +3,7 @@ package autoimport_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"time"
 
@@ -157,4 +158,48 @@ func ExampleDefaultExternalID() {
 	// Output:
 	// crm:x%3Ay:z crm:x:y%3Az
 	// crm:x:y:z crm:x:y:z
+}
+
+// A run's failed list from the import history: each failed record's
+// values under its own field names, though the run's two pages have other
+// fields.
+func ExampleConfig_history() {
+	ctx := context.Background()
+	t0 := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
+	conn := &shop{customers: []autoimport.Record{ // pages of two
+		{ID: "c1", Updated: t0, Fields: map[string]string{"mail": "ann@example.com", "given": "Ann", "Loyalty Tier": "gold"}},
+		{ID: "c2", Updated: t0.Add(time.Minute), Fields: map[string]string{"mail": "bob at example", "given": "Bob"}},
+		{ID: "c3", Updated: t0.Add(2 * time.Minute), Fields: map[string]string{"mail": "cy@", "Shoe Size": "44"}},
+	}}
+	history := memstore.NewHistory()
+	runner, err := autoimport.NewRunner(autoimport.Config{
+		State:      memstate.New(),
+		Connectors: []autoimport.Connector{conn},
+		Contacts:   func(context.Context, string) (importer.Store, error) { return memstore.New(), nil },
+		Fields:     memstate.NewFields(nil, nil),
+		Sealer:     autoimport.PlaintextSealer{}, // use a real Sealer in production
+		History:    history,
+	})
+	if err != nil {
+		panic(err)
+	}
+	imp, err := runner.Create(ctx, autoimport.Definition{Workspace: "acme", Service: "shop", Account: "main"},
+		autoimport.NewSecret("shop-key"))
+	if err != nil {
+		panic(err)
+	}
+	if _, err := runner.Run(ctx, imp.Ref()); err != nil {
+		panic(err)
+	}
+	imports, _, err := history.List(ctx, importer.HistoryQuery{Kind: importer.ImportKindAuto})
+	if err != nil {
+		panic(err)
+	}
+	if err := importer.WriteImportList(ctx, os.Stdout, history, imports[0].ID, importer.ListFailed); err != nil {
+		panic(err)
+	}
+	// Output:
+	// External ID,given,mail,Shoe Size,contactkit_line,contactkit_error
+	// shop:main:c2,Bob,bob at example,,2,email: email.invalid: no @ in the address
+	// shop:main:c3,,cy@,44,3,email: email.domain: nothing after @
 }
