@@ -157,11 +157,11 @@ func TestOpenDetectsDialectFromDataSource(t *testing.T) {
 
 func TestSQLiteDSN(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "c.db?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=temp_store(2)&_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(10000)",
+	assert.Equal(t, "c.db?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=temp_store(2)&_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(100000)&_pragma=journal_size_limit(67108864)",
 		sqlstore.SQLiteDSN("c.db"))
 	assert.Equal(t, ":memory:?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=temp_store(2)&_txlock=immediate",
 		sqlstore.SQLiteDSN(":memory:"), "no WAL for an in-memory database")
-	assert.Equal(t, "file:c.db?mode=rwc&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=temp_store(2)&_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(10000)",
+	assert.Equal(t, "file:c.db?mode=rwc&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=temp_store(2)&_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(100000)&_pragma=journal_size_limit(67108864)",
 		sqlstore.SQLiteDSN("file:c.db?mode=rwc"))
 }
 

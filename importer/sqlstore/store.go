@@ -157,7 +157,10 @@ func Open(ctx context.Context, dataSource string, cfg Config) (*Store, error) {
 // (_txlock=immediate), so that concurrent writers wait for each other
 // instead of failing, statement journals in memory (temp_store, which
 // cuts an import's CPU time by about 30%), and for a file a 16 MiB page
-// cache and a checkpoint every 10,000 WAL pages (a fifth less CPU time).
+// cache, synchronous=NORMAL (WAL: no sync at each commit, only at
+// checkpoints) and a checkpoint every 100,000 WAL pages (400 MiB; the WAL
+// is truncated to 64 MiB after it), which cuts an import's CPU time by
+// about a third against SQLite's default of 1,000.
 func SQLiteDSN(path string) string { return sqlbase.SQLiteDSN(path) }
 
 // Dialect returns the store's SQL dialect.

@@ -61,13 +61,17 @@ func DataSourceDialect(ds string) Dialect {
 // that costs a third of an import's time). For a file also a 16 MiB page
 // cache (SQLite's default 2 MiB makes a growing database's index pages be
 // read again with a system call each: a tenth of an import's CPU time) and
-// a checkpoint every 10,000 WAL pages (40 MiB) instead of 1,000, so that a
-// page an import changes again and again is copied to the database file
-// and synced less often.
+// a checkpoint every 100,000 WAL pages (400 MiB) instead of 1,000, so that
+// a page an import changes again and again (the pages of random-key
+// indexes: each commit writes them to the WAL again) is copied to the
+// database file and synced less often (a 300,000-row import: a fifth less
+// CPU time than with 10,000), and the WAL file truncated to 64 MiB after a
+// checkpoint (journal_size_limit), so that it does not keep its largest
+// size on disk.
 func SQLiteDSN(path string) string {
 	params := []string{"_pragma=busy_timeout(5000)", "_pragma=foreign_keys(1)", "_pragma=temp_store(2)", "_txlock=immediate"}
 	if !IsMemory(path) {
-		params = append(params, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_pragma=cache_size(-16384)", "_pragma=wal_autocheckpoint(10000)")
+		params = append(params, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_pragma=cache_size(-16384)", "_pragma=wal_autocheckpoint(100000)", "_pragma=journal_size_limit(67108864)")
 	}
 	sep := "?"
 	if strings.Contains(path, "?") {
