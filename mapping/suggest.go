@@ -134,6 +134,7 @@ func (g *Suggester) Suggest(header []string, sample [][]string, s *Schema) *Sugg
 	for i, h := range header {
 		cands[i], notes[i] = g.columnCandidates(ix, i, h, &cols[i], s, sug)
 	}
+	g.guessNames(header, cands, cols, s)
 	g.assign(sug, cands, notes, cols, s)
 	g.refine(sug, cands, cols, s)
 	sug.finish(s)
