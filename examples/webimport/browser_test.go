@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"flag"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -66,10 +67,28 @@ func (g *gateStore) Create(ctx context.Context, cs []importer.Contact) ([]string
 	return g.Store.Create(ctx, cs)
 }
 
+// The optional abilities undo needs (importer.Deleter, ContactLister,
+// ContactGetter), passed through to the store the gate wraps: embedding the
+// Store interface alone would hide them, and the record page would offer no
+// undo.
+
+func (g *gateStore) Delete(ctx context.Context, ids []string) error {
+	return g.Store.(importer.Deleter).Delete(ctx, ids)
+}
+
+func (g *gateStore) ListContacts(ctx context.Context) iter.Seq2[importer.Contact, error] {
+	return g.Store.(importer.ContactLister).ListContacts(ctx)
+}
+
+func (g *gateStore) GetContacts(ctx context.Context, ids []string) ([]importer.Contact, error) {
+	return g.Store.(importer.ContactGetter).GetContacts(ctx, ids)
+}
+
 // TestBrowser drives the import screen in headless Chromium: upload the
 // sample, change one column's field, set a tag, preview, dry run, import
 // (watching the progress page update itself), read the report and download
-// the error CSV. With -update-screenshots it saves a screenshot of each step
+// the error CSV; then open the History, the import's record and its created
+// list, and undo it. With -update-screenshots it saves a screenshot of each step
 // for the README.
 func TestBrowser(t *testing.T) {
 	chromium := findChromium()
@@ -291,6 +310,7 @@ func TestBrowser(t *testing.T) {
 	do("history",
 		chromedp.Navigate(host.URL+"/import/history"),
 		chromedp.WaitVisible(`#history`),
+		shot("8-history"),
 	)
 	historyRows, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#history tbody tr").length`))
 	require.NoError(t, err)
@@ -302,6 +322,52 @@ func TestBrowser(t *testing.T) {
 	)
 	assert.Equal(t, []string{"10", "7", "1", "2"}, []string{text(`[data-count=rows]`), text(`[data-count=created]`),
 		text(`[data-count=updated]`), text(`[data-count=failed]`)}, "the record's counts")
+
+	// The record's lists: created, updated and failed are offered (nothing
+	// was skipped), and the created list, fetched by the page with its
+	// session cookie, names the seven new contacts.
+	links, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#lists a")).map(a => a.id)`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"list-created", "list-updated", "list-failed"}, links)
+	createdCSV, err := chromedp.Run(bctx, chromedp.Evaluate[string](`fetch(document.querySelector("#list-created").href).then(r => r.ok ? r.text() : "HTTP " + r.status)`,
+		chromedp.EvalAwaitPromise))
+	require.NoError(t, err, "created list")
+	createdRecs := readCSV(t, createdCSV)
+	require.Len(t, createdRecs, 1+7, createdCSV)
+	createdCSVText := strings.Join(createdRecs[0], ",")
+	assert.Contains(t, strings.ToLower(createdCSVText), "email", "the created list has a header")
+	assert.Contains(t, createdCSV, "kenji.tanaka@example.jp")
+	assert.NotContains(t, createdCSV, "jane.doe@acme.example", "Jane Doe was updated, not created")
+
+	// Undo: the dry run deletes what the import created, nothing conflicts;
+	// confirmed, the import is undone and its contacts are gone.
+	do("undo preview",
+		chromedp.Click(`#undo`),
+		chromedp.WaitVisible(`#undo-form`),
+		shot("9-undo"),
+	)
+	assert.Equal(t, created, text(`[data-count=deleted]`), "the dry run deletes the contacts the import created")
+	assert.NotEqual(t, "0", text(`[data-count=fields_restored]`), "Jane Doe's fields, her city among them")
+	assert.Equal(t, "0", text(`[data-count=conflicts]`))
+	assert.Len(t, e.contacts.All(), 1+7, "a dry run changes nothing")
+	do("undo",
+		chromedp.Click(`#confirm-undo`),
+		chromedp.WaitVisible(`#undo-done`),
+		shot("10-undone"),
+	)
+	undoneState, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector("#undo-done [data-state]").dataset.state`))
+	require.NoError(t, err)
+	assert.Equal(t, "undone", undoneState)
+	assert.Equal(t, created, text(`[data-count=deleted]`))
+	left := e.contacts.All()
+	require.Len(t, left, 1, "only the contact that was there before the import")
+	assert.Equal(t, "jane.doe@acme.example", left[0].Email)
+	assert.Equal(t, "Boston", left[0].Fields["city"], "Jane Doe's city is restored")
+	do("history after undo",
+		chromedp.Navigate(host.URL+"/import/history"),
+		chromedp.WaitVisible(`#history`),
+	)
+	assert.Equal(t, "undone", text(`#history [data-state]`))
 	mu.Lock()
 	assert.Empty(t, jsErrors, "script errors in the pages")
 	mu.Unlock()
