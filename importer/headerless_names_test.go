@@ -43,3 +43,26 @@ func TestHeaderlessFileKeepsNames(t *testing.T) {
 		})
 	}
 }
+
+// TestFullNameHeaderSplitsIntoFirstAndLast: an old Gmail export's "Name"
+// column (and its translations) fills first and last name, also as the
+// fallback of empty Given Name and Family Name cells.
+func TestFullNameHeaderSplitsIntoFirstAndLast(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{
+		"Name,E-mail Address\nAnn Smith,ann@example.com\n",
+		"氏名,電子メール アドレス\nAnn Smith,ann@example.com\n",
+		"Name,Given Name,Additional Name,Family Name,E-mail 1 - Type,E-mail 1 - Value\nAnn Smith,,,,* Home,ann@example.com\nBob Jones,Bob,,Jones,* Home,bob@example.com\n",
+	} {
+		t.Run(strings.SplitN(file, ",", 2)[0], func(t *testing.T) {
+			t.Parallel()
+			st := memstore.New()
+			rep, err := importer.Import(t.Context(), strings.NewReader(file), st, importer.Config{})
+			require.NoError(t, err)
+			require.Positive(t, rep.Created)
+			c := byEmail(t, st, "ann@example.com")
+			assert.Equal(t, "Ann", c.Fields["first_name"])
+			assert.Equal(t, "Smith", c.Fields["last_name"])
+		})
+	}
+}

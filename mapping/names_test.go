@@ -47,3 +47,17 @@ func TestSuggestKeepsHeaderNamesOverGuesses(t *testing.T) {
 		[][]string{{"ann@example.com", "Ann", "Smith"}, {"bob@example.com", "Bob", "Jones"}}, mapping.DefaultSchema())
 	assert.Equal(t, []string{"email", "first_name", ""}, fields(sug))
 }
+
+func TestSuggestFullNameHeadersSplit(t *testing.T) {
+	t.Parallel()
+	for _, h := range []string{"Name", "Full Name", "Display Name", "Nombre completo", "Vollständiger Name", "氏名", "姓名", "全名", "Celé jméno", "ФИО", "Imię i nazwisko"} {
+		t.Run(h, func(t *testing.T) {
+			t.Parallel()
+			sug := mapping.Suggest([]string{h, "E-mail"}, [][]string{{"Ann Smith", "ann@example.com"}}, mapping.DefaultSchema())
+			c := sug.Mapping.Columns[0]
+			assert.Equal(t, "first_name", c.Field, c.Reason)
+			assert.Equal(t, mapping.OpSplitName, c.Transform.Op, c.Reason)
+			assert.Equal(t, "last_name", c.Transform.Field)
+		})
+	}
+}
