@@ -22,8 +22,9 @@
 // Headers are compared after [NormalizeHeader]: case, spacing, punctuation
 // and accents do not matter ("E-mail", "e_mail", "eMail" are one header).
 // A header matches a field by its key, label or aliases, by built-in
-// synonyms in English, German, French, Spanish, Portuguese, Italian, Dutch
-// and Polish, by Outlook's headers in its most used UI languages (also
+// synonyms in English, German, French, Spanish, Portuguese, Italian, Dutch,
+// Polish, Czech, Russian, Chinese, Japanese and Korean ("Jméno", "Příjmení",
+// "名字", "姓氏", "電子郵件", "手機", "会社名", "회사명"), by Outlook's headers in its most used UI languages (also
 // Swedish, Turkish, Russian, Japanese, Chinese and Korean: "Ort
 // geschäftlich", "Tél. mobile", "Pays/Région (bureau)", "携帯電話",
 // "電子メール アドレス"; testdata/headers/outlook_*.csv) and in the
@@ -49,6 +50,16 @@
 //     (German Outlook's filled "Ort geschäftlich" over the empty "Ort").
 //   - A "name" column whose values are company names ("Gartencenter Röhr &
 //     Vater", "Muster GmbH") goes to the account, not to first/last name.
+//   - A full-name header ("Name", "Display Name", "Nombre completo",
+//     "Vollständiger Name", "氏名", "姓名", "ФИО") is split into first and
+//     last name (Transform OpSplitName) when the schema has both.
+//   - In a file without a header (or a column headed "Column 3", "Info"),
+//     a column of short capitalized words of any script ("Ann", "O'Neil",
+//     "李", "Анна") next to the e-mail column is a name: two such columns are
+//     first then last name, one column of two-word values a full name split
+//     into both. Notes, free text and company names ("Acme Inc", "Muster
+//     GmbH") are not taken. Such a guess has low confidence (0.56) and
+//     [CodeByValues] says it was guessed from the values.
 //   - A further e-mail column (E-mail 2, 3) and a full name beside first
 //     and last name columns feed their field as fallbacks
 //     (Transform.Fallback, [CodeFallback]): in file order, in the rows
