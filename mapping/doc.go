@@ -58,7 +58,8 @@
 //     "李", "Анна") next to the e-mail column is a name: two such columns are
 //     first then last name, one column of two-word values a full name split
 //     into both. Notes, free text and company names ("Acme Inc", "Muster
-//     GmbH") are not taken. Such a guess has low confidence (0.56) and
+//     GmbH") are not taken; an unnamed column of company names goes to
+//     the account. Such a guess has low confidence (0.56) and
 //     [CodeByValues] says it was guessed from the values.
 //   - A further e-mail column (E-mail 2, 3) and a full name beside first
 //     and last name columns feed their field as fallbacks

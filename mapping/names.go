@@ -162,3 +162,30 @@ func (g *Suggester) guessNames(header []string, cands [][]candidate, cols []colI
 	}
 	flush(len(cands))
 }
+
+// guessAccount maps a column without a header whose values are mostly
+// company names ("Acme Inc", "Muster GmbH") to the account field, when no
+// header took it.
+func (g *Suggester) guessAccount(header []string, cands [][]candidate, cols []colInfo, s *Schema) {
+	ai := s.ByRole(RoleAccount)
+	if ai < 0 {
+		return
+	}
+	for i := range cands {
+		for _, c := range cands[i] {
+			if c.field == ai && c.conf >= g.minConfidence() {
+				return
+			}
+		}
+	}
+	for i := range cands {
+		c := &cols[i]
+		if len(cands[i]) > 0 || !isUnnamed(NormalizeHeader(header[i])) || c.company < strongShare || c.email >= 0.5 {
+			continue
+		}
+		msg := fmt.Sprintf("%s of %d sample values look like company names", pct(c.company), c.nonEmpty)
+		cands[i] = []candidate{{field: ai, split: -1, conf: valuesName * c.company, match: MatchValues, reason: msg,
+			warnings: []Warning{{Code: CodeByValues, Message: "guessed from the values: " + msg + "; check it"}}}}
+		return
+	}
+}

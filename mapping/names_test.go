@@ -21,7 +21,7 @@ func TestSuggestGuessesNamesFromValues(t *testing.T) {
 		{"other scripts", [][]string{{"li@example.com", "李", "王"}, {"anna@example.com", "Анна", "Иванова"}}, []string{"email", "first_name", "last_name"}, false},
 		{"full name", [][]string{{"ann@example.com", "Ann Smith"}, {"zoe@example.com", "Zoë O'Neil"}}, []string{"email", "first_name"}, true},
 		{"notes are not names", [][]string{{"ann@example.com", "called on monday"}, {"bob@example.com", "wants a discount"}}, []string{"email", ""}, false},
-		{"companies are not names", [][]string{{"ann@example.com", "Acme Inc"}, {"bob@example.com", "Muster GmbH"}}, []string{"email", ""}, false},
+		{"companies are the account, not names", [][]string{{"ann@example.com", "Acme Inc"}, {"bob@example.com", "Muster GmbH"}}, []string{"email", "account"}, false},
 		{"not next to the e-mail", [][]string{{"ann@example.com", "+1 415 555 0132", "Ann"}, {"bob@example.com", "+1 415 555 0133", "Bob"}}, []string{"email", "phone", ""}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

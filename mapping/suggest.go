@@ -135,6 +135,7 @@ func (g *Suggester) Suggest(header []string, sample [][]string, s *Schema) *Sugg
 		cands[i], notes[i] = g.columnCandidates(ix, i, h, &cols[i], s, sug)
 	}
 	g.guessNames(header, cands, cols, s)
+	g.guessAccount(header, cands, cols, s)
 	g.assign(sug, cands, notes, cols, s)
 	g.refine(sug, cands, cols, s)
 	sug.finish(s)
