@@ -25,24 +25,7 @@ func TestMigrateKeepsExistingDuplicates(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			var s *sqlstore.Store
-			switch b.name {
-			case "postgres":
-				db := postgresDB(t)
-				var err error
-				s, err = sqlstore.New(db, sqlstore.Config{Schema: sqltest.Schema(t, db, "ck_test_")})
-				require.NoError(t, err)
-			default:
-				path := ":memory:"
-				if b.name == "sqlite-file" {
-					path = filepath.Join(t.TempDir(), "old.db")
-				}
-				var err error
-				s, err = sqlstore.Open(ctx, path, sqlstore.Config{})
-				require.NoError(t, err)
-				t.Cleanup(func() { s.Close() })
-			}
-			require.NoError(t, sqlstore.MigrateToForTest(ctx, s, 2))
+			s := storeAtVersion(t, b.name, sqlstore.Config{}, 2)
 			for _, row := range [][2]string{
 				{"a@example.com", ""}, {"A@example.com", ""}, {"a@example.com", "x-1"},
 				{"b@example.com", "x-1"}, {"c@example.com", "x-2"},
@@ -153,24 +136,7 @@ func TestMigrateMovesFieldsAndTagsIntoContacts(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			var s *sqlstore.Store
-			switch b.name {
-			case "postgres":
-				db := postgresDB(t)
-				var err error
-				s, err = sqlstore.New(db, sqlstore.Config{Schema: sqltest.Schema(t, db, "ck_test_")})
-				require.NoError(t, err)
-			default:
-				path := ":memory:"
-				if b.name == "sqlite-file" {
-					path = filepath.Join(t.TempDir(), "old.db")
-				}
-				var err error
-				s, err = sqlstore.Open(ctx, path, sqlstore.Config{TablePrefix: "ck_"})
-				require.NoError(t, err)
-				t.Cleanup(func() { s.Close() })
-			}
-			require.NoError(t, sqlstore.MigrateToForTest(ctx, s, 4))
+			s := storeAtVersion(t, b.name, sqlstore.Config{TablePrefix: "ck_"}, 4)
 			exec := func(q string, args ...any) {
 				t.Helper()
 				_, err := s.DB().ExecContext(ctx, rebind(s, q), args...)
@@ -206,4 +172,30 @@ func TestMigrateMovesFieldsAndTagsIntoContacts(t *testing.T) {
 			assert.Equal(t, []string{"vip", "alpha", "new"}, got[0].Tags)
 		})
 	}
+}
+
+// storeAtVersion is a new store of backend name (SQLite in memory or in a
+// file with cfg, or PostgreSQL in a schema of the test's) migrated only up
+// to schema version v, as a database written by an older release.
+func storeAtVersion(t *testing.T, name string, cfg sqlstore.Config, v int) *sqlstore.Store {
+	t.Helper()
+	ctx := t.Context()
+	var s *sqlstore.Store
+	var err error
+	switch name {
+	case "postgres":
+		db := postgresDB(t)
+		s, err = sqlstore.New(db, sqlstore.Config{Schema: sqltest.Schema(t, db, "ck_test_")})
+		require.NoError(t, err)
+	default:
+		path := ":memory:"
+		if name == "sqlite-file" {
+			path = filepath.Join(t.TempDir(), "old.db")
+		}
+		s, err = sqlstore.Open(ctx, path, cfg)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+	}
+	require.NoError(t, sqlstore.MigrateToForTest(ctx, s, v))
+	return s
 }
