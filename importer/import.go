@@ -136,6 +136,9 @@ type fieldRule struct {
 	rule     *validate.Rule
 	required bool
 	matchKey bool
+	// part is the contact's dedicated part the role fills (parts.go), or
+	// nil; looked up once, not per value.
+	part *contactPart
 }
 
 type run struct {
@@ -275,7 +278,7 @@ func (r *run) compile() error {
 	for i := range schema.Fields {
 		f := &schema.Fields[i]
 		rule := plan.Rule(i)
-		fr := fieldRule{key: f.Key, role: f.Role, rule: rule, required: f.Required}
+		fr := fieldRule{key: f.Key, role: f.Role, rule: rule, required: f.Required, part: partOf(f.Role)}
 		switch f.Role {
 		case mapping.RoleEmail:
 			fr.matchKey = slices.Contains(r.keys, KeyEmail)

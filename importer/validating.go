@@ -114,12 +114,12 @@ func (r *run) setValue(rw *row, i int, v string) {
 // assign is a contact import's: a dedicated part of the contact (the
 // contactParts table), its tags, its account name, or an ordinary field.
 func (ci contactImport) assign(rw *row, i int, res validate.Result) {
-	role := ci.fields[i].role
-	if p := partOf(role); p != nil {
-		p.set(&rw.c, res.Value)
+	fr := &ci.fields[i]
+	if fr.part != nil {
+		fr.part.set(&rw.c, res.Value)
 		return
 	}
-	switch role {
+	switch fr.role {
 	case mapping.RoleTags:
 		rw.c.Tags = res.Values
 		if rw.c.Tags == nil {
@@ -156,8 +156,8 @@ func clearName(fr *fieldRule) string {
 	if fr.role == mapping.RoleAccount {
 		return ClearAccount
 	}
-	if p := partOf(fr.role); p != nil && p.clear != "" {
-		return p.clear
+	if fr.part != nil && fr.part.clear != "" {
+		return fr.part.clear
 	}
 	return fr.key
 }
