@@ -120,7 +120,7 @@ func (a *accountRun) skipProblem(rw *row) Problem {
 }
 
 func (a *accountRun) process(ctx context.Context, batch []*row) error {
-	return inParts(batch, a.classify, func(part []*row) error { return a.processPart(ctx, part) })
+	return inParts(batch, a.classify, func() error { return nil }, func(part []*row) error { return a.processPart(ctx, part) })
 }
 
 // classify sets the outcome of rows that need no store, and handles names

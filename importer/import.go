@@ -176,6 +176,12 @@ type run struct {
 	acctSeen map[string]bool
 	line     int   // the last line read
 	offset   int64 // the input read so far
+	// overlap: the store is an Overlapper, so a part's write runs while
+	// the next part is matched; flying is that write, lookedUp the IDs the
+	// part being matched found (writing.go).
+	overlap  bool
+	flying   *flight
+	lookedUp []string
 }
 
 // entity is what makes a run a contact import (contactImport) or an
@@ -207,6 +213,9 @@ func newRun(ctx context.Context, st Store, cfg *Config, rep *Report) (*run, erro
 	}
 	schema := r.schema
 	r.bw, _ = st.(BatchWriter)
+	if o, ok := st.(Overlapper); ok && !cfg.DryRun {
+		r.overlap = o.OverlapWrites()
+	}
 	r.file = newFileIndex(r.keys)
 	if r.schema.Entity != mapping.EntityContact {
 		return nil, fmt.Errorf("%w: a contact import needs a contact schema, not %q", ErrConfig, r.schema.Entity)

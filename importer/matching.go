@@ -16,14 +16,28 @@ import (
 // fate where it needs no store and returns false for a row whose key an
 // uncommitted row of the batch has; that row is applied after the part
 // before it is committed, as if rows were imported one by one. Counts then
-// do not depend on the batch size.
-func inParts(batch []*row, classify func(*row) bool, do func([]*row) error) error {
+// do not depend on the batch size. When the first row waits for a row whose
+// write is still under way (an overlapped part, see Overlapper), flush
+// commits that write first.
+func inParts(batch []*row, classify func(*row) bool, flush func() error, do func([]*row) error) error {
 	for len(batch) > 0 {
 		n := len(batch)
 		for i, rw := range batch {
 			if !classify(rw) {
 				n = i
 				break
+			}
+		}
+		if n == 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+			if !classify(batch[0]) {
+				return fmt.Errorf("importer: line %d waits for a row that is not in flight", batch[0].line)
+			}
+			n = 1
+			for n < len(batch) && classify(batch[n]) {
+				n++
 			}
 		}
 		if err := do(batch[:n]); err != nil {
@@ -135,6 +149,9 @@ func (r *run) match(ctx context.Context, batch []*row) error {
 		}
 		m := make(map[string][]Contact, len(got))
 		for _, c := range got {
+			if r.overlap {
+				r.lookedUp = append(r.lookedUp, c.ID)
+			}
 			key := c.Key(k)
 			m[key] = append(m[key], c)
 		}

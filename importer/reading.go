@@ -73,6 +73,16 @@ func (r *run) loop(ctx context.Context, src Source, pending []pulled, process fu
 		// The producer stopped early: the context is done.
 		fatal = ctx.Err()
 	}
+	// The last part's write, when overlapped (Overlapper): committed, or
+	// after a failure waited for, and reported if the store has it.
+	if fatal == nil {
+		fatal = r.land(ctx)
+	} else if f := r.flying; f != nil {
+		r.flying = nil
+		if !f.failed() {
+			_ = r.commit(context.WithoutCancel(ctx), f.part, f.ids)
+		}
+	}
 	stop()
 	for range batches {
 		// Let the producer finish.
@@ -170,5 +180,5 @@ func (r *run) progress(done bool) {
 	if r.cfg.Progress == nil {
 		return
 	}
-	r.cfg.Progress(Progress{Counts: r.rep.Counts, BytesRead: r.offset, TotalBytes: r.cfg.TotalBytes, Line: r.line, Done: done})
+	r.cfg.Progress(Progress{Counts: r.rep.Counts, BytesRead: r.offset, TotalBytes: r.cfg.TotalBytes, Line: r.line, CommittedLine: r.rep.LastCommittedLine, Done: done})
 }

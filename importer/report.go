@@ -85,8 +85,12 @@ type Progress struct {
 	// BytesRead of the input so far, and TotalBytes if known (else zero).
 	BytesRead  int64 `json:"bytes_read"`
 	TotalBytes int64 `json:"total_bytes,omitempty"`
-	// Line is the last line read.
-	Line int `json:"line"`
+	// Line is the last line read; CommittedLine the last line of the rows
+	// committed, whose Counts these are (Report.LastCommittedLine so far):
+	// while the store writes one part the next is read and matched, so Line
+	// runs ahead of it.
+	Line          int `json:"line"`
+	CommittedLine int `json:"committed_line"`
 	// Done is true in the last call.
 	Done bool `json:"done"`
 }

@@ -114,8 +114,8 @@ type Update struct {
 
 // Store is the host's contact persistence. The importer calls it in batches
 // (Config.BatchSize contacts at most per call), from one goroutine at a time
-// per import; an implementation used by concurrent imports must be safe for
-// concurrent use. Contexts carry cancellation: an implementation returns
+// per import unless the store is an Overlapper; an implementation used by
+// concurrent imports must be safe for concurrent use. Contexts carry cancellation: an implementation returns
 // ctx.Err() (possibly wrapped) once it notices cancellation.
 //
 // Errors returned by a Store are system failures, never bad data: the import
@@ -192,6 +192,25 @@ type BatchWriter interface {
 	// contacts' IDs in order. On error nothing of the batch is stored. A
 	// unique key conflict (see Store) returns a *ConflictError.
 	WriteBatch(ctx context.Context, creates []Contact, updates []Update) ([]string, error)
+}
+
+// Overlapper is an optional interface of a Store safe for concurrent use.
+// When OverlapWrites reports true, an import looks up the rows of its next
+// part (Lookup, and account linking through Config.Accounts, whose store
+// must then be safe for concurrent use too) while the store writes the part
+// before it, so that the database and the importer work at the same time
+// instead of in turns. A Lookup running during a write must see the stored
+// contacts as they were before it or after it (a transaction, a lock), never
+// half of it.
+//
+// What the import does is the same as with one call at a time: a row whose
+// key a row of the part being written has waits for that write (a duplicate
+// within the file), and a part whose lookups found a contact that the
+// written part updated is matched again once the write is committed; the
+// outcomes are committed, reported and journaled in file order, each after
+// its write. memstore.Store and sqlstore.Store are Overlappers.
+type Overlapper interface {
+	OverlapWrites() bool
 }
 
 // Key is one match key: its kind and its normalized value.

@@ -18,38 +18,160 @@ import (
 // process runs one validated batch in file order: dedupe, match, link
 // accounts, write, report.
 func (r *run) process(ctx context.Context, batch []*row) error {
-	return inParts(batch, r.classify, func(part []*row) error {
-		var saved []rowState
-		for attempt := 0; ; attempt++ {
-			saved = r.save(part, saved)
-			created, limitLine := r.created, r.rep.ContactLimitLine
-			if err := r.match(ctx, part); err != nil {
+	return inParts(batch, r.classify, func() error { return r.land(ctx) }, func(part []*row) error {
+		if !r.overlap {
+			return r.writePart(ctx, part, nil)
+		}
+		return r.overlapPart(ctx, part)
+	})
+}
+
+// writePart matches, links, builds, writes and commits a part, matching it
+// again after a unique key conflict. p, when not nil, is the part's state
+// from an overlapped write that failed with a conflict: it is rewound and
+// its write counts as the first attempt.
+func (r *run) writePart(ctx context.Context, part []*row, p *flight) error {
+	var saved []rowState
+	first := 0
+	if p != nil {
+		r.rewind(p)
+		first = 1
+	}
+	for attempt := first; ; attempt++ {
+		saved = r.save(part, saved)
+		created, limitLine := r.created, r.rep.ContactLimitLine
+		creates, updates, err := r.prepare(ctx, part, saved)
+		if err != nil {
+			return err
+		}
+		ids, again, err := r.write(ctx, creates, updates)
+		if err != nil {
+			if !again || attempt >= r.cfg.conflictRetries() {
 				return err
 			}
-			if r.linking {
-				if err := r.linkAccounts(ctx, part); err != nil {
-					return err
+			// Another import created a contact with a key of this part
+			// since the lookup (nothing of the write was stored): match
+			// again, so that those rows update it.
+			r.restore(part, saved)
+			r.created, r.rep.ContactLimitLine = created, limitLine
+			continue
+		}
+		return r.commit(ctx, part, ids)
+	}
+}
+
+// prepare matches a part's rows, links their accounts and builds the part's
+// creates and updates; saved (the rows' state before match) learns the
+// problems account linking added, which matching again keeps.
+func (r *run) prepare(ctx context.Context, part []*row, saved []rowState) ([]Contact, []Update, error) {
+	if err := r.match(ctx, part); err != nil {
+		return nil, nil, err
+	}
+	if r.linking {
+		if err := r.linkAccounts(ctx, part); err != nil {
+			return nil, nil, err
+		}
+	}
+	for i, rw := range part {
+		saved[i].problems = len(rw.problems) // keep the account's
+	}
+	creates, updates := r.build(part)
+	return creates, updates, nil
+}
+
+// flight is a part whose write runs while the next part is matched (see
+// Overlapper): what the write needs, what rewinds the part to match it
+// again, and the write's result once done is closed.
+type flight struct {
+	part               []*row
+	saved              []rowState
+	created, limitLine int             // r.created and the limit line before the part's match
+	updated            map[string]bool // the stored contacts the part updates
+	creates            []Contact
+	updates            []Update
+	done               chan struct{}
+	ids                []string
+	again              bool
+	err                error
+}
+
+// overlapPart matches part while the part before it (r.flying) is written,
+// then commits that one and starts part's write. Rows of part that found a
+// contact the part before updated are matched again after its commit, so
+// that they see what it wrote; a conflict of the part before rewinds part,
+// writes the part before again on its own, and then matches part again.
+func (r *run) overlapPart(ctx context.Context, part []*row) error {
+	for {
+		p := &flight{part: part, created: r.created, limitLine: r.rep.ContactLimitLine}
+		p.saved = r.save(part, nil)
+		r.lookedUp = r.lookedUp[:0]
+		var err error
+		if p.creates, p.updates, err = r.prepare(ctx, part, p.saved); err != nil {
+			return err
+		}
+		if f := r.flying; f != nil {
+			stale := false
+			for _, id := range r.lookedUp {
+				if f.updated[id] {
+					stale = true
+					break
 				}
 			}
-			for i, rw := range part {
-				saved[i].problems = len(rw.problems) // keep the account's
+			if stale || f.failed() {
+				r.rewind(p)
 			}
-			creates, updates := r.build(part)
-			ids, again, err := r.write(ctx, creates, updates)
-			if err != nil {
-				if !again || attempt >= r.cfg.conflictRetries() {
-					return err
-				}
-				// Another import created a contact with a key of this part
-				// since the lookup (nothing of the write was stored): match
-				// again, so that those rows update it.
-				r.restore(part, saved)
-				r.created, r.rep.ContactLimitLine = created, limitLine
+			if err := r.land(ctx); err != nil {
+				return err
+			}
+			if stale || f.again && f.err != nil {
 				continue
 			}
-			return r.commit(ctx, part, ids)
 		}
-	})
+		if len(p.creates) == 0 && len(p.updates) == 0 {
+			return r.commit(ctx, part, nil)
+		}
+		p.updated = make(map[string]bool, len(p.updates))
+		for _, u := range p.updates {
+			p.updated[u.ID] = true
+		}
+		p.done = make(chan struct{})
+		r.flying = p
+		go func() {
+			defer close(p.done)
+			p.ids, p.again, p.err = r.write(ctx, p.creates, p.updates)
+		}()
+		return nil
+	}
+}
+
+// failed waits for f's write and reports whether it failed.
+func (f *flight) failed() bool {
+	<-f.done
+	return f.err != nil
+}
+
+// rewind puts p's rows and the counters back as they were before its match.
+func (r *run) rewind(p *flight) {
+	r.restore(p.part, p.saved)
+	r.created, r.rep.ContactLimitLine = p.created, p.limitLine
+}
+
+// land waits for the write in flight, if any, and commits it; after a
+// unique key conflict it writes the part again on its own (writePart).
+func (r *run) land(ctx context.Context) error {
+	f := r.flying
+	if f == nil {
+		return nil
+	}
+	r.flying = nil
+	<-f.done
+	if f.err != nil {
+		if !f.again || r.cfg.conflictRetries() < 1 {
+			return f.err
+		}
+		return r.writePart(ctx, f.part, f)
+	}
+	return r.commit(ctx, f.part, f.ids)
 }
 
 // rowState is what match and build change in a row, saved so that a part

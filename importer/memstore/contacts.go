@@ -47,6 +47,11 @@ func New() *Store {
 
 var _ importer.Store = (*Store)(nil)
 var _ importer.BatchWriter = (*Store)(nil)
+var _ importer.Overlapper = (*Store)(nil)
+
+// OverlapWrites implements importer.Overlapper: a Lookup during a write
+// waits for it (the store's lock), so it sees the write whole or not at all.
+func (s *Store) OverlapWrites() bool { return true }
 
 // Lookup implements importer.Store.
 func (s *Store) Lookup(ctx context.Context, kind importer.KeyKind, values []string) ([]importer.Contact, error) {

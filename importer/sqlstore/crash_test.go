@@ -89,8 +89,8 @@ func crashConfig() importer.Config {
 
 // TestCrashChild is the child process of TestCrashAndResume; run on its
 // own it skips. It imports the file into the SQLite store, resuming after
-// the given line, and prints "committed N" after each committed batch
-// (Progress is called after the batch is committed) and "done N" at the end.
+// the given line, and prints "committed N" after each batch (the line its
+// Progress says is committed) and "done N" at the end.
 func TestCrashChild(t *testing.T) {
 	db := os.Getenv(crashEnvDB)
 	if db == "" {
@@ -110,7 +110,7 @@ func TestCrashChild(t *testing.T) {
 	cfg.ResumeAfterLine = resume
 	cfg.Progress = func(p importer.Progress) {
 		if !p.Done {
-			fmt.Printf("committed %d\n", p.Line)
+			fmt.Printf("committed %d\n", p.CommittedLine)
 		}
 	}
 	rep, err := importer.Import(ctx, f, st, cfg)

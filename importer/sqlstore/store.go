@@ -77,7 +77,19 @@ type Store struct {
 var (
 	_ importer.Store       = (*Store)(nil)
 	_ importer.BatchWriter = (*Store)(nil)
+	_ importer.Overlapper  = (*Store)(nil)
 )
+
+// OverlapWrites implements importer.Overlapper. On PostgreSQL an import
+// looks up its next part while the store writes the part before it (a
+// Lookup runs without a transaction, on a connection of its own, and sees
+// each write committed or not at all): the server and the importer work at
+// once. On SQLite it reports false: the database has one writer and its
+// writes are the import's bound, and a lookup on a second connection finds
+// its page cache emptied by every commit of the writing one, so overlapping
+// cost more CPU for the same wall time (measured with ckbench on 1,000,000
+// rows: 51.3 s and 59.0 s CPU overlapped, 52.5 s and 53.5 s CPU not).
+func (s *Store) OverlapWrites() bool { return s.dialect == Postgres }
 
 // New returns a Store on db, which the caller keeps owning (Close does not
 // close it). It does not touch the database: call Migrate before use.
