@@ -34,6 +34,12 @@ const (
 	CodeNotFound Code = "row.not_found"
 	// CodeContactLimit: the contact limit is reached (skipped).
 	CodeContactLimit Code = "row.contact_limit"
+	// CodeKeyTaken: the row would give a contact an e-mail address or an
+	// external ID that another stored contact has, which the store keeps
+	// unique, and matching by Config.MatchKeys does not find that contact
+	// (e.g. an import matching by phone): the row is rejected and the
+	// others are written.
+	CodeKeyTaken Code = "row.key_taken"
 	// CodeBeforeResume: the row is at or before Config.ResumeAfterLine (skipped).
 	CodeBeforeResume Code = "row.before_resume"
 	// CodeUnsubscribedKept: the row would re-activate an unsubscribed

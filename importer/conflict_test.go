@@ -65,7 +65,8 @@ func TestConflictRetriesNegativeStops(t *testing.T) {
 	assert.Len(t, st.All(), 1)
 }
 
-// alwaysConflicting answers every write with a conflict.
+// alwaysConflicting answers every write with a conflict of a key it has not
+// named before (a key named twice rejects its rows: row.key_taken).
 type alwaysConflicting struct {
 	*memstore.Store
 	writes int
@@ -73,7 +74,7 @@ type alwaysConflicting struct {
 
 func (s *alwaysConflicting) WriteBatch(context.Context, []importer.Contact, []importer.Update) ([]string, error) {
 	s.writes++
-	return nil, &importer.ConflictError{Keys: []importer.Key{{Kind: importer.KeyEmail, Value: "a@example.com"}}}
+	return nil, &importer.ConflictError{Keys: []importer.Key{{Kind: importer.KeyEmail, Value: fmt.Sprintf("other%d@example.com", s.writes)}}}
 }
 
 func TestConflictRetriesAreBounded(t *testing.T) {

@@ -33,7 +33,9 @@ func (r *run) process(ctx context.Context, batch []*row) error {
 func (r *run) writePart(ctx context.Context, part []*row, p *flight) error {
 	var saved []rowState
 	first := 0
+	var conflicts map[Key]bool // keys of conflicts so far
 	if p != nil {
+		conflicts = r.taken(part, p.err, nil)
 		r.rewind(p)
 		first = 1
 	}
@@ -51,13 +53,68 @@ func (r *run) writePart(ctx context.Context, part []*row, p *flight) error {
 			}
 			// Another import created a contact with a key of this part
 			// since the lookup (nothing of the write was stored): match
-			// again, so that those rows update it.
+			// again, so that those rows update it. A key that conflicts
+			// again is no race: its rows are rejected (taken).
+			conflicts = r.taken(part, err, conflicts)
 			r.restore(part, saved)
 			r.created, r.rep.ContactLimitLine = created, limitLine
 			continue
 		}
 		return r.commit(ctx, part, ids)
 	}
+}
+
+// taken records the keys of err, a *ConflictError of writing part, in seen
+// and rejects the rows of part that write a key already seen: matching again
+// found no other contact for them (the match keys do not find the contact
+// that has it, or find another first), so writing them can only conflict
+// again. The part's other rows are then matched and written again.
+func (r *run) taken(part []*row, err error, seen map[Key]bool) map[Key]bool {
+	var ce *ConflictError
+	if !errors.As(err, &ce) {
+		return seen
+	}
+	if seen == nil {
+		seen = make(map[Key]bool, len(ce.Keys))
+	}
+	for _, k := range ce.Keys {
+		if !seen[k] {
+			seen[k] = true
+			continue
+		}
+		for _, rw := range part {
+			if rw.outcome != outCreate && rw.outcome != outUpdate || rw.key(k.Kind) != k.Value {
+				continue
+			}
+			if rw.outcome == outUpdate && rw.existing != nil && rw.existing.Key(k.Kind) == k.Value {
+				continue // the contact has the key already
+			}
+			rw.outcome = outFailed
+			r.reject(rw, Problem{Field: r.keyField(k.Kind), Code: CodeKeyTaken, Value: k.Value,
+				Message: fmt.Sprintf("another stored contact has this %s, which the store keeps unique, and matching by %s does not find it", keyNoun(k.Kind), keyNames(r.keys))})
+		}
+	}
+	return seen
+}
+
+// keyField is the schema field of a key kind ("" if none).
+func (r *run) keyField(k KeyKind) string {
+	role := map[KeyKind]mapping.Role{KeyEmail: mapping.RoleEmail, KeyPhone: mapping.RolePhone, KeyExternalID: mapping.RoleExternalID}[k]
+	if i := r.schema.ByRole(role); i >= 0 {
+		return r.schema.Fields[i].Key
+	}
+	return string(k)
+}
+
+// keyNoun names a key kind in a message.
+func keyNoun(k KeyKind) string {
+	switch k {
+	case KeyEmail:
+		return "e-mail address"
+	case KeyExternalID:
+		return "external ID"
+	}
+	return string(k)
 }
 
 // prepare matches a part's rows, links their accounts and builds the part's

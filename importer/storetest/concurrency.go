@@ -320,3 +320,29 @@ func testConcurrentImportsExternalID(t *testing.T, s importer.Store, o *Options)
 	assert.Equal(t, n, res[0].Report.Created+res[1].Report.Created, "the Created counts add up to the contacts stored")
 	assert.Equal(t, n, res[0].Report.Unchanged+res[1].Report.Unchanged, "the same record again changes nothing")
 }
+
+// An import matching by phone rejects a row whose e-mail address another
+// stored contact has (row.key_taken, with its line and field), whether the
+// row would create a contact or give the contact its phone found that
+// address, and writes the file's other rows: the store's unique e-mail key
+// holds and no row is lost silently.
+func testImportKeyTaken(t *testing.T, s importer.Store, o *Options) {
+	lacks(t, o.NoPhone, "phones")
+	create(t, s, importer.Contact{Email: "a@example.com", Phone: "+12025550101"}, importer.Contact{Email: "b@example.com", Phone: "+12025550102"})
+	file := "email,phone,first_name\nA@example.com,+12025550109,Ann\nnew@example.com,+12025550108,Ned\nb@example.com,+12025550101,Bo\n"
+	rep, err := importer.Import(ctx(t), strings.NewReader(file), s, importer.Config{MatchKeys: []importer.KeyKind{importer.KeyPhone}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created, "new@example.com")
+	assert.Equal(t, 2, rep.Failed)
+	var taken []string
+	for _, p := range rep.Errors {
+		if p.Code == importer.CodeKeyTaken {
+			taken = append(taken, fmt.Sprintf("line %d %s %s", p.Line, p.Field, p.Value))
+		}
+	}
+	assert.Equal(t, []string{"line 2 email a@example.com", "line 4 email b@example.com"}, taken)
+	assert.Equal(t, 3, count(t, s))
+	a := lookupOne(t, s, importer.KeyEmail, "a@example.com")
+	assert.Equal(t, "+12025550101", a.Phone, "the contact the phone found keeps its address and phone")
+	assert.Empty(t, a.Fields["first_name"])
+}

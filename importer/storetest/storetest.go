@@ -110,6 +110,7 @@ func RunOptions(t *testing.T, h Harness, o Options) {
 		{"ConcurrentCreatesOfOneKey", testConcurrentOneKey},
 		{"ConcurrentImportsCreateEachContactOnce", testConcurrentImports},
 		{"ConcurrentImportsByExternalID", testConcurrentImportsExternalID},
+		{"ImportRejectsKeyTakenByUnmatchedContact", testImportKeyTaken},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
