@@ -63,11 +63,11 @@ func newFlagSet(o *options, stages *string, internal bool) *flag.FlagSet {
 	fs.IntVar(&o.rows, "rows", 1_000_000, "data rows of the generated file")
 	fs.Uint64Var(&o.seed, "seed", 1, "generator seed: the same seed and rows give the same file")
 	fs.StringVar(&o.file, "file", "", "the generated CSV `path`, reused when it holds the same rows and seed (default: ckbench-ROWS-SEED.csv in the temp directory)")
-	fs.StringVar(stages, "stages", "", "comma-separated stages to run: floor, baseline, import, dryrun, sqlite, postgres (default: floor,baseline,import,dryrun and the database stages asked for)")
+	fs.StringVar(stages, "stages", "", "comma-separated stages to run: floor, baseline, import, dryrun, sqlite, sqlite-store, sqlite-sql, postgres, postgres-store, postgres-sql (default: floor,baseline,import,dryrun and sqlite, postgres when their flag is given; the -store and -sql stages only when named)")
 	fs.StringVar(&o.region, "region", "US", "default phone `region` for national numbers (as csvimport -region)")
-	fs.IntVar(&o.batch, "batch", 0, "rows per store call of the import stages (importer.Config.BatchSize); 0 means the importer's default, as csvimport uses")
-	fs.StringVar(&o.sqlite, "sqlite", "", "also import into SQLite: the database `file` to create (must not exist; removed afterwards)")
-	fs.StringVar(&o.postgres, "postgres", "", "also import into PostgreSQL at `URL`, in a schema of its own dropped afterwards (or set "+postgresEnv+")")
+	fs.IntVar(&o.batch, "batch", 0, "rows per store call of the import stages (importer.Config.BatchSize) and contacts per WriteBatch of the -store stages; 0 means the importer's default (500), as csvimport uses")
+	fs.StringVar(&o.sqlite, "sqlite", "", "also import into SQLite (stage sqlite; and sqlite-store, sqlite-sql when named): the database `file` to create (must not exist; removed afterwards)")
+	fs.StringVar(&o.postgres, "postgres", "", "also import into PostgreSQL (stage postgres; and postgres-store, postgres-sql when named) at `URL`, in a schema of its own dropped afterwards (or set "+postgresEnv+")")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
 	fs.IntVar(&o.count, "count", 1, "run each stage `n` times and keep the fastest run")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of each stage's work to `file` (file-STAGE.ext when several stages run)")
@@ -133,11 +133,13 @@ func parseArgs(args []string) (*options, error) {
 		// Run them in the usual order, whatever order they were given in.
 		slices.SortFunc(o.stages, func(a, b string) int { return slices.Index(allStages, a) - slices.Index(allStages, b) })
 	}
-	if slices.Contains(o.stages, stageSQLite) && o.sqlite == "" {
-		return nil, &usageError{"the sqlite stage needs -sqlite FILE"}
-	}
-	if slices.Contains(o.stages, stagePostgres) && o.postgres == "" {
-		return nil, &usageError{"the postgres stage needs -postgres URL (or " + postgresEnv + ")"}
+	for _, s := range o.stages {
+		if slices.Contains(sqliteStages, s) && o.sqlite == "" {
+			return nil, &usageError{"the " + s + " stage needs -sqlite FILE"}
+		}
+		if slices.Contains(postgresStages, s) && o.postgres == "" {
+			return nil, &usageError{"the " + s + " stage needs -postgres URL (or " + postgresEnv + ")"}
+		}
 	}
 	if o.sqlite != "" {
 		if _, err := os.Stat(o.sqlite); err == nil {
@@ -283,7 +285,7 @@ func runChild(ctx context.Context, exe, name string, o *options) (*stageResult, 
 	if o.batch > 0 {
 		args = append(args, "-batch", strconv.Itoa(o.batch))
 	}
-	if name == stageSQLite {
+	if slices.Contains(sqliteStages, name) {
 		args = append(args, "-sqlite", o.sqlite)
 	}
 	if o.cpuProfile != "" {
@@ -294,7 +296,7 @@ func runChild(ctx context.Context, exe, name string, o *options) (*stageResult, 
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
-	if name == stagePostgres {
+	if slices.Contains(postgresStages, name) {
 		cmd.Env = append(cmd.Env, postgresEnv+"="+o.postgres)
 	}
 	var out, errOut bytes.Buffer
@@ -375,20 +377,46 @@ func (b *benchmark) check() {
 				b.Problems = append(b.Problems, fmt.Sprintf("%s: created+updated+unchanged+skipped+failed = %d, not rows = %d", s.Stage, sum, n.Rows))
 			}
 		}
+		if n := s.Store; n != nil {
+			if n.Stored != n.Contacts {
+				b.Problems = append(b.Problems, fmt.Sprintf("%s wrote %d contacts, the store holds %d", s.Stage, n.Contacts, n.Stored))
+			}
+			if !n.SQL && n.Contacts+n.EmptyEmails+n.RepeatedEmails != s.Rows {
+				b.Problems = append(b.Problems, fmt.Sprintf("%s: contacts+empty+repeated e-mails = %d, not rows = %d", s.Stage, n.Contacts+n.EmptyEmails+n.RepeatedEmails, s.Rows))
+			}
+			if n.SQL && n.Contacts != b.Generated.UniqueEmails {
+				b.Problems = append(b.Problems, fmt.Sprintf("%s inserted %d contacts, the file has %d distinct valid e-mails", s.Stage, n.Contacts, b.Generated.UniqueEmails))
+			}
+		}
 	}
+}
+
+// fileMeta is the side file PATH.meta.json of a generated file.
+type fileMeta struct {
+	Generator int      `json:"generator"`
+	Rows      int      `json:"rows"`
+	Seed      uint64   `json:"seed"`
+	Stats     genStats `json:"stats"`
+}
+
+// readMeta returns what the side file of the generated file path says of it.
+func readMeta(path string) (genStats, error) {
+	b, err := os.ReadFile(path + ".meta.json")
+	if err != nil {
+		return genStats{}, err
+	}
+	var m fileMeta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return genStats{}, fmt.Errorf("%s.meta.json: %w", path, err)
+	}
+	return m.Stats, nil
 }
 
 // ensureFile generates the file at path unless it is there already for
 // the same rows and seed (its side file path.meta.json says so).
 func ensureFile(path string, rows int, seed uint64, stderr io.Writer) (genStats, error) {
-	type meta struct {
-		Generator int      `json:"generator"`
-		Rows      int      `json:"rows"`
-		Seed      uint64   `json:"seed"`
-		Stats     genStats `json:"stats"`
-	}
 	metaPath := path + ".meta.json"
-	var m meta
+	var m fileMeta
 	fi, ferr := os.Stat(path)
 	mb, merr := os.ReadFile(metaPath)
 	if merr == nil && json.Unmarshal(mb, &m) == nil && ferr == nil &&
@@ -416,7 +444,7 @@ func ensureFile(path string, rows int, seed uint64, stderr io.Writer) (genStats,
 		os.Remove(tmp)
 		return genStats{}, fmt.Errorf("generate %s: %w", path, err)
 	}
-	mb, err = json.MarshalIndent(meta{Generator: genVersion, Rows: rows, Seed: seed, Stats: gs}, "", "  ")
+	mb, err = json.MarshalIndent(fileMeta{Generator: genVersion, Rows: rows, Seed: seed, Stats: gs}, "", "  ")
 	if err == nil {
 		err = os.WriteFile(metaPath, append(mb, '\n'), 0o644)
 	}
@@ -525,8 +553,13 @@ func (b *benchmark) print(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
+	// Labels "stage:" in a column as wide as the longest (at least 9).
+	width := 9
 	for _, s := range b.Stages {
-		fmt.Fprintf(w, "%-9s %s\n", s.Stage+":", stageDescriptions[s.Stage])
+		width = max(width, len(s.Stage)+1)
+	}
+	for _, s := range b.Stages {
+		fmt.Fprintf(w, "%-*s %s\n", width, s.Stage+":", stageDescriptions[s.Stage])
 	}
 	fmt.Fprintln(w)
 
@@ -536,13 +569,21 @@ func (b *benchmark) print(w io.Writer) {
 		thousands(g.UniqueEmails), thousands(g.EmptyPhones), pct(g.EmptyPhones, g.Rows), thousands(g.GarbagePhones))
 	for _, s := range b.Stages {
 		if n := s.Baseline; n != nil {
-			fmt.Fprintf(w, "%-9s %s contacts kept, %s bad e-mails, %s duplicates; %s phones valid, %s rejected\n", s.Stage+":",
+			fmt.Fprintf(w, "%-*s %s contacts kept, %s bad e-mails, %s duplicates; %s phones valid, %s rejected\n", width, s.Stage+":",
 				thousands(n.Contacts), thousands(n.BadEmails), thousands(n.Duplicates), thousands(n.ValidPhones), thousands(n.InvalidPhones))
 		}
 		if n := s.Import; n != nil {
-			fmt.Fprintf(w, "%-9s %s rows = %s created + %s updated + %s unchanged + %s skipped + %s failed; accounts: %s created, %s contacts linked; %s row errors, %s warnings\n",
-				s.Stage+":", thousands(n.Rows), thousands(n.Created), thousands(n.Updated), thousands(n.Unchanged), thousands(n.Skipped),
+			fmt.Fprintf(w, "%-*s %s rows = %s created + %s updated + %s unchanged + %s skipped + %s failed; accounts: %s created, %s contacts linked; %s row errors, %s warnings\n",
+				width, s.Stage+":", thousands(n.Rows), thousands(n.Created), thousands(n.Updated), thousands(n.Unchanged), thousands(n.Skipped),
 				thousands(n.Failed), thousands(n.AccountsCreated), thousands(n.AccountsLinked), thousands(n.Errors), thousands(n.Warnings))
+		}
+		if n := s.Store; n != nil && n.SQL {
+			fmt.Fprintf(w, "%-*s %s contacts written by one INSERT … SELECT in one transaction (the file's distinct valid e-mails); the store holds %s\n",
+				width, s.Stage+":", thousands(n.Contacts), thousands(n.Stored))
+		} else if n != nil {
+			fmt.Fprintf(w, "%-*s %s contacts written (%s WriteBatch calls of up to %s); %s rows: %s empty e-mails, %s repeated skipped; the store holds %s\n",
+				width, s.Stage+":", thousands(n.Contacts), thousands(n.Batches), thousands(n.BatchSize), thousands(s.Rows),
+				thousands(n.EmptyEmails), thousands(n.RepeatedEmails), thousands(n.Stored))
 		}
 	}
 	for _, p := range b.Problems {

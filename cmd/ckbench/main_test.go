@@ -142,6 +142,8 @@ func TestParseArgsRejects(t *testing.T) {
 		{"no rows", []string{"-rows", "0"}, "-rows 0"},
 		{"unknown stage", []string{"-stages", "floor,fast"}, `unknown stage "fast"`},
 		{"sqlite stage without a file", []string{"-stages", "sqlite"}, "needs -sqlite FILE"},
+		{"sqlite-store stage without a file", []string{"-stages", "dryrun,sqlite-store"}, "the sqlite-store stage needs -sqlite FILE"},
+		{"sqlite-sql stage without a file", []string{"-stages", "sqlite-sql"}, "the sqlite-sql stage needs -sqlite FILE"},
 		{"an existing SQLite file", []string{"-sqlite", existing}, "the file exists"},
 		{"no runs", []string{"-count", "0"}, "-count 0"},
 		{"an argument", []string{"contacts.csv"}, "unexpected argument"},
@@ -168,6 +170,12 @@ func TestParseArgsStages(t *testing.T) {
 	o, err = parseArgs([]string{"-sqlite", filepath.Join(t.TempDir(), "new.db")})
 	require.NoError(t, err)
 	assert.Equal(t, []string{stageFloor, stageBaseline, stageImport, stageDryRun, stageSQLite}, o.stages, "a database flag adds its stage")
+
+	o, err = parseArgs([]string{"-sqlite", filepath.Join(t.TempDir(), "new.db"), "-postgres", "postgres://u@h/db",
+		"-stages", "postgres-sql,sqlite-sql,postgres,dryrun,sqlite-store,postgres-store,sqlite"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{stageDryRun, stageSQLite, stageSQLiteStore, stageSQLiteSQL, stagePostgres, stagePostgresStore, stagePostgresSQL}, o.stages,
+		"the floors of a database after its import")
 }
 
 func TestEnsureFileKeepsForeignFiles(t *testing.T) {

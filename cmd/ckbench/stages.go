@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/memstore"
 	"github.com/contactkit/contactkit/importer/sqlstore"
+	"github.com/contactkit/contactkit/internal/sqlbase"
 	"github.com/contactkit/contactkit/mapping"
 )
 
@@ -33,19 +35,36 @@ const (
 	stageDryRun   = "dryrun"
 	stageSQLite   = "sqlite"
 	stagePostgres = "postgres"
+	// The database's own floor (see dbfloor.go), run only when asked.
+	stageSQLiteStore   = "sqlite-store"
+	stageSQLiteSQL     = "sqlite-sql"
+	stagePostgresStore = "postgres-store"
+	stagePostgresSQL   = "postgres-sql"
 )
 
 var stageDescriptions = map[string]string{
-	stageFloor:    "encoding/csv read, ReuseRecord",
-	stageBaseline: "gocsv into []T, net/mail, phonenumbers, map dedupe",
-	stageImport:   "contactkit import into memstore",
-	stageDryRun:   "contactkit dry run (csvimport -db :memory: -dry-run)",
-	stageSQLite:   "contactkit import into sqlstore on SQLite",
-	stagePostgres: "contactkit import into sqlstore on PostgreSQL",
+	stageFloor:         "encoding/csv read, ReuseRecord",
+	stageBaseline:      "gocsv into []T, net/mail, phonenumbers, map dedupe",
+	stageImport:        "contactkit import into memstore",
+	stageDryRun:        "contactkit dry run (csvimport -db :memory: -dry-run)",
+	stageSQLite:        "contactkit import into sqlstore on SQLite",
+	stagePostgres:      "contactkit import into sqlstore on PostgreSQL",
+	stageSQLiteStore:   "csv rows as contacts, sqlstore WriteBatch on SQLite, no lookups",
+	stageSQLiteSQL:     "one INSERT … SELECT of the contacts in one transaction, SQLite",
+	stagePostgresStore: "csv rows as contacts, sqlstore WriteBatch on PostgreSQL, no lookups",
+	stagePostgresSQL:   "one INSERT … SELECT of the contacts in one transaction, PostgreSQL",
 }
 
 // allStages is every stage in the order they run.
-var allStages = []string{stageFloor, stageBaseline, stageImport, stageDryRun, stageSQLite, stagePostgres}
+var allStages = []string{stageFloor, stageBaseline, stageImport, stageDryRun, stageSQLite, stageSQLiteStore, stageSQLiteSQL,
+	stagePostgres, stagePostgresStore, stagePostgresSQL}
+
+// sqliteStages and postgresStages are the stages that need -sqlite and
+// -postgres.
+var (
+	sqliteStages   = []string{stageSQLite, stageSQLiteStore, stageSQLiteSQL}
+	postgresStages = []string{stagePostgres, stagePostgresStore, stagePostgresSQL}
+)
 
 // stageResult is what a child process measures of its stage (and, filled
 // in by the parent, its peak memory and the ratios).
@@ -76,6 +95,7 @@ type stageResult struct {
 
 	Baseline *baselineCounts `json:"baseline,omitempty"`
 	Import   *importCounts   `json:"import,omitempty"`
+	Store    *storeCounts    `json:"store,omitempty"`
 
 	// Ratios to the floor and to the baseline of the same run (0 when that
 	// stage did not run).
@@ -124,6 +144,7 @@ type stageConfig struct {
 func runStage(ctx context.Context, name string, sc stageConfig) (*stageResult, error) {
 	var work func() (*stageResult, error)
 	var cleanup func()
+	var after func(*stageResult) error // run after the measure, before cleanup
 	switch name {
 	case stageFloor:
 		work = func() (*stageResult, error) { return floor(sc.file) }
@@ -134,51 +155,34 @@ func runStage(ctx context.Context, name string, sc stageConfig) (*stageResult, e
 		work = func() (*stageResult, error) {
 			return contactkit(ctx, sc, memstore.New(), &accounts.Resolver{Store: memstore.NewAccounts(), DryRun: dry}, dry)
 		}
-	case stageSQLite:
-		if sc.sqlite == "" {
-			return nil, errors.New("the sqlite stage needs -sqlite FILE")
-		}
-		if _, err := os.Stat(sc.sqlite); err == nil {
-			return nil, fmt.Errorf("-sqlite %s: the file exists; give a new file name (the benchmark creates and removes it)", sc.sqlite)
-		}
-		st, err := sqlstore.Open(ctx, sc.sqlite, sqlstore.Config{})
+	case stageSQLite, stagePostgres:
+		db, err := openStore(ctx, name, sc)
 		if err != nil {
 			return nil, err
 		}
-		cleanup = func() {
-			st.Close()
-			for _, suffix := range []string{"", "-wal", "-shm"} {
-				os.Remove(sc.sqlite + suffix)
+		cleanup = db.close
+		work = func() (*stageResult, error) {
+			return contactkit(ctx, sc, db.st, &accounts.Resolver{Store: db.st}, false)
+		}
+	case stageSQLiteStore, stagePostgresStore, stageSQLiteSQL, stagePostgresSQL:
+		db, err := openStore(ctx, name, sc)
+		if err != nil {
+			return nil, err
+		}
+		cleanup = db.close
+		if name == stageSQLiteStore || name == stagePostgresStore {
+			work = func() (*stageResult, error) { return storeFloor(ctx, sc, db.st) }
+		} else {
+			work = func() (*stageResult, error) { return sqlFloor(ctx, sc, db) }
+		}
+		// Outside the measure, before the store is removed: what it holds.
+		after = func(res *stageResult) error {
+			n, err := db.st.Count(ctx)
+			if err != nil {
+				return err
 			}
-		}
-		if err := st.Migrate(ctx); err != nil {
-			cleanup()
-			return nil, err
-		}
-		work = func() (*stageResult, error) {
-			return contactkit(ctx, sc, st, &accounts.Resolver{Store: st}, false)
-		}
-	case stagePostgres:
-		if sc.postgres == "" {
-			return nil, errors.New("the postgres stage needs -postgres URL")
-		}
-		// A schema of its own, dropped afterwards: the benchmark never
-		// touches the database's other tables.
-		schema := fmt.Sprintf("ckbench_%d_%d", os.Getpid(), time.Now().Unix())
-		st, err := sqlstore.Open(ctx, sc.postgres, sqlstore.Config{Schema: schema})
-		if err != nil {
-			return nil, fmt.Errorf("postgres: %w", redactErr(err, sc.postgres))
-		}
-		cleanup = func() {
-			dropSchema(st.DB(), schema)
-			st.Close()
-		}
-		if err := st.Migrate(ctx); err != nil {
-			cleanup()
-			return nil, fmt.Errorf("postgres: %w", redactErr(err, sc.postgres))
-		}
-		work = func() (*stageResult, error) {
-			return contactkit(ctx, sc, st, &accounts.Resolver{Store: st}, false)
+			res.Store.Stored = n
+			return nil
 		}
 	default:
 		return nil, fmt.Errorf("unknown stage %q (want one of %s)", name, strings.Join(allStages, ", "))
@@ -216,6 +220,11 @@ func runStage(ctx context.Context, name string, sc stageConfig) (*stageResult, e
 	}
 	if err != nil {
 		return nil, err
+	}
+	if after != nil {
+		if err := after(res); err != nil {
+			return nil, err
+		}
 	}
 	if sc.memProfile != "" {
 		f, err := os.Create(sc.memProfile)
@@ -403,6 +412,65 @@ func contactkit(ctx context.Context, sc stageConfig, st importer.Store, res *acc
 		Unmapped:          rep.Unmapped,
 	}
 	return &stageResult{Rows: rep.Rows, Import: n}, nil
+}
+
+// stageDB is the store of a database stage, migrated and empty.
+type stageDB struct {
+	st *sqlstore.Store
+	// contacts is the store's contacts table, quoted as the store names it
+	// (in its schema on PostgreSQL).
+	contacts string
+	// close closes the store and removes the SQLite file, or drops the
+	// PostgreSQL schema.
+	close func()
+}
+
+// openStore opens and migrates the store of a database stage: for the
+// SQLite stages a new file (sc.sqlite, which must not exist), for the
+// PostgreSQL stages a schema of its own in sc.postgres.
+func openStore(ctx context.Context, stage string, sc stageConfig) (*stageDB, error) {
+	if slices.Contains(sqliteStages, stage) {
+		if sc.sqlite == "" {
+			return nil, fmt.Errorf("the %s stage needs -sqlite FILE", stage)
+		}
+		if _, err := os.Stat(sc.sqlite); err == nil {
+			return nil, fmt.Errorf("-sqlite %s: the file exists; give a new file name (the benchmark creates and removes it)", sc.sqlite)
+		}
+		st, err := sqlstore.Open(ctx, sc.sqlite, sqlstore.Config{})
+		if err != nil {
+			return nil, err
+		}
+		db := &stageDB{st: st, contacts: sqlbase.Names{}.Table("contacts"), close: func() {
+			st.Close()
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(sc.sqlite + suffix)
+			}
+		}}
+		if err := st.Migrate(ctx); err != nil {
+			db.close()
+			return nil, err
+		}
+		return db, nil
+	}
+	if sc.postgres == "" {
+		return nil, fmt.Errorf("the %s stage needs -postgres URL", stage)
+	}
+	// A schema of its own, dropped afterwards: the benchmark never
+	// touches the database's other tables.
+	schema := fmt.Sprintf("ckbench_%d_%d", os.Getpid(), time.Now().UnixNano())
+	st, err := sqlstore.Open(ctx, sc.postgres, sqlstore.Config{Schema: schema})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", redactErr(err, sc.postgres))
+	}
+	db := &stageDB{st: st, contacts: sqlbase.Names{Schema: schema}.Table("contacts"), close: func() {
+		dropSchema(st.DB(), schema)
+		st.Close()
+	}}
+	if err := st.Migrate(ctx); err != nil {
+		db.close()
+		return nil, fmt.Errorf("postgres: %w", redactErr(err, sc.postgres))
+	}
+	return db, nil
 }
 
 func dropSchema(db *sql.DB, schema string) {
