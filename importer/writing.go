@@ -164,6 +164,15 @@ func (r *run) overlapPart(ctx context.Context, part []*row) error {
 		r.lookedUp = r.lookedUp[:0]
 		var err error
 		if p.creates, p.updates, err = r.prepare(ctx, part, p.saved); err != nil {
+			// The write in flight is committed first, and the error says so.
+			if r.flying != nil {
+				if lerr := r.land(ctx); lerr != nil {
+					return lerr
+				}
+				if se := (*storeError)(nil); errors.As(err, &se) {
+					se.line = r.rep.LastCommittedLine
+				}
+			}
 			return err
 		}
 		if f := r.flying; f != nil {
@@ -470,8 +479,23 @@ func (r *run) write(ctx context.Context, creates []Contact, updates []Update) (i
 }
 
 func (r *run) storeErr(err error, what string, args ...any) error {
-	return fmt.Errorf("%w: %s (committed through line %d): %w", ErrStore, fmt.Sprintf(what, args...), r.rep.LastCommittedLine, err)
+	return &storeError{what: fmt.Sprintf(what, args...), line: r.rep.LastCommittedLine, err: err}
 }
+
+// storeError is a failed store call (ErrStore) with the line the import had
+// committed through; overlapPart updates it when the write in flight is
+// committed after the failure.
+type storeError struct {
+	what string
+	line int
+	err  error
+}
+
+func (e *storeError) Error() string {
+	return fmt.Sprintf("%v: %s (committed through line %d): %v", ErrStore, e.what, e.line, e.err)
+}
+
+func (e *storeError) Unwrap() []error { return []error{ErrStore, e.err} }
 
 func (r *run) retry(ctx context.Context, op func() error) error {
 	policy, backoff := r.cfg.Retry, r.cfg.Backoff

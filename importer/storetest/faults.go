@@ -135,15 +135,33 @@ func (f *Faults) Fired(m Method) int {
 }
 
 // Wrap returns st with f's faults injected. The result implements
-// importer.BatchWriter if and only if st does, so that the importer takes
-// the same path as with st.
+// importer.BatchWriter and importer.Overlapper if and only if st does, so
+// that the importer takes the same path as with st.
 func (f *Faults) Wrap(st importer.Store) importer.Store {
 	w := &faultStore{f: f, st: st}
+	o, _ := st.(importer.Overlapper)
+	overlap := o != nil && o.OverlapWrites()
 	if bw, ok := st.(importer.BatchWriter); ok {
-		return &faultBatchStore{faultStore: w, bw: bw}
+		b := &faultBatchStore{faultStore: w, bw: bw}
+		if overlap {
+			return faultBatchOverlap{b}
+		}
+		return b
+	}
+	if overlap {
+		return faultOverlap{w}
 	}
 	return w
 }
+
+// faultOverlap and faultBatchOverlap are the wrappers of an Overlapper.
+type (
+	faultOverlap      struct{ *faultStore }
+	faultBatchOverlap struct{ *faultBatchStore }
+)
+
+func (faultOverlap) OverlapWrites() bool      { return true }
+func (faultBatchOverlap) OverlapWrites() bool { return true }
 
 // WrapPlain is Wrap without importer.BatchWriter, even if st has it: the
 // importer then calls Create and Update, as with a store that cannot write
