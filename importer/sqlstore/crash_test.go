@@ -19,28 +19,36 @@ import (
 
 	"github.com/contactkit/contactkit/importer"
 	"github.com/contactkit/contactkit/importer/sqlstore"
+	"github.com/contactkit/contactkit/internal/sqlbase/sqltest"
 	"github.com/contactkit/contactkit/mapping"
 )
 
 // Crash and resume: an import runs in a child process (this test binary,
-// re-executed to run TestCrashChild) into an SQLite file through this
-// package's Store, and is killed with SIGKILL at random moments, round after
-// round; then it runs to the end. The store must be that of a clean run of
-// the same file: the same contacts, none twice, none lost. (The test lives
-// here, not in package importer, so that importer's test binary, which
-// FuzzImport instruments, does not link SQLite.)
+// re-executed to run TestCrashChild) into a database through this package's
+// Store, and is killed with SIGKILL at random moments, round after round;
+// then it runs to the end. The store must be that of a clean run of the
+// same file: the same contacts, none twice, none lost. TestCrashAndResume
+// runs it on an SQLite file (writes one call at a time),
+// TestCrashAndResumePostgres in a PostgreSQL schema, where the store is an
+// importer.Overlapper and a part's write overlaps the next part's lookups.
+// (The test lives here, not in package importer, so that importer's test
+// binary, which FuzzImport instruments, does not link SQLite.)
 
-// The child's settings, passed in its environment.
+// The child's settings, passed in its environment. Its store is the SQLite
+// file crashEnvDB names, or the PostgreSQL schema crashEnvSchema names on
+// the test server (postgresURL: the child inherits CONTACTKIT_POSTGRES_URL,
+// so that no URL is on a command line).
 const (
 	crashEnvDB     = "CONTACTKIT_CRASH_DB"
+	crashEnvSchema = "CONTACTKIT_CRASH_SCHEMA"
 	crashEnvFile   = "CONTACTKIT_CRASH_FILE"
 	crashEnvResume = "CONTACTKIT_CRASH_RESUME"
 )
 
 // crashRows and crashBatch size the crash test's file: 40 commits;
 // crashRounds is the number of kills per way of re-running. Under the race
-// detector (raceEnabled; CI runs the tests with -race), where a child takes
-// a second to start, the file is a quarter and there are 3 kills per way.
+// detector (raceEnabled; CI runs the tests with -race), where a child runs
+// several times slower, the file is a quarter and there are 3 kills per way.
 const (
 	crashRows   = 2000
 	crashBatch  = 50
@@ -87,20 +95,28 @@ func crashConfig() importer.Config {
 	return importer.Config{Mapping: m, BatchSize: crashBatch, Workers: 2}
 }
 
-// TestCrashChild is the child process of TestCrashAndResume; run on its
-// own it skips. It imports the file into the SQLite store, resuming after
-// the given line, and prints "committed N" after each batch (the line its
-// Progress says is committed) and "done N" at the end.
+// TestCrashChild is the child process of TestCrashAndResume and
+// TestCrashAndResumePostgres; run on its own it skips. It imports the file
+// into the SQLite file or the PostgreSQL schema, resuming after the given
+// line, and prints "committed N" after each batch (the line its Progress
+// says is committed) and "done N" at the end.
 func TestCrashChild(t *testing.T) {
-	db := os.Getenv(crashEnvDB)
-	if db == "" {
+	db, schema := os.Getenv(crashEnvDB), os.Getenv(crashEnvSchema)
+	if db == "" && schema == "" {
 		t.Skip("the child process of TestCrashAndResume")
 	}
 	resume, err := strconv.Atoi(os.Getenv(crashEnvResume))
 	require.NoError(t, err)
 	ctx := t.Context()
-	st, err := sqlstore.Open(ctx, db, sqlstore.Config{})
-	require.NoError(t, err)
+	var st *sqlstore.Store
+	if schema != "" {
+		st, err = sqlstore.Open(ctx, postgresURL(), sqlstore.Config{Schema: schema})
+		require.NoError(t, err)
+		require.True(t, st.OverlapWrites(), "on PostgreSQL the import overlaps its writes")
+	} else {
+		st, err = sqlstore.Open(ctx, db, sqlstore.Config{})
+		require.NoError(t, err)
+	}
 	defer st.Close()
 	require.NoError(t, st.Migrate(ctx))
 	f, err := os.Open(os.Getenv(crashEnvFile))
@@ -137,12 +153,57 @@ type killPlan struct {
 	delay   time.Duration
 }
 
-// runChild runs the child on db, resuming after resume, and kills it with
+// crashStore is a store of the crash test, which outlives the children
+// that write it: an SQLite file or a PostgreSQL schema.
+type crashStore struct {
+	// env is the child's setting that names it (crashEnvDB=… or
+	// crashEnvSchema=…).
+	env string
+	// open opens it, migrated, for the test's checks; the caller closes it.
+	open func(t *testing.T) *sqlstore.Store
+}
+
+// crashBackend makes the crash test's stores; each lives until t ends.
+type crashBackend func(t *testing.T, name string) crashStore
+
+// sqliteCrash makes SQLite files in a temporary directory of t's.
+func sqliteCrash(t *testing.T, name string) crashStore {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name+".db")
+	return crashStore{
+		env:  crashEnvDB + "=" + path,
+		open: func(t *testing.T) *sqlstore.Store { return openSQLite(t, path) },
+	}
+}
+
+// postgresCrash makes schemas of their own on the test server, dropped
+// when t ends; it skips (fails under CONTACTKIT_REQUIRE_POSTGRES=1) when
+// no server answers.
+func postgresCrash(t *testing.T, _ string) crashStore {
+	t.Helper()
+	db := postgresDB(t)
+	schema := sqltest.Schema(t, db, "ck_crash_")
+	return crashStore{
+		env: crashEnvSchema + "=" + schema,
+		open: func(t *testing.T) *sqlstore.Store {
+			t.Helper()
+			st, err := sqlstore.New(db, sqlstore.Config{Schema: schema})
+			require.NoError(t, err)
+			require.NoError(t, st.Migrate(t.Context()))
+			return st
+		},
+	}
+}
+
+// runChild runs the child on st, resuming after resume, and kills it with
 // SIGKILL as kill says (nil: never).
-func runChild(t *testing.T, db, file string, resume int, kill *killPlan) crashRun {
+func runChild(t *testing.T, st crashStore, file string, resume int, kill *killPlan) crashRun {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1", "-test.timeout=5m")
-	cmd.Env = append(os.Environ(), crashEnvDB+"="+db, crashEnvFile+"="+file, crashEnvResume+"="+strconv.Itoa(resume))
+	cmd.Env = append(os.Environ(), st.env, crashEnvFile+"="+file, crashEnvResume+"="+strconv.Itoa(resume),
+		// Under the race detector a process sleeps a second as it exits;
+		// the children need not.
+		"GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var stderr strings.Builder
@@ -203,7 +264,15 @@ func runChild(t *testing.T, db, file string, resume int, kill *killPlan) crashRu
 	return run
 }
 
-func TestCrashAndResume(t *testing.T) {
+func TestCrashAndResume(t *testing.T) { testCrashAndResume(t, sqliteCrash) }
+
+// TestCrashAndResumePostgres is TestCrashAndResume in PostgreSQL schemas,
+// where the import overlaps a part's write with the next part's lookups, so
+// that kills land while a write and lookups are under way at once. Without
+// a server it skips (fails under CONTACTKIT_REQUIRE_POSTGRES=1).
+func TestCrashAndResumePostgres(t *testing.T) { testCrashAndResume(t, postgresCrash) }
+
+func testCrashAndResume(t *testing.T, backend crashBackend) {
 	if testing.Short() {
 		t.Skip("runs and kills child processes; skipped with -short")
 	}
@@ -214,15 +283,15 @@ func TestCrashAndResume(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(content), 0o600))
 
 	// The clean run, in a child too; it also says how long a batch takes.
-	cleanDB := filepath.Join(dir, "clean.db")
-	full := runChild(t, cleanDB, file, 0, nil)
-	want := sqliteSnapshot(t, cleanDB, emails)
+	clean := backend(t, "clean")
+	full := runChild(t, clean, file, 0, nil)
+	want := storeSnapshot(t, clean, emails)
 	require.NotEmpty(t, want)
-	// A batch's time, from the commits (the child's start, a second under
-	// the race detector, is not a batch).
+	// A batch's time, from the commits (the child's start, with the
+	// migration, is not a batch).
 	require.Greater(t, full.commits, 2)
 	batch := full.last.Sub(full.first) / time.Duration(full.commits-1)
-	t.Logf("a clean run of %d rows takes %v, child start included: %d commits", rows, full.took, full.commits)
+	t.Logf("a clean run of %d rows takes %v, child start included: %d commits, the first after %v, a batch %v", rows, full.took, full.commits, full.startup, batch)
 
 	// Kill points: after a random number of commits (none: during the
 	// child's start or its first batch), then a random part of a batch's
@@ -238,8 +307,14 @@ func TestCrashAndResume(t *testing.T) {
 			name = "resume from the last committed line printed"
 		}
 		t.Run(name, func(t *testing.T) {
-			db := filepath.Join(dir, fmt.Sprintf("crash-%v.db", resume))
+			db := backend(t, fmt.Sprintf("crash-%v", resume))
 			from, killedHere := 0, 0
+			// startup is how long the last child that committed took to
+			// its first commit: a child on a store that exists starts faster
+			// than the clean run's (no tables to make), and with one batch
+			// left a kill drawn from the clean run's start would often land
+			// after the child ended.
+			startup := full.startup
 			for round := range rounds {
 				// Kill after one of the commits this run still makes before
 				// its last batch, within a batch's time, so that the kill
@@ -248,9 +323,12 @@ func TestCrashAndResume(t *testing.T) {
 				plan := &killPlan{commits: rng.IntN(max(left, 1)), delay: time.Duration(rng.Float64() * float64(batch))}
 				if plan.commits == 0 {
 					// During the child's start or its first batch.
-					plan.delay = time.Duration(rng.Float64() * float64(full.startup))
+					plan.delay = time.Duration(rng.Float64() * float64(startup))
 				}
 				run := runChild(t, db, file, from, plan)
+				if run.commits > 0 {
+					startup = run.startup
+				}
 				if !run.killed {
 					t.Logf("round %d: the run ended before the kill (%d commits + %v)", round, plan.commits, plan.delay)
 					continue
@@ -273,16 +351,16 @@ func TestCrashAndResume(t *testing.T) {
 			require.GreaterOrEqual(t, killedHere, (rounds+1)/2, "most rounds kill their child")
 			last := runChild(t, db, file, from, nil)
 			require.True(t, last.done)
-			got := sqliteSnapshot(t, db, emails)
+			got := storeSnapshot(t, db, emails)
 			assert.Equal(t, want, got, "after the crashes, the store is that of a clean run")
-			assert.Equal(t, sqliteCount(t, cleanDB), sqliteCount(t, db), "no contact twice, none lost")
+			assert.Equal(t, storeCount(t, clean), storeCount(t, db), "no contact twice, none lost")
 		})
 	}
 	t.Logf("%d kills, %d of them after a commit", kills, midImport)
 }
 
-// checkDurable asserts that every good row of file up to line is stored.
-func checkDurable(t *testing.T, db, file string, line int) {
+// checkDurable asserts that every good row of file up to line is in db.
+func checkDurable(t *testing.T, db crashStore, file string, line int) {
 	t.Helper()
 	if line == 0 {
 		return
@@ -293,7 +371,7 @@ func checkDurable(t *testing.T, db, file string, line int) {
 			emails = append(emails, strings.ToLower(e))
 		}
 	}
-	st := openSQLite(t, db)
+	st := db.open(t)
 	defer st.Close()
 	have := map[string]bool{}
 	for part := range slices.Chunk(emails, 500) {
@@ -316,16 +394,18 @@ func openSQLite(t *testing.T, db string) *sqlstore.Store {
 	return st
 }
 
-func sqliteSnapshot(t *testing.T, db string, emails []string) []string {
+// storeSnapshot is crashSnapshot of db.
+func storeSnapshot(t *testing.T, db crashStore, emails []string) []string {
 	t.Helper()
-	st := openSQLite(t, db)
+	st := db.open(t)
 	defer st.Close()
 	return crashSnapshot(t, st, emails)
 }
 
-func sqliteCount(t *testing.T, db string) int {
+// storeCount is the number of contacts in db.
+func storeCount(t *testing.T, db crashStore) int {
 	t.Helper()
-	st := openSQLite(t, db)
+	st := db.open(t)
 	defer st.Close()
 	n, err := st.Count(t.Context())
 	require.NoError(t, err)
