@@ -322,8 +322,11 @@ func testCrashAndResume(t *testing.T, backend crashBackend) {
 				left := (rows + 1 - from) / crashBatch
 				plan := &killPlan{commits: rng.IntN(max(left, 1)), delay: time.Duration(rng.Float64() * float64(batch))}
 				if plan.commits == 0 {
-					// During the child's start or its first batch.
-					plan.delay = time.Duration(rng.Float64() * float64(startup))
+					// During the child's start: within the first half of
+					// the time the last child took to its first commit, so
+					// that the kill lands even when the child has one batch
+					// to do (resumed near the end) on a loaded machine.
+					plan.delay = time.Duration(rng.Float64() * float64(startup) / 2)
 				}
 				run := runChild(t, db, file, from, plan)
 				if run.commits > 0 {
