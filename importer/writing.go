@@ -97,9 +97,15 @@ func (r *run) taken(part []*row, err error, seen map[Key]bool) map[Key]bool {
 	return seen
 }
 
-// keyField is the schema field of a key kind ("" if none).
+// keyField is the schema field of a key kind (the kind's name if none).
 func (r *run) keyField(k KeyKind) string {
-	role := map[KeyKind]mapping.Role{KeyEmail: mapping.RoleEmail, KeyPhone: mapping.RolePhone, KeyExternalID: mapping.RoleExternalID}[k]
+	role := mapping.RoleEmail
+	switch k {
+	case KeyPhone:
+		role = mapping.RolePhone
+	case KeyExternalID:
+		role = mapping.RoleExternalID
+	}
 	if i := r.schema.ByRole(role); i >= 0 {
 		return r.schema.Fields[i].Key
 	}
