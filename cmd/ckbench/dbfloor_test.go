@@ -50,11 +50,7 @@ func testPostgresURL(t *testing.T) string {
 // skip.
 func emailKeys(t *testing.T, file string) (distinct, empty int) {
 	t.Helper()
-	f, err := os.Open(file)
-	require.NoError(t, err)
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err)
+	recs := readCSV(t, file)
 	require.Equal(t, "Email", recs[0][0])
 	seen := map[string]bool{}
 	for _, r := range recs[1:] {

@@ -113,15 +113,22 @@ func TestBench(t *testing.T) {
 	})
 }
 
-// phonesChecked counts the rows of file with a valid address and a phone:
-// those whose phone the baseline checks.
-func phonesChecked(t *testing.T, file string) int {
+// readCSV reads the whole of a generated file.
+func readCSV(t *testing.T, file string) [][]string {
 	t.Helper()
 	f, err := os.Open(file)
 	require.NoError(t, err)
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
+	return recs
+}
+
+// phonesChecked counts the rows of file with a valid address and a phone:
+// those whose phone the baseline checks.
+func phonesChecked(t *testing.T, file string) int {
+	t.Helper()
+	recs := readCSV(t, file)
 	n := 0
 	for _, r := range recs[1:] {
 		if _, err := mail.ParseAddress(r[0]); err == nil && r[3] != "" {
