@@ -115,8 +115,9 @@ type Update struct {
 // Store is the host's contact persistence. The importer calls it in batches
 // (Config.BatchSize contacts at most per call), from one goroutine at a time
 // per import unless the store is an Overlapper; an implementation used by
-// concurrent imports must be safe for concurrent use. Contexts carry cancellation: an implementation returns
-// ctx.Err() (possibly wrapped) once it notices cancellation.
+// concurrent imports must be safe for concurrent use. Contexts carry
+// cancellation: an implementation returns ctx.Err() (possibly wrapped) once
+// it notices cancellation.
 //
 // Errors returned by a Store are system failures, never bad data: the import
 // stops and its report says what was committed. Wrap a transient failure

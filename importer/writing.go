@@ -31,18 +31,17 @@ func (r *run) process(ctx context.Context, batch []*row) error {
 // from an overlapped write that failed with a conflict: it is rewound and
 // its write counts as the first attempt.
 func (r *run) writePart(ctx context.Context, part []*row, p *flight) error {
-	var saved []rowState
+	var st partState
 	first := 0
 	var conflicts map[Key]bool // keys of conflicts so far
 	if p != nil {
 		conflicts = r.taken(part, p.err, nil)
-		r.rewind(p)
+		r.restore(part, &p.state)
 		first = 1
 	}
 	for attempt := first; ; attempt++ {
-		saved = r.save(part, saved)
-		created, limitLine := r.created, r.rep.ContactLimitLine
-		creates, updates, err := r.prepare(ctx, part, saved)
+		r.save(part, &st)
+		creates, updates, err := r.prepare(ctx, part, &st)
 		if err != nil {
 			return err
 		}
@@ -56,8 +55,7 @@ func (r *run) writePart(ctx context.Context, part []*row, p *flight) error {
 			// again, so that those rows update it. A key that conflicts
 			// again is no race: its rows are rejected (taken).
 			conflicts = r.taken(part, err, conflicts)
-			r.restore(part, saved)
-			r.created, r.rep.ContactLimitLine = created, limitLine
+			r.restore(part, &st)
 			continue
 		}
 		return r.commit(ctx, part, ids)
@@ -124,9 +122,9 @@ func keyNoun(k KeyKind) string {
 }
 
 // prepare matches a part's rows, links their accounts and builds the part's
-// creates and updates; saved (the rows' state before match) learns the
+// creates and updates; st (the part's state before match) learns the
 // problems account linking added, which matching again keeps.
-func (r *run) prepare(ctx context.Context, part []*row, saved []rowState) ([]Contact, []Update, error) {
+func (r *run) prepare(ctx context.Context, part []*row, st *partState) ([]Contact, []Update, error) {
 	if err := r.match(ctx, part); err != nil {
 		return nil, nil, err
 	}
@@ -136,26 +134,25 @@ func (r *run) prepare(ctx context.Context, part []*row, saved []rowState) ([]Con
 		}
 	}
 	for i, rw := range part {
-		saved[i].problems = len(rw.problems) // keep the account's
+		st.rows[i].problems = len(rw.problems) // keep the account's
 	}
 	creates, updates := r.build(part)
 	return creates, updates, nil
 }
 
 // flight is a part whose write runs while the next part is matched (see
-// Overlapper): what the write needs, what rewinds the part to match it
-// again, and the write's result once done is closed.
+// Overlapper): what the write needs, the state that puts the part back to
+// match it again, and the write's result once done is closed.
 type flight struct {
-	part               []*row
-	saved              []rowState
-	created, limitLine int             // r.created and the limit line before the part's match
-	updated            map[string]bool // the stored contacts the part updates
-	creates            []Contact
-	updates            []Update
-	done               chan struct{}
-	ids                []string
-	again              bool
-	err                error
+	part    []*row
+	state   partState       // before the part's match
+	updated map[string]bool // the stored contacts the part updates
+	creates []Contact
+	updates []Update
+	done    chan struct{}
+	ids     []string
+	again   bool
+	err     error
 }
 
 // overlapPart matches part while the part before it (r.flying) is written,
@@ -165,11 +162,11 @@ type flight struct {
 // writes the part before again on its own, and then matches part again.
 func (r *run) overlapPart(ctx context.Context, part []*row) error {
 	for {
-		p := &flight{part: part, created: r.created, limitLine: r.rep.ContactLimitLine}
-		p.saved = r.save(part, nil)
+		p := &flight{part: part}
+		r.save(part, &p.state)
 		r.lookedUp = r.lookedUp[:0]
 		var err error
-		if p.creates, p.updates, err = r.prepare(ctx, part, p.saved); err != nil {
+		if p.creates, p.updates, err = r.prepare(ctx, part, &p.state); err != nil {
 			// The write in flight is committed first, and the error says so.
 			if r.flying != nil {
 				if lerr := r.land(ctx); lerr != nil {
@@ -182,20 +179,16 @@ func (r *run) overlapPart(ctx context.Context, part []*row) error {
 			return err
 		}
 		if f := r.flying; f != nil {
-			stale := false
-			for _, id := range r.lookedUp {
-				if f.updated[id] {
-					stale = true
-					break
-				}
-			}
-			if stale || f.failed() {
-				r.rewind(p)
+			// Matched again after the write: rows that found a contact it
+			// updates, or all after its conflict (land writes it again).
+			again := f.failed() || slices.ContainsFunc(r.lookedUp, func(id string) bool { return f.updated[id] })
+			if again {
+				r.restore(part, &p.state)
 			}
 			if err := r.land(ctx); err != nil {
 				return err
 			}
-			if stale || f.again && f.err != nil {
+			if again {
 				continue
 			}
 		}
@@ -220,12 +213,6 @@ func (r *run) overlapPart(ctx context.Context, part []*row) error {
 func (f *flight) failed() bool {
 	<-f.done
 	return f.err != nil
-}
-
-// rewind puts p's rows and the counters back as they were before its match.
-func (r *run) rewind(p *flight) {
-	r.restore(p.part, p.saved)
-	r.created, r.rep.ContactLimitLine = p.created, p.limitLine
 }
 
 // land waits for the write in flight, if any, and commits it; after a
@@ -255,24 +242,32 @@ type rowState struct {
 	problems int
 }
 
-// save records the state of the rows of part before match, in buf.
-func (r *run) save(part []*row, buf []rowState) []rowState {
-	buf = buf[:0]
-	for _, rw := range part {
-		buf = append(buf, rowState{rw.outcome, rw.reason, rw.clears, len(rw.problems)})
-	}
-	return buf
+// partState is a part's state before match: its rows' and the counters
+// match changes (r.created, the contact limit's line).
+type partState struct {
+	rows               []rowState
+	created, limitLine int
 }
 
-// restore puts the rows of part back as they were before match (keeping
-// the problems of account linking, which is not repeated), except rows
-// that failed since (an account the resolver rejected stays rejected).
-func (r *run) restore(part []*row, saved []rowState) {
+// save records the state of part before match in st.
+func (r *run) save(part []*row, st *partState) {
+	st.rows = st.rows[:0]
+	for _, rw := range part {
+		st.rows = append(st.rows, rowState{rw.outcome, rw.reason, rw.clears, len(rw.problems)})
+	}
+	st.created, st.limitLine = r.created, r.rep.ContactLimitLine
+}
+
+// restore puts part and the counters back as they were before match
+// (keeping the problems of account linking, which is not repeated), except
+// rows that failed since (an account the resolver rejected stays rejected).
+func (r *run) restore(part []*row, st *partState) {
+	r.created, r.rep.ContactLimitLine = st.created, st.limitLine
 	for i, rw := range part {
 		if rw.outcome == outFailed {
 			continue
 		}
-		st := saved[i]
+		st := st.rows[i]
 		rw.outcome, rw.reason, rw.clears = st.outcome, st.reason, st.clears
 		rw.problems = rw.problems[:st.problems]
 		rw.existing, rw.matchID, rw.dupOfStored = nil, "", false
